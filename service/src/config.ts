@@ -1,0 +1,253 @@
+/**
+ * Environment → typed, validated configuration. This is the only module that reads `process.env`,
+ * and it reads only the names declared in contract.ts (SERVICE_ENV), so the infra and the service
+ * agree on every variable. A bad value fails at start-up with a message naming the variable and the
+ * rule, and every problem is reported at once rather than one per restart.
+ */
+import {
+  CONTAINER_PORT,
+  DB_ENGINES,
+  type DbEngine,
+  INTAKE_MODES,
+  type IntakeMode,
+  SERVICE_ENV,
+  type ServiceEnvName,
+} from "./contract.js";
+
+export type Env = Partial<Record<ServiceEnvName, string>>;
+
+export interface DatabaseConfig {
+  engine: DbEngine;
+  /** Writer connection URL, credentials included. */
+  url: string;
+  /** Reader connection URL (Aurora reader endpoint); equals `url` when none is configured. */
+  readerUrl: string;
+  tls: boolean;
+  poolMax: number;
+}
+
+export interface RedisConfig {
+  url: string;
+  tls: boolean;
+  authToken?: string;
+}
+
+export interface AuthConfig {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  environment: string;
+  intakeMode: IntakeMode;
+  /** Undefined only for roles that need no database (token). */
+  database?: DatabaseConfig;
+  kinesis: { streamName: string; region: string; endpoint?: string };
+  redis?: RedisConfig;
+  auth: AuthConfig;
+  worker: { batchSize: number; concurrency: number };
+  metricsEmf: boolean;
+}
+
+/** Raised when the environment is invalid; `problems` lists one line per variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+
+/** Which parts a role needs; missing required parts are configuration errors. */
+export interface ConfigNeeds {
+  database: boolean;
+  auth: boolean;
+}
+
+/**
+ * Parses and validates `env`. Unknown variables are ignored (the process environment holds many),
+ * but the infra contract test checks that task definitions set no name outside SERVICE_ENV.
+ */
+export function loadConfig(
+  env: Env = readProcessEnv(),
+  needs: ConfigNeeds = { database: true, auth: true },
+): ServiceConfig {
+  const problems: string[] = [];
+  const str = (name: ServiceEnvName): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  };
+  const int = (name: ServiceEnvName, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}: must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: ServiceEnvName, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    problems.push(`${name}: must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const oneOf = <T extends string>(name: ServiceEnvName, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name}: must be one of ${allowed.join(", ")} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const intakeMode = oneOf("INTAKE_MODE", INTAKE_MODES, "stream");
+  const database = readDatabase(str, int, bool, oneOf, problems, needs.database);
+
+  const jwtSecret = str("AUTH_JWT_SECRET");
+  const jwksUrl = str("AUTH_JWKS_URL");
+  if (needs.auth && !jwtSecret && !jwksUrl) {
+    problems.push("AUTH_JWT_SECRET: required (or AUTH_JWKS_URL) so the API can verify bearer tokens");
+  }
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) {
+    problems.push("AUTH_JWT_SECRET: must be at least 32 bytes for HS256");
+  }
+  if (jwksUrl && !isUrl(jwksUrl, ["https:", "http:"])) problems.push(`AUTH_JWKS_URL: must be an http(s) URL`);
+
+  const redis = readRedis(str, int, bool, problems);
+
+  const kinesisEndpoint = str("KINESIS_ENDPOINT");
+  if (kinesisEndpoint && !isUrl(kinesisEndpoint, ["http:", "https:"])) {
+    problems.push("KINESIS_ENDPOINT: must be an http(s) URL");
+  }
+  const streamName = str("KINESIS_STREAM_NAME") ?? "fastcart-orders";
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
+    problems.push("KINESIS_STREAM_NAME: 1–128 characters of a-z, A-Z, 0-9, _ . -");
+  }
+  const region = str("AWS_REGION") ?? (kinesisEndpoint ? "eu-central-1" : undefined);
+  if (intakeMode === "stream" && needs.database && !region) {
+    problems.push("AWS_REGION: required in stream mode unless KINESIS_ENDPOINT is set");
+  }
+
+  const config: ServiceConfig = {
+    port: int("PORT", CONTAINER_PORT, 0, 65535),
+    host: str("HOST") ?? "0.0.0.0",
+    logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    environment: str("FASTCART_ENVIRONMENT") ?? "local",
+    intakeMode,
+    database,
+    kinesis: { streamName, region: region ?? "eu-central-1", endpoint: kinesisEndpoint },
+    redis,
+    auth: { jwtSecret, jwksUrl, issuer: str("AUTH_ISSUER"), audience: str("AUTH_AUDIENCE") },
+    worker: {
+      batchSize: int("WORKER_BATCH_SIZE", 500, 1, 10_000),
+      concurrency: int("WORKER_CONCURRENCY", 1, 1, 64),
+    },
+    metricsEmf: bool("METRICS_EMF", false),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+type Str = (name: ServiceEnvName) => string | undefined;
+type Int = (name: ServiceEnvName, fallback: number, min: number, max: number) => number;
+type Bool = (name: ServiceEnvName, fallback: boolean) => boolean;
+type OneOf = <T extends string>(name: ServiceEnvName, allowed: readonly T[], fallback: T) => T;
+
+function readDatabase(str: Str, int: Int, bool: Bool, oneOf: OneOf, problems: string[], required: boolean) {
+  const tls = bool("DB_TLS", false);
+  const poolMax = int("DB_POOL_MAX", 10, 1, 500);
+  const url = str("DATABASE_URL");
+  if (url) {
+    let engine: DbEngine | undefined;
+    try {
+      const protocol = new URL(url).protocol;
+      engine =
+        protocol === "postgres:" || protocol === "postgresql:"
+          ? "postgres"
+          : protocol === "mysql:"
+            ? "mysql"
+            : undefined;
+    } catch {
+      // reported below
+    }
+    if (!engine) {
+      problems.push("DATABASE_URL: must be a postgres://, postgresql:// or mysql:// URL");
+      return undefined;
+    }
+    return { engine, url, readerUrl: url, tls, poolMax } satisfies DatabaseConfig;
+  }
+  const host = str("DB_HOST");
+  if (!host) {
+    if (required) problems.push("DATABASE_URL or DB_HOST: required (a database connection is needed)");
+    return undefined;
+  }
+  const engine = oneOf("DB_ENGINE", DB_ENGINES, "postgres");
+  const port = int("DB_PORT", engine === "postgres" ? 5432 : 3306, 1, 65535);
+  const user = str("DB_USER");
+  const password = str("DB_PASSWORD");
+  if (!user) problems.push("DB_USER: required with DB_HOST");
+  if (!password) problems.push("DB_PASSWORD: required with DB_HOST");
+  const name = str("DB_NAME") ?? "fastcart";
+  const build = (h: string) => {
+    const u = new URL(
+      `${engine === "postgres" ? "postgres" : "mysql"}://${h}:${port}/${encodeURIComponent(name)}`,
+    );
+    u.username = encodeURIComponent(user ?? "");
+    u.password = encodeURIComponent(password ?? "");
+    return u.toString();
+  };
+  const reader = str("DB_READER_HOST");
+  return {
+    engine,
+    url: build(host),
+    readerUrl: build(reader ?? host),
+    tls,
+    poolMax,
+  } satisfies DatabaseConfig;
+}
+
+function readRedis(str: Str, int: Int, bool: Bool, problems: string[]): RedisConfig | undefined {
+  const url = str("REDIS_URL");
+  const authToken = str("REDIS_AUTH_TOKEN");
+  if (url) {
+    if (!isUrl(url, ["redis:", "rediss:"])) {
+      problems.push("REDIS_URL: must be a redis:// or rediss:// URL");
+      return undefined;
+    }
+    return { url, tls: url.startsWith("rediss:") || bool("REDIS_TLS", false), authToken };
+  }
+  const host = str("REDIS_HOST");
+  if (!host) return undefined;
+  const tls = bool("REDIS_TLS", false);
+  const port = int("REDIS_PORT", 6379, 1, 65535);
+  return { url: `${tls ? "rediss" : "redis"}://${host}:${port}`, tls, authToken };
+}
+
+function isUrl(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Copies exactly the SERVICE_ENV names out of process.env. */
+export function readProcessEnv(): Env {
+  const env: Env = {};
+  for (const name of Object.keys(SERVICE_ENV) as ServiceEnvName[]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}

@@ -1,0 +1,22 @@
+import type { AcceptedOrder } from "../orders/types.js";
+
+/**
+ * How the API hands an accepted order on. Stream mode puts it on Kinesis; table mode writes it as a
+ * PENDING row. `submit` resolves only once the order is durable (Kinesis acknowledged the record, or
+ * the row is committed), so a 202 is never answered for an order that could still be lost.
+ */
+export interface OrderIntake {
+  readonly mode: "stream" | "table";
+  submit(order: AcceptedOrder): Promise<void>;
+  /** Throws with a message naming the dependency when intake is not usable (for /ready). */
+  checkReady(): Promise<void>;
+  /** Flushes anything buffered and releases connections. */
+  close(): Promise<void>;
+}
+
+/** A long-running consumer loop (`work` role). */
+export interface OrderWorker {
+  start(): Promise<void>;
+  /** Stop taking new work, finish and commit the batch in hand, release leases. */
+  stop(): Promise<void>;
+}

