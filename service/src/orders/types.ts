@@ -6,7 +6,17 @@
 export const ORDER_STATUSES = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const REJECTION_REASONS = ["OUT_OF_STOCK", "UNKNOWN_SKU", "CURRENCY_MISMATCH"] as const;
+/**
+ * Why an order was rejected. TOTAL_TOO_LARGE: the priced total would exceed 2^53 − 1 minor units (the
+ * largest exact JS integer); validation admits such orders (100 lines × 1,000 × 10^12), so the decision
+ * must have an answer for them rather than fail the whole batch.
+ */
+export const REJECTION_REASONS = [
+  "OUT_OF_STOCK",
+  "UNKNOWN_SKU",
+  "CURRENCY_MISMATCH",
+  "TOTAL_TOO_LARGE",
+] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** A catalog entry. */

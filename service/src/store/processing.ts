@@ -1,0 +1,291 @@
+/**
+ * The processing core shared by both intake modes: decide a batch of accepted orders and write the
+ * result, inside a transaction the caller owns — so the stream worker commits its shard checkpoint,
+ * and the table worker its claim, atomically with the orders.
+ *
+ * Idempotent by construction: an order whose row already holds a decision is left alone and reported
+ * with `applied: false` (a replayed batch or a producer's duplicate record changes nothing); an order
+ * whose row is PENDING (written by the API in table mode) is decided in place.
+ *
+ * Concurrency: the product rows a batch touches are locked with SELECT … FOR UPDATE in sku order, so
+ * two workers wait for each other instead of deadlocking, and each decides against the stock the
+ * other committed. The order rows are locked after the products (cancelOrder uses the same order).
+ * Requires READ COMMITTED (see withTransaction): each statement must see what committed meanwhile.
+ */
+import { sql, type Transaction } from "kysely";
+import { type DecidedOrder, decideOrders } from "../orders/decide.js";
+import type { AcceptedOrder, OrderDecision, OrderStatus, RejectionReason } from "../orders/types.js";
+import { type BulkColumn, inList, insertRows } from "./bulk.js";
+import { engineOf } from "./database.js";
+import type { Database } from "./schema.js";
+
+const ORDER_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "customer_id", pgType: "varchar" },
+  { name: "currency", pgType: "char(3)" },
+  { name: "status", pgType: "varchar" },
+  { name: "rejection_reason", pgType: "varchar" },
+  { name: "total", pgType: "int8" },
+  { name: "accepted_at", pgType: "timestamptz" },
+  { name: "created_at", pgType: "timestamptz" },
+  { name: "updated_at", pgType: "timestamptz" },
+];
+const ITEM_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "line_no", pgType: "int2" },
+  { name: "sku", pgType: "varchar" },
+  { name: "quantity", pgType: "int4" },
+  { name: "unit_price", pgType: "int8" },
+  { name: "line_total", pgType: "int8" },
+];
+const HISTORY_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "seq", pgType: "int2" },
+  { name: "status", pgType: "varchar" },
+  { name: "reason", pgType: "varchar" },
+  { name: "at", pgType: "timestamptz" },
+];
+
+interface ExistingOrder {
+  status: OrderStatus;
+  customerId: string;
+  reason: RejectionReason | null;
+  total: number;
+  lastSeq: number;
+  decidedAt?: Date;
+}
+
+/** The first occurrence of each order id, in input order. */
+function distinctById(orders: readonly AcceptedOrder[]): AcceptedOrder[] {
+  const byId = new Map<string, AcceptedOrder>();
+  for (const order of orders) if (!byId.has(order.orderId)) byId.set(order.orderId, order);
+  return [...byId.values()];
+}
+
+/**
+ * Decides and stores `orders` inside `trx`. Returns one decision per distinct order id, in input order
+ * (duplicates within the batch after the first are dropped). `now` is the decision time written to
+ * the rows and history.
+ */
+export async function applyOrders(
+  trx: Transaction<Database>,
+  orders: readonly AcceptedOrder[],
+  now: Date,
+): Promise<OrderDecision[]> {
+  const batch = distinctById(orders);
+  if (batch.length === 0) return [];
+
+  const catalog = await lockProducts(trx, batch);
+  const existing = await lockExistingOrders(
+    trx,
+    batch.map((o) => o.orderId),
+  );
+
+  const toDecide = batch.filter((order) => isUndecided(existing.get(order.orderId)));
+  const outcome = decideOrders(toDecide, catalog);
+  const decidedById = new Map(
+    outcome.decisions.map((d, i) => [d.orderId, { decided: d, order: toDecide[i]! }]),
+  );
+
+  await reserveStock(trx, outcome.reserved, now);
+  await writeDecisions(trx, [...decidedById.values()], existing, now);
+
+  const decidedAt = now.toISOString();
+  return batch.map((order): OrderDecision => {
+    const fresh = decidedById.get(order.orderId);
+    if (fresh) {
+      const { decided } = fresh;
+      return {
+        orderId: order.orderId,
+        customerId: order.customerId,
+        status: decided.status,
+        ...(decided.status === "REJECTED" ? { reason: decided.reason } : {}),
+        total: decided.total,
+        applied: true,
+        decidedAt,
+      };
+    }
+    const stored = existing.get(order.orderId)!;
+    return {
+      orderId: order.orderId,
+      customerId: stored.customerId,
+      // A cancelled order was confirmed first: that is the decision the batch made.
+      status: stored.status === "REJECTED" ? "REJECTED" : "CONFIRMED",
+      ...(stored.reason ? { reason: stored.reason } : {}),
+      total: stored.total,
+      applied: false,
+      decidedAt: (stored.decidedAt ?? now).toISOString(),
+    };
+  });
+}
+
+function isUndecided(existing: ExistingOrder | undefined): boolean {
+  return existing === undefined || existing.status === "PENDING";
+}
+
+/** Locks every product the batch names, in sku order, and returns the catalog snapshot. */
+async function lockProducts(trx: Transaction<Database>, batch: readonly AcceptedOrder[]) {
+  const skus = [...new Set(batch.flatMap((o) => o.items.map((i) => i.sku)))].sort();
+  const rows =
+    skus.length === 0
+      ? []
+      : await trx
+          .selectFrom("products")
+          .select(["sku", "unit_price", "currency", "stock"])
+          .where(inList(trx, "sku", skus, "varchar"))
+          .orderBy("sku")
+          .forUpdate()
+          .execute();
+  return new Map(rows.map((r) => [r.sku, { unitPrice: r.unit_price, currency: r.currency, stock: r.stock }]));
+}
+
+/** Reads (and locks) the rows of orders in the batch that are already stored. */
+async function lockExistingOrders(trx: Transaction<Database>, orderIds: string[]) {
+  const rows = await trx
+    .selectFrom("orders")
+    .select(["order_id", "customer_id", "status", "rejection_reason", "total"])
+    .where(inList(trx, "order_id", orderIds, "uuid"))
+    .orderBy("order_id")
+    .forUpdate()
+    .execute();
+  const existing = new Map<string, ExistingOrder>();
+  if (rows.length === 0) return existing;
+  for (const r of rows) {
+    existing.set(r.order_id, {
+      status: r.status,
+      customerId: r.customer_id,
+      reason: r.rejection_reason,
+      total: r.total,
+      lastSeq: 0,
+    });
+  }
+  // Sequence numbers (a PENDING row gets the next one) and the time of the stored decision.
+  const history = await trx
+    .selectFrom("order_status_history")
+    .select(["order_id", "seq", "status", "at"])
+    .where(
+      inList(
+        trx,
+        "order_id",
+        rows.map((r) => r.order_id),
+        "uuid",
+      ),
+    )
+    .execute();
+  for (const h of history) {
+    const entry = existing.get(h.order_id);
+    if (!entry) continue;
+    entry.lastSeq = Math.max(entry.lastSeq, h.seq);
+    if (h.status === "CONFIRMED" || h.status === "REJECTED") entry.decidedAt = h.at;
+  }
+  return existing;
+}
+
+/** Takes the reserved units off the locked product rows, in one statement. */
+async function reserveStock(trx: Transaction<Database>, reserved: Map<string, number>, now: Date) {
+  if (reserved.size === 0) return;
+  const skus = [...reserved.keys()].sort();
+  const quantities = skus.map((sku) => reserved.get(sku)!);
+  if (engineOf(trx) === "postgres") {
+    await sql`update products as p set stock = p.stock - r.quantity, updated_at = ${now}
+      from unnest(${skus}::varchar[], ${quantities}::int4[]) as r(sku, quantity)
+      where p.sku = r.sku`.execute(trx);
+    return;
+  }
+  const byCase = sql.join(
+    skus.map((sku, i) => sql`when ${sku} then ${quantities[i]}`),
+    sql` `,
+  );
+  await sql`update products set stock = stock - case sku ${byCase} end, updated_at = ${now}
+    where sku in (${sql.join(skus)})`.execute(trx);
+}
+
+/** Writes order rows (new or updated in place), priced items and status history. */
+async function writeDecisions(
+  trx: Transaction<Database>,
+  decided: { decided: DecidedOrder; order: AcceptedOrder }[],
+  existing: Map<string, ExistingOrder>,
+  now: Date,
+) {
+  if (decided.length === 0) return;
+  const fresh = decided.filter(({ order }) => !existing.has(order.orderId));
+  const pending = decided.filter(({ order }) => existing.has(order.orderId));
+
+  await insertRows(
+    trx,
+    "orders",
+    ORDER_COLUMNS,
+    fresh.map(({ decided: d, order }) => {
+      const acceptedAt = new Date(order.acceptedAt);
+      return [
+        order.orderId,
+        order.customerId,
+        order.currency,
+        d.status,
+        d.status === "REJECTED" ? d.reason : null,
+        d.total,
+        acceptedAt,
+        acceptedAt,
+        now,
+      ];
+    }),
+  );
+  if (pending.length > 0) {
+    await updatePendingOrders(trx, pending, now);
+    // The API wrote the items unpriced; replace them with the priced lines.
+    await trx
+      .deleteFrom("order_items")
+      .where(
+        inList(
+          trx,
+          "order_id",
+          pending.map(({ order }) => order.orderId),
+          "uuid",
+        ),
+      )
+      .execute();
+  }
+  await insertRows(
+    trx,
+    "order_items",
+    ITEM_COLUMNS,
+    decided.flatMap(({ decided: d }) =>
+      d.lines.map((line, i) => [d.orderId, i + 1, line.sku, line.quantity, line.unitPrice, line.lineTotal]),
+    ),
+  );
+  const history: unknown[][] = [];
+  for (const { decided: d, order } of decided) {
+    const stored = existing.get(order.orderId);
+    let seq = stored?.lastSeq ?? 0;
+    if (!stored) history.push([d.orderId, ++seq, "PENDING", null, new Date(order.acceptedAt)]);
+    history.push([d.orderId, ++seq, d.status, d.status === "REJECTED" ? d.reason : null, now]);
+  }
+  await insertRows(trx, "order_status_history", HISTORY_COLUMNS, history);
+}
+
+async function updatePendingOrders(
+  trx: Transaction<Database>,
+  pending: { decided: DecidedOrder }[],
+  now: Date,
+) {
+  const ids = pending.map(({ decided }) => decided.orderId);
+  const statuses = pending.map(({ decided }) => decided.status);
+  const reasons = pending.map(({ decided }) => (decided.status === "REJECTED" ? decided.reason : null));
+  const totals = pending.map(({ decided }) => decided.total);
+  if (engineOf(trx) === "postgres") {
+    await sql`update orders as o
+      set status = d.status, rejection_reason = d.reason, total = d.total, updated_at = ${now}
+      from unnest(${ids}::uuid[], ${statuses}::varchar[], ${reasons}::varchar[], ${totals}::int8[])
+        as d(order_id, status, reason, total)
+      where o.order_id = d.order_id and o.status = 'PENDING'`.execute(trx);
+    return;
+  }
+  const pick = (values: unknown[]) =>
+    sql`case order_id ${sql.join(
+      ids.map((id, i) => sql`when ${id} then ${values[i]}`),
+      sql` `,
+    )} end`;
+  await sql`update orders
+    set status = ${pick(statuses)}, rejection_reason = ${pick(reasons)}, total = ${pick(totals)}, updated_at = ${now}
+    where order_id in (${sql.join(ids)}) and status = 'PENDING'`.execute(trx);
+}
