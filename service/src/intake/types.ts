@@ -20,3 +20,17 @@ export interface OrderWorker {
   /** Stop taking new work, finish and commit the batch in hand, release leases. */
   stop(): Promise<void>;
 }
+
+/**
+ * What the workers report (implemented over the Prometheus registry by telemetry/). Counters count
+ * first decisions only: a replayed batch or a duplicate record is not counted twice.
+ */
+export interface IntakeMetrics {
+  ordersDecided(status: "CONFIRMED" | "REJECTED", count: number): void;
+  /** Seconds from `acceptedAt` to the commit of the order's decision. */
+  processingLatency(seconds: number): void;
+  /** MillisBehindLatest of the last GetRecords on a shard (0 when caught up). */
+  shardLag(shardId: string, millisBehind: number): void;
+  /** Records skipped because they could not be decoded (bad JSON, schema violation, unknown version). */
+  poisonRecords(count: number): void;
+}

@@ -1,0 +1,159 @@
+/**
+ * The processing core shared by every intake mode: one database transaction per batch that decides
+ * every order (`applyOrders`: locks the stock rows, writes orders, items and history, idempotently)
+ * and writes the intake's own progress marker (`commitProgress`: the stream checkpoint, fenced by the
+ * shard lease — or, in table mode, nothing more) — then, after the commit, refreshes the status cache
+ * and counts the decisions.
+ *
+ * Because the progress marker commits with the decisions, a crash before the commit leaves neither
+ * (the batch is read again and decided once), and a crash after it leaves both. A record seen twice
+ * is a no-op in applyOrders (the order id is the primary key), so replays are harmless.
+ */
+import type { Kysely, Transaction } from "kysely";
+import type { Logger } from "pino";
+import type { CachedStatus, StatusCache } from "../cache/types.js";
+import type { AcceptedOrder, OrderDecision } from "../orders/types.js";
+import type { Database } from "../store/schema.js";
+import { isRetryableTransactionError } from "../store/transaction.js";
+import type { IntakeMetrics } from "./types.js";
+
+/** service-core's decision writer (store/): decides and writes a batch inside the given transaction. */
+export type ApplyOrders = (
+  trx: Transaction<Database>,
+  orders: AcceptedOrder[],
+  now: Date,
+) => Promise<OrderDecision[]>;
+
+/** What a batch is, for the commit hook and logs. */
+export interface BatchInfo {
+  /** Where it came from, e.g. "stream:shardId-000000000000" or "table". */
+  source: string;
+  orders: readonly AcceptedOrder[];
+  /** Records skipped as poison in this batch. */
+  poison: number;
+}
+
+export interface BatchProcessorHooks {
+  /**
+   * TEST-ONLY fault injection: runs inside the transaction after every write and before COMMIT. A test
+   * makes it throw to simulate a crash between processing and commit (the transaction rolls back).
+   * Production code never sets it.
+   */
+  beforeCommit?: (batch: BatchInfo) => Promise<void>;
+}
+
+export interface BatchProcessorOptions {
+  db: Kysely<Database>;
+  applyOrders: ApplyOrders;
+  cache: StatusCache;
+  logger: Logger;
+  metrics?: IntakeMetrics;
+  /** Attempts of the whole transaction on deadlocks / serialization failures (default 3). */
+  maxTransactionAttempts?: number;
+  hooks?: BatchProcessorHooks;
+  /** Clock for decision times (tests). */
+  now?: () => Date;
+}
+
+export class OrderBatchProcessor {
+  private readonly maxAttempts: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: BatchProcessorOptions) {
+    this.maxAttempts = Math.max(1, options.maxTransactionAttempts ?? 3);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Decides `batch.orders` and runs `commitProgress` in the same transaction, then refreshes the cache.
+   * Throws (and commits nothing) when the transaction fails for good — e.g. LeaseLostError from a fenced
+   * checkpoint — so the caller can replay or give up the source.
+   */
+  async process(
+    batch: BatchInfo,
+    commitProgress: (trx: Transaction<Database>) => Promise<void>,
+  ): Promise<OrderDecision[]> {
+    const orders = uniqueByOrderId(batch.orders);
+    let decisions: OrderDecision[] = [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        decisions = await this.options.db
+          .transaction()
+          .setIsolationLevel("read committed")
+          .execute(async (trx) => {
+            const decided = orders.length > 0 ? await this.options.applyOrders(trx, orders, this.now()) : [];
+            await commitProgress(trx);
+            await this.options.hooks?.beforeCommit?.(batch);
+            return decided;
+          });
+        break;
+      } catch (error) {
+        if (attempt >= this.maxAttempts || !isRetryableTransactionError(error)) throw error;
+        this.options.logger.warn(
+          { err: error, attempt, source: batch.source },
+          "batch transaction conflicted; retrying",
+        );
+      }
+    }
+    this.report(orders, decisions);
+    await this.refreshCache(decisions);
+    return decisions;
+  }
+
+  private report(orders: AcceptedOrder[], decisions: OrderDecision[]): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const acceptedAt = new Map(orders.map((order) => [order.orderId, order.acceptedAt]));
+    let confirmed = 0;
+    let rejected = 0;
+    for (const decision of decisions) {
+      if (!decision.applied) continue; // decided by an earlier delivery: already counted then
+      if (decision.status === "CONFIRMED") confirmed++;
+      else rejected++;
+      const accepted = Date.parse(acceptedAt.get(decision.orderId) ?? "");
+      if (!Number.isNaN(accepted)) {
+        metrics.processingLatency(Math.max(0, Date.parse(decision.decidedAt) - accepted) / 1000);
+      }
+    }
+    if (confirmed > 0) metrics.ordersDecided("CONFIRMED", confirmed);
+    if (rejected > 0) metrics.ordersDecided("REJECTED", rejected);
+  }
+
+  /** The cache is a cache: a failure here is logged and reads fall back to the database. */
+  private async refreshCache(decisions: OrderDecision[]): Promise<void> {
+    // Only fresh decisions: a replayed one may describe an order that has moved on since (cancelled),
+    // and writing it again would put a stale status in the cache.
+    const fresh = decisions.filter((decision) => decision.applied);
+    if (fresh.length === 0) return;
+    const entries: CachedStatus[] = fresh.map((decision) => ({
+      orderId: decision.orderId,
+      customerId: decision.customerId,
+      status: decision.status,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      updatedAt: decision.decidedAt,
+    }));
+    try {
+      await this.options.cache.setMany(entries);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, orders: entries.length },
+        "status cache refresh failed; reads fall back to the database",
+      );
+    }
+  }
+}
+
+/**
+ * Keeps the first record of each order id. A producer retry can put the same order twice, sometimes
+ * into one batch; applyOrders would treat the second as a no-op anyway, but deciding it once is cheaper.
+ */
+function uniqueByOrderId(orders: readonly AcceptedOrder[]): AcceptedOrder[] {
+  const seen = new Set<string>();
+  const unique: AcceptedOrder[] = [];
+  for (const order of orders) {
+    if (seen.has(order.orderId)) continue;
+    seen.add(order.orderId);
+    unique.push(order);
+  }
+  return unique;
+}
