@@ -1,0 +1,24 @@
+/**
+ * What the HTTP API needs from the rest of the service. Everything is passed in (no module-level
+ * singletons), so `main.ts` decides the wiring and tests build the app against real components.
+ */
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { StatusCache } from "../cache/types.js";
+import type { ServiceConfig } from "../config.js";
+import type { OrderIntake } from "../intake/types.js";
+import type { OrderStore } from "../store/types.js";
+
+/** The part of the service's metrics the API uses: the registry /metrics exposes and adds to. */
+export interface ApiMetrics {
+  readonly registry: Registry;
+}
+
+export interface ApiDeps {
+  config: ServiceConfig;
+  store: OrderStore;
+  intake: OrderIntake;
+  cache: StatusCache;
+  metrics: ApiMetrics;
+  logger: Logger;
+}

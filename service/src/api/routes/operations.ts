@@ -1,0 +1,108 @@
+/**
+ * Unauthenticated operational endpoints: liveness, readiness and Prometheus metrics. Paths come from
+ * contract.ts, the same constants the infra's health checks use.
+ */
+import type { FastifyInstance } from "fastify";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../../contract.js";
+import type { ApiDeps } from "../deps.js";
+import { PROBLEM_CONTENT_TYPE, problemBody } from "../errors.js";
+
+type Check = { name: string; run: () => Promise<void>; fatal: boolean };
+
+export function registerOperationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // Liveness says only "this process serves HTTP": restarting a task because the database is down
+  // would not bring the database back.
+  app.get(
+    HEALTH_PATH,
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Liveness",
+        response: { 200: { type: "object", properties: { status: { type: "string" } } } },
+      },
+    },
+    async () => ({ status: "ok" }),
+  );
+
+  const checks: Check[] = [
+    { name: "database", run: () => deps.store.checkReady(), fatal: true },
+    {
+      name: deps.intake.mode === "stream" ? "stream" : "intake",
+      run: () => deps.intake.checkReady(),
+      fatal: true,
+    },
+    // Losing the cache degrades reads to the database; it does not make the API unable to serve.
+    { name: "cache", run: () => deps.cache.checkReady(), fatal: false },
+  ];
+
+  app.get(
+    READY_PATH,
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Readiness: database and intake reachable (cache reported, not required)",
+      },
+    },
+    async (request, reply) => {
+      const results = await Promise.all(
+        checks.map(async (check) => {
+          try {
+            await withTimeout(check.run(), 2000, check.name);
+            return { name: check.name, fatal: check.fatal, ok: true as const };
+          } catch (error) {
+            return { name: check.name, fatal: check.fatal, ok: false as const, error: messageOf(error) };
+          }
+        }),
+      );
+      // The body says which dependency is down; the reason (hosts, ports, driver messages) goes only to
+      // the log, because /ready is reachable without a token.
+      const dependencies: Record<string, string> = {};
+      const reasons: Record<string, string> = {};
+      for (const r of results) {
+        dependencies[r.name] = r.ok ? "ok" : r.fatal ? "down" : "degraded";
+        if (!r.ok) reasons[r.name] = r.error;
+      }
+      if (Object.keys(reasons).length > 0) request.log.warn({ reasons }, "readiness check failures");
+      const failing = results.filter((r) => !r.ok && r.fatal).map((r) => r.name);
+      if (failing.length === 0) return reply.send({ status: "ready", dependencies });
+      return reply
+        .code(503)
+        .type(PROBLEM_CONTENT_TYPE)
+        .header("retry-after", "5")
+        .send(
+          problemBody(
+            503,
+            "not-ready",
+            "Not ready",
+            `unavailable: ${failing.join(", ")}`,
+            request,
+            undefined,
+            {
+              dependencies,
+            },
+          ),
+        );
+    },
+  );
+
+  app.get(
+    METRICS_PATH,
+    { schema: { tags: ["operations"], summary: "Prometheus metrics (text exposition format)" } },
+    async (_request, reply) => {
+      const registry = deps.metrics.registry;
+      return reply.type(registry.contentType).send(await registry.metrics());
+    },
+  );
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${name} check timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
