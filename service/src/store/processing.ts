@@ -13,11 +13,13 @@
  * Requires READ COMMITTED (see withTransaction): each statement must see what committed meanwhile.
  */
 import { sql, type Transaction } from "kysely";
+import { canonicalOrderId } from "../orders/accept.js";
 import { type DecidedOrder, decideOrders } from "../orders/decide.js";
 import type { AcceptedOrder, OrderDecision, OrderStatus, RejectionReason } from "../orders/types.js";
 import { type BulkColumn, inList, insertRows } from "./bulk.js";
 import { engineOf } from "./database.js";
 import type { Database } from "./schema.js";
+import { adjustStock, lockProducts } from "./stock.js";
 
 const ORDER_COLUMNS: BulkColumn[] = [
   { name: "order_id", pgType: "uuid" },
@@ -55,16 +57,22 @@ interface ExistingOrder {
   decidedAt?: Date;
 }
 
-/** The first occurrence of each order id, in input order. */
+/**
+ * The first occurrence of each order id, in input order, with the id in canonical (lower-case) form:
+ * the database compares UUIDs case-insensitively, so the batch must too.
+ */
 function distinctById(orders: readonly AcceptedOrder[]): AcceptedOrder[] {
   const byId = new Map<string, AcceptedOrder>();
-  for (const order of orders) if (!byId.has(order.orderId)) byId.set(order.orderId, order);
+  for (const order of orders) {
+    const orderId = canonicalOrderId(order.orderId);
+    if (!byId.has(orderId)) byId.set(orderId, orderId === order.orderId ? order : { ...order, orderId });
+  }
   return [...byId.values()];
 }
 
 /**
  * Decides and stores `orders` inside `trx`. Returns one decision per distinct order id, in input order
- * (duplicates within the batch after the first are dropped). `now` is the decision time written to
+ * (duplicates within the batch after the first are dropped; ids are returned in lower case). `now` is the decision time written to
  * the rows and history.
  */
 export async function applyOrders(
@@ -75,7 +83,10 @@ export async function applyOrders(
   const batch = distinctById(orders);
   if (batch.length === 0) return [];
 
-  const catalog = await lockProducts(trx, batch);
+  const catalog = await lockProducts(
+    trx,
+    batch.flatMap((o) => o.items.map((i) => i.sku)),
+  );
   const existing = await lockExistingOrders(
     trx,
     batch.map((o) => o.orderId),
@@ -87,7 +98,7 @@ export async function applyOrders(
     outcome.decisions.map((d, i) => [d.orderId, { decided: d, order: toDecide[i]! }]),
   );
 
-  await reserveStock(trx, outcome.reserved, now);
+  await adjustStock(trx, new Map([...outcome.reserved].map(([sku, units]) => [sku, -units])), now);
   await writeDecisions(trx, [...decidedById.values()], existing, now);
 
   const decidedAt = now.toISOString();
@@ -121,22 +132,6 @@ export async function applyOrders(
 
 function isUndecided(existing: ExistingOrder | undefined): boolean {
   return existing === undefined || existing.status === "PENDING";
-}
-
-/** Locks every product the batch names, in sku order, and returns the catalog snapshot. */
-async function lockProducts(trx: Transaction<Database>, batch: readonly AcceptedOrder[]) {
-  const skus = [...new Set(batch.flatMap((o) => o.items.map((i) => i.sku)))].sort();
-  const rows =
-    skus.length === 0
-      ? []
-      : await trx
-          .selectFrom("products")
-          .select(["sku", "unit_price", "currency", "stock"])
-          .where(inList(trx, "sku", skus, "varchar"))
-          .orderBy("sku")
-          .forUpdate()
-          .execute();
-  return new Map(rows.map((r) => [r.sku, { unitPrice: r.unit_price, currency: r.currency, stock: r.stock }]));
 }
 
 /** Reads (and locks) the rows of orders in the batch that are already stored. */
@@ -179,25 +174,6 @@ async function lockExistingOrders(trx: Transaction<Database>, orderIds: string[]
     if (h.status === "CONFIRMED" || h.status === "REJECTED") entry.decidedAt = h.at;
   }
   return existing;
-}
-
-/** Takes the reserved units off the locked product rows, in one statement. */
-async function reserveStock(trx: Transaction<Database>, reserved: Map<string, number>, now: Date) {
-  if (reserved.size === 0) return;
-  const skus = [...reserved.keys()].sort();
-  const quantities = skus.map((sku) => reserved.get(sku)!);
-  if (engineOf(trx) === "postgres") {
-    await sql`update products as p set stock = p.stock - r.quantity, updated_at = ${now}
-      from unnest(${skus}::varchar[], ${quantities}::int4[]) as r(sku, quantity)
-      where p.sku = r.sku`.execute(trx);
-    return;
-  }
-  const byCase = sql.join(
-    skus.map((sku, i) => sql`when ${sku} then ${quantities[i]}`),
-    sql` `,
-  );
-  await sql`update products set stock = stock - case sku ${byCase} end, updated_at = ${now}
-    where sku in (${sql.join(skus)})`.execute(trx);
 }
 
 /** Writes order rows (new or updated in place), priced items and status history. */
