@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { canonicalOrderId, toAcceptedOrder } from "../../orders/accept.js";
 import type { AcceptedOrder, OrderView } from "../../orders/types.js";
+import { InvalidCursorError } from "../../store/cursor.js";
 import type { IdempotencyRecord } from "../../store/types.js";
 import type { AuthHooks, Caller } from "../auth.js";
 import { pendingEntry, viewFromCache } from "../cached-order.js";
@@ -171,12 +172,24 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
       if (!caller.admin && customerId !== undefined && customerId !== caller.sub) {
         throw problems.forbidden("customers may only list their own orders");
       }
-      return store.listOrders({
-        customerId: caller.admin ? customerId : caller.sub,
-        status,
-        limit,
-        cursor,
-      });
+      try {
+        return await store.listOrders({
+          customerId: caller.admin ? customerId : caller.sub,
+          status,
+          limit,
+          cursor,
+        });
+      } catch (error) {
+        if (!(error instanceof InvalidCursorError)) throw error;
+        throw problems.validation("cursor: not a cursor returned by a previous page", [
+          {
+            field: "cursor",
+            in: "query",
+            rule: "cursor",
+            message: "must be a nextCursor returned by this API",
+          },
+        ]);
+      }
     },
   );
 
