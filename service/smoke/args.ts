@@ -1,0 +1,130 @@
+/**
+ * Command line of the smoke suite → typed, validated options. Bad input is a usage error that names
+ * the flag and the rule, so a CI log says what to fix instead of failing a check later.
+ */
+import { parseArgs } from "node:util";
+
+export interface SmokeOptions {
+  /** Base URL of the API, without a trailing slash (a path prefix is kept). */
+  baseUrl: string;
+  /** Bearer token with scope `admin`: manages the catalog, reads any order. */
+  adminToken: string;
+  /** Optional customer token: enables the customer refusal checks (403 on the catalog, 404 on others' orders). */
+  customerToken?: string;
+  /** Optional AUTH_JWT_SECRET: the suite mints its own customer tokens (HS256) and places orders as a customer. */
+  jwtSecret?: string;
+  /** Expected `iss` / `aud` claims for minted tokens, when the API is configured with AUTH_ISSUER / AUTH_AUDIENCE. */
+  issuer?: string;
+  audience?: string;
+  /** Seconds to wait for orders to reach a final status (the workers' end-to-end latency budget). */
+  timeoutSeconds: number;
+  /** Seconds one HTTP request may take before it counts as failed. */
+  requestTimeoutSeconds: number;
+  /** Print one JSON document instead of lines. */
+  json: boolean;
+}
+
+export const USAGE = `usage: npm run smoke -- --url <base-url> --token <admin-token> [options]
+
+  --url <base-url>          API base URL, e.g. http://127.0.0.1:3000 or http://<alb-dns-name>
+  --token <jwt>             admin token (scope admin), e.g. from \`npm start\` or \`fastcart token\`
+  --customer-token <jwt>    a customer token: also check that a customer cannot read another
+                            customer's order (404) nor write the catalog (403)
+  --secret <secret>         AUTH_JWT_SECRET: mint customer tokens (HS256) and order as a customer
+  --issuer <iss>            \`iss\` claim for minted tokens (when the API sets AUTH_ISSUER)
+  --audience <aud>          \`aud\` claim for minted tokens (when the API sets AUTH_AUDIENCE)
+  --timeout <seconds>       wait at most this long for final order statuses (default 60)
+  --request-timeout <s>     limit for one HTTP request (default 10)
+  --json                    print one JSON document instead of lines
+  -h, --help                this text
+
+Exit code: 0 when every check passed, 1 when one failed, 2 on a usage error.`;
+
+export class UsageError extends Error {}
+
+export type ParsedCommand = { kind: "help" } | { kind: "run"; options: SmokeOptions };
+
+function seconds(flag: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > max) {
+    throw new UsageError(`--${flag}: must be a number of seconds > 0 and <= ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function nonEmpty(flag: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.trim() === "") throw new UsageError(`--${flag}: must not be empty`);
+  return raw.trim();
+}
+
+function baseUrlOf(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--url: not a URL: "${raw}" (expected e.g. http://127.0.0.1:3000)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--url: must be http:// or https://, got "${url.protocol}"`);
+  }
+  if (url.search || url.hash) throw new UsageError(`--url: must not carry a query or fragment: "${raw}"`);
+  return url.href.replace(/\/+$/, "");
+}
+
+export function parseSmokeArgs(argv: readonly string[]): ParsedCommand {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { kind: "help" };
+
+  const url = nonEmpty("url", values.url);
+  if (!url) throw new UsageError("--url: required (the API base URL)");
+  const adminToken = nonEmpty("token", values.token);
+  if (!adminToken) throw new UsageError("--token: required (an admin token, scope admin)");
+  const jwtSecret = nonEmpty("secret", values.secret);
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) {
+    // The service refuses shorter HS256 secrets (config.ts), so a short one here is a typo.
+    throw new UsageError("--secret: must be at least 32 bytes (the service's AUTH_JWT_SECRET rule)");
+  }
+
+  const options: SmokeOptions = {
+    baseUrl: baseUrlOf(url),
+    adminToken,
+    timeoutSeconds: seconds("timeout", values.timeout, 60, 3600),
+    requestTimeoutSeconds: seconds("request-timeout", values["request-timeout"], 10, 600),
+    json: values.json ?? false,
+  };
+  const customerToken = nonEmpty("customer-token", values["customer-token"]);
+  if (customerToken) options.customerToken = customerToken;
+  if (jwtSecret) options.jwtSecret = jwtSecret;
+  const issuer = nonEmpty("issuer", values.issuer);
+  if (issuer) options.issuer = issuer;
+  const audience = nonEmpty("audience", values.audience);
+  if (audience) options.audience = audience;
+  return { kind: "run", options };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      url: { type: "string" },
+      token: { type: "string" },
+      "customer-token": { type: "string" },
+      secret: { type: "string" },
+      issuer: { type: "string" },
+      audience: { type: "string" },
+      timeout: { type: "string" },
+      "request-timeout": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}

@@ -1,0 +1,336 @@
+/**
+ * The smoke suite (service/smoke) against an in-test fixture of the API contract: a correct server
+ * passes every check; each kind of misbehaviour gives a FAIL line naming what is wrong and exit
+ * code 1; an unreachable server says what to do. The CLI is run as a child process for the exit
+ * codes and output format CI relies on; the rest runs in-process to stay fast.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { parseSmokeArgs, type SmokeOptions, UsageError } from "../smoke/args.js";
+import { ALL_CHECKS } from "../smoke/checks.js";
+import { readListPage } from "../smoke/list-page.js";
+import { parseOrderView, verifyHistory, verifyTotals } from "../smoke/order-view.js";
+import type { SmokeReport } from "../smoke/report.js";
+import { runSmoke } from "../smoke/smoke.js";
+import { type FixtureApi, type FixtureFaults, startFixtureApi } from "./support/smoke-fixture-api.js";
+
+const ADMIN = "fixture-admin-token";
+const CUSTOMER = "fixture-customer-token";
+const SECRET = "smoke-test-secret-that-is-at-least-32-bytes-long";
+const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const LINE = /^(PASS|FAIL) {2}(.+?) {2,}\s*(\d+)ms(?: {2}(.*))?$/;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function runCli(args: string[]): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "smoke/cli.ts", "--", ...args],
+      { cwd: serviceDir, timeout: 20_000 },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout: string; stderr: string };
+    if (typeof failed.code !== "number") throw error;
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function options(url: string, extra: Partial<SmokeOptions> = {}): SmokeOptions {
+  return {
+    baseUrl: url,
+    adminToken: ADMIN,
+    timeoutSeconds: 5,
+    requestTimeoutSeconds: 5,
+    json: false,
+    ...extra,
+  };
+}
+
+async function smoke(
+  fixtureFaults: FixtureFaults,
+  extra: Partial<SmokeOptions> = {},
+): Promise<{ report: SmokeReport; lines: string[] }> {
+  const api = await startFixtureApi({
+    adminToken: ADMIN,
+    customerTokens: { [CUSTOMER]: "fixture-customer" },
+    jwtSecret: SECRET,
+    faults: fixtureFaults,
+  });
+  try {
+    const lines: string[] = [];
+    const report = await runSmoke(options(api.url, extra), { line: (l) => lines.push(l), note: () => {} });
+    return { report, lines };
+  } finally {
+    await api.close();
+  }
+}
+
+function result(report: SmokeReport, namePart: string) {
+  const found = report.checks.find((check) => check.name.includes(namePart));
+  assert.ok(found, `no check named like "${namePart}" in ${report.checks.map((c) => c.name).join(", ")}`);
+  return found;
+}
+
+function failedNames(report: SmokeReport): string[] {
+  return report.checks.filter((check) => !check.ok).map((check) => check.name);
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("smoke CLI (child process)", () => {
+  let api: FixtureApi;
+  let downApi: FixtureApi;
+  before(async () => {
+    api = await startFixtureApi({ adminToken: ADMIN, jwtSecret: SECRET });
+    downApi = await startFixtureApi({ adminToken: ADMIN, faults: { readyDown: true } });
+  });
+  after(async () => {
+    await api.close();
+    await downApi.close();
+  });
+
+  it("passes every check against a correct server: one line per check, summary, exit 0", async () => {
+    const run = await runCli(["--url", api.url, "--token", ADMIN, "--secret", SECRET, "--timeout", "5"]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const lines = run.stdout.trim().split("\n");
+    const summary = lines.pop();
+    assert.equal(summary, `smoke: ${ALL_CHECKS.length} passed, 0 failed`);
+    assert.equal(lines.length, ALL_CHECKS.length);
+    for (const line of lines) assert.match(line, LINE);
+    assert.ok(lines.every((line) => line.startsWith("PASS  ")));
+    assert.match(
+      run.stderr,
+      /smoke run [0-9A-F]{8} against http:\/\/127\.0\.0\.1:\d+ \(orders as minted customer/,
+    );
+  });
+
+  it("prints a FAIL line with the /ready body and exits 1 when /ready answers 503", async () => {
+    const run = await runCli(["--url", `${downApi.url}/`, "--token", ADMIN, "--timeout", "5"]);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const readyLine = run.stdout.split("\n").find((line) => line.includes("GET /ready"));
+    assert.ok(readyLine, run.stdout);
+    const match = LINE.exec(readyLine);
+    assert.ok(match, readyLine);
+    assert.equal(match[1], "FAIL");
+    assert.match(match[4] ?? "", /expected 200, got 503: .*unavailable: database/);
+    // Without a customer identity the two customer checks are left out, and said to be.
+    const total = ALL_CHECKS.length - 2;
+    assert.match(run.stdout, new RegExp(`^smoke: ${total - 1} passed, 1 failed$`, "m"));
+    assert.match(run.stderr, /not checked without --customer-token or --secret: PUT \/products as customer/);
+  });
+
+  it("says there is no server, and what to do, when nothing listens at --url (JSON output)", async () => {
+    const port = await closedPort();
+    const run = await runCli(["--url", `http://127.0.0.1:${port}`, "--token", ADMIN, "--json"]);
+    assert.equal(run.code, 1);
+    const report = JSON.parse(run.stdout) as SmokeReport;
+    assert.equal(report.ok, false);
+    assert.equal(report.passed, 0);
+    const [first, ...rest] = report.checks;
+    assert.match(first?.detail ?? "", /GET http:\/\/127\.0\.0\.1:\d+\/health: no answer \(ECONNREFUSED\)/);
+    assert.match(first?.detail ?? "", /is the server running \(npm start\), and is --url right\?/);
+    assert.ok(rest.length > 0 && rest.every((check) => check.detail?.startsWith("not run: no server at")));
+  });
+
+  it("rejects bad usage with exit 2, naming the flag", async () => {
+    const run = await runCli(["--token", ADMIN]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--url: required/);
+    assert.match(run.stderr, /usage: npm run smoke/);
+    assert.equal(run.stdout, "");
+  });
+});
+
+describe("smoke suite against misbehaving servers (in-process)", () => {
+  it("passes every check with a static customer token, including both customer refusals", async () => {
+    const { report } = await smoke({}, { customerToken: CUSTOMER });
+    assert.deepEqual(failedNames(report), []);
+    assert.equal(report.passed, ALL_CHECKS.length);
+    assert.deepEqual(report.notChecked, []);
+  });
+
+  it("fails the status checks, with a hint, when orders never leave PENDING", async () => {
+    const { report, lines } = await smoke({ neverDecide: true }, { timeoutSeconds: 0.3 });
+    assert.match(
+      result(report, "reach a final status").detail ?? "",
+      /still not decided after 0.3 s: .*are the workers running/,
+    );
+    for (const dependent of ["-> CONFIRMED", "OUT_OF_STOCK", "UNKNOWN_SKU", "cancel (CONFIRMED)"]) {
+      assert.match(result(report, dependent).detail ?? "", /^not run: /);
+    }
+    assert.equal(lines.at(-1), `smoke: ${report.passed} passed, ${report.failed} failed`);
+    assert.ok(report.failed >= 5);
+  });
+
+  it("fails on float money", async () => {
+    const { report } = await smoke({ floatTotals: true });
+    assert.deepEqual(failedNames(report), [
+      "order (2 x stock-5 sku) -> CONFIRMED, totals exact",
+      "POST /orders/:id/cancel (CONFIRMED) -> CANCELLED",
+    ]);
+    assert.match(
+      result(report, "-> CONFIRMED").detail ?? "",
+      /total must be an integer number of minor units, got 25.98/,
+    );
+  });
+
+  it("fails the stock arithmetic when cancel does not release stock", async () => {
+    const { report } = await smoke({ cancelKeepsStock: true });
+    assert.deepEqual(failedNames(report), ["stock after cancel: 5 - 2 + 2 = 5, stock-1 sku still 1"]);
+    assert.match(
+      result(report, "stock after cancel").detail ?? "",
+      /SMOKE-[0-9A-F]{8}-FIVE stock must be 5, got 3/,
+    );
+  });
+
+  it("fails the list check when pagination repeats an order", async () => {
+    const { report } = await smoke({ listDuplicates: true });
+    assert.deepEqual(failedNames(report), ["GET /orders?customerId&limit=2 pages: each order once"]);
+    assert.match(result(report, "each order once").detail ?? "", /listed more than once: [0-9a-f-]{36}/);
+  });
+
+  it("fails when a 401 carries no WWW-Authenticate challenge", async () => {
+    const { report } = await smoke({ noChallenge: true });
+    assert.deepEqual(failedNames(report), ["POST /orders without token -> 401 + WWW-Authenticate"]);
+  });
+
+  it("fails when a reused Idempotency-Key with another body is accepted", async () => {
+    const { report } = await smoke({ idempotencyIgnoresBody: true });
+    assert.deepEqual(failedNames(report), ["Idempotency-Key reuse, other body -> 409"]);
+    assert.match(result(report, "other body").detail ?? "", /expected 409, got POST \/orders → 202/);
+  });
+
+  it("says the admin token was refused when --token is wrong, and skips what depends on products", async () => {
+    const { report } = await smoke({}, { adminToken: "not-the-admin-token" });
+    assert.match(
+      result(report, "PUT /products/:sku").detail ?? "",
+      /expected 200 or 201, got PUT .* → 401: .*check --token/,
+    );
+    assert.equal(result(report, "POST /orders x3").detail, "not run: products were not created");
+    assert.ok(result(report, "GET /health").ok);
+    assert.ok(result(report, "without token").ok);
+  });
+});
+
+describe("smoke building blocks", () => {
+  it("parses options and rejects bad ones naming the flag and the rule", () => {
+    const parsed = parseSmokeArgs([
+      "--url",
+      "http://alb.example.com/",
+      "--token",
+      "t",
+      "--timeout",
+      "90",
+      "--json",
+    ]);
+    assert.equal(parsed.kind, "run");
+    if (parsed.kind === "run") {
+      assert.equal(parsed.options.baseUrl, "http://alb.example.com");
+      assert.equal(parsed.options.timeoutSeconds, 90);
+      assert.equal(parsed.options.requestTimeoutSeconds, 10);
+      assert.equal(parsed.options.json, true);
+    }
+    assert.deepEqual(parseSmokeArgs(["-h"]), { kind: "help" });
+    const cases: [string[], RegExp][] = [
+      [["--url", "x", "--token", "t"], /--url: not a URL/],
+      [["--url", "ftp://h", "--token", "t"], /--url: must be http/],
+      [["--url", "http://h?x=1", "--token", "t"], /--url: must not carry a query/],
+      [["--url", "http://h"], /--token: required/],
+      [["--url", "http://h", "--token", " "], /--token: must not be empty/],
+      [["--url", "http://h", "--token", "t", "--timeout", "abc"], /--timeout: must be a number of seconds/],
+      [["--url", "http://h", "--token", "t", "--timeout", "0"], /--timeout: must be a number of seconds > 0/],
+      [["--url", "http://h", "--token", "t", "--secret", "short"], /--secret: must be at least 32 bytes/],
+      [["--url", "http://h", "--token", "t", "--bogus"], /Unknown option '--bogus'/],
+    ];
+    for (const [argv, message] of cases) {
+      assert.throws(
+        () => parseSmokeArgs(argv),
+        (error: unknown) => error instanceof UsageError && message.test(error.message),
+      );
+    }
+  });
+
+  const view = {
+    orderId: "o",
+    customerId: "c",
+    status: "CONFIRMED",
+    currency: "EUR",
+    items: [{ sku: "A", quantity: 2, unitPrice: 150, lineTotal: 300 }],
+    total: 300,
+    history: [
+      { status: "PENDING", at: "2026-01-01T00:00:00Z" },
+      { status: "CONFIRMED", at: "2026-01-01T00:00:01Z" },
+    ],
+  };
+
+  it("verifies totals as integer minor units that add up", () => {
+    verifyTotals(parseOrderView(view));
+    assert.throws(
+      () => verifyTotals(parseOrderView({ ...view, total: 301 })),
+      /total 301 != Σ unitPrice × quantity = 300/,
+    );
+    assert.throws(
+      () =>
+        verifyTotals(parseOrderView({ ...view, items: [{ ...view.items[0], lineTotal: 299 }], total: 299 })),
+      /items\[0\].lineTotal 299 != unitPrice 150 × quantity 2/,
+    );
+    assert.throws(() => parseOrderView({ ...view, total: "300" }), /total must be an integer/);
+    assert.throws(
+      () => parseOrderView({ ...view, items: [{ ...view.items[0], unitPrice: 1.5 }] }),
+      /unitPrice must be an integer/,
+    );
+  });
+
+  it("verifies that history runs PENDING → final, forward in time", () => {
+    verifyHistory(parseOrderView(view), ["CONFIRMED"]);
+    assert.throws(
+      () => verifyHistory(parseOrderView(view), ["CONFIRMED", "CANCELLED"]),
+      /must contain PENDING → CONFIRMED → CANCELLED/,
+    );
+    const reversed = { ...view, history: [...view.history].reverse() };
+    assert.throws(() => verifyHistory(parseOrderView(reversed), ["CONFIRMED"]), /must start with PENDING/);
+    const backwards = {
+      ...view,
+      history: [
+        { status: "PENDING", at: "2026-01-01T00:00:05Z" },
+        { status: "CONFIRMED", at: "2026-01-01T00:00:01Z" },
+      ],
+    };
+    assert.throws(
+      () => verifyHistory(parseOrderView(backwards), ["CONFIRMED"]),
+      /history times go backwards/,
+    );
+    assert.throws(
+      () => parseOrderView({ ...view, history: [{ status: "PENDING", at: "yesterday" }] }),
+      /not a timestamp/,
+    );
+  });
+
+  it("reads list pages and refuses a body without an orders array", () => {
+    assert.deepEqual(readListPage({ orders: [{ orderId: "a", customerId: "c" }], nextCursor: "n" }), {
+      orders: [{ orderId: "a", customerId: "c" }],
+      nextCursor: "n",
+    });
+    assert.deepEqual(readListPage({ orders: [], nextCursor: null }), { orders: [] });
+    assert.throws(() => readListPage({ results: [] }), /list body has no orders array/);
+    assert.throws(() => readListPage({ orders: [{ id: "a" }] }), /orders\[0\] has no orderId/);
+    assert.throws(() => readListPage({ orders: [], nextCursor: 7 }), /nextCursor must be a string or null/);
+  });
+});
