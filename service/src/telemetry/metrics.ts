@@ -1,0 +1,132 @@
+/**
+ * Prometheus metrics of the order pipeline, in one registry per process (exposed on /metrics). Each
+ * part of the service gets typed handles from `createMetrics()` instead of registering its own
+ * metrics, so names, labels and buckets are defined once, here. (HTTP request metrics are the API's:
+ * it registers them on the same `registry`.)
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { IntakeMetrics } from "../intake/types.js";
+import type { OrderDecision, RejectionReason } from "../orders/types.js";
+
+/** IntakeMetrics, plus the rejection reason as an optional third argument (label `reason`). */
+export interface DecisionMetrics extends IntakeMetrics {
+  ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: RejectionReason): void;
+}
+
+export interface ServiceMetrics {
+  readonly registry: Registry;
+  /** Orders the API (or a producer) accepted: counted once Kinesis or the PENDING table has them. */
+  readonly ordersAccepted: Counter;
+  readonly ordersConfirmed: Counter;
+  readonly ordersRejected: Counter<"reason">;
+  /** Seconds from acceptance to the committed decision. */
+  readonly processingLatency: Histogram;
+  /** MillisBehindLatest of a shard's last GetRecords, in seconds. */
+  readonly shardLag: Gauge<"shard">;
+  /** Orders accepted and not yet decided. */
+  readonly pendingOrders: Gauge;
+  /** Stream records that could not be decoded and were skipped. */
+  readonly poisonRecords: Counter;
+  /** The IntakeMetrics the workers report through. */
+  readonly intake: DecisionMetrics;
+  /**
+   * Counts first decisions (applied: true) by status and reason and observes their latency from the
+   * given acceptance times. Replayed decisions (applied: false) are not counted again.
+   */
+  recordDecisions(decisions: readonly OrderDecision[], acceptedAt: ReadonlyMap<string, string>): void;
+}
+
+export interface MetricsOptions {
+  /** Added as the `environment` label of every series. */
+  environment?: string;
+  /** Process metrics (CPU, memory, event-loop lag, GC). On by default; tests turn them off. */
+  processMetrics?: boolean;
+}
+
+/** Latency buckets from 5 ms (a hot batch) to 2 min (a worker catching up after an outage). */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
+  const registry = new Registry();
+  if (options.environment) registry.setDefaultLabels({ environment: options.environment });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const ordersAccepted = new Counter({
+    name: "orders_accepted_total",
+    help: "Orders accepted for processing (durably on the stream or in the PENDING table).",
+    registers: [registry],
+  });
+  const ordersConfirmed = new Counter({
+    name: "orders_confirmed_total",
+    help: "Orders confirmed (stock reserved).",
+    registers: [registry],
+  });
+  const ordersRejected = new Counter({
+    name: "orders_rejected_total",
+    help: "Orders rejected, by reason.",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const processingLatency = new Histogram({
+    name: "order_processing_latency_seconds",
+    help: "Time from an order's acceptance to the commit of its decision.",
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const shardLag = new Gauge({
+    name: "stream_shard_lag_seconds",
+    help: "How far a shard's consumer is behind the tip of the stream (Kinesis MillisBehindLatest).",
+    labelNames: ["shard"] as const,
+    registers: [registry],
+  });
+  const pendingOrders = new Gauge({
+    name: "pending_orders",
+    help: "Orders accepted but not yet decided.",
+    registers: [registry],
+  });
+  const poisonRecords = new Counter({
+    name: "stream_poison_records_total",
+    help: "Stream records skipped because they could not be decoded or failed the record schema.",
+    registers: [registry],
+  });
+
+  const intake: DecisionMetrics = {
+    ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: RejectionReason) {
+      if (status === "CONFIRMED") ordersConfirmed.inc(count);
+      else ordersRejected.inc({ reason: reason ?? "UNSPECIFIED" }, count);
+    },
+    processingLatency(seconds) {
+      processingLatency.observe(Math.max(0, seconds));
+    },
+    shardLag(shardId, millisBehind) {
+      shardLag.set({ shard: shardId }, Math.max(0, millisBehind) / 1000);
+    },
+    poisonRecords(count) {
+      poisonRecords.inc(count);
+    },
+  };
+
+  return {
+    registry,
+    ordersAccepted,
+    ordersConfirmed,
+    ordersRejected,
+    processingLatency,
+    shardLag,
+    pendingOrders,
+    poisonRecords,
+    intake,
+    recordDecisions(decisions, acceptedAt) {
+      for (const decision of decisions) {
+        if (!decision.applied) continue;
+        if (decision.status === "CONFIRMED") ordersConfirmed.inc();
+        else ordersRejected.inc({ reason: decision.reason ?? "UNSPECIFIED" });
+        const accepted = acceptedAt.get(decision.orderId);
+        if (accepted !== undefined) {
+          const seconds = (Date.parse(decision.decidedAt) - Date.parse(accepted)) / 1000;
+          if (Number.isFinite(seconds)) processingLatency.observe(Math.max(0, seconds));
+        }
+      }
+    },
+  };
+}
