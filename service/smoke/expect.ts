@@ -49,10 +49,14 @@ export function fail(message: string): never {
 export function expectStatus(response: HttpResponse, ...expected: number[]): void {
   if (expected.includes(response.status)) return;
   const want = expected.join(" or ");
-  const hint =
-    response.status === 401 && !expected.includes(401)
-      ? " (the token was refused: check --token / --customer-token, or the server's AUTH_JWT_SECRET)"
-      : "";
+  let hint = "";
+  if (response.status === 401 && !expected.includes(401)) {
+    hint = " (the token was refused: check --token / --customer-token, or the server's AUTH_JWT_SECRET)";
+  } else if ([301, 302, 307, 308].includes(response.status)) {
+    // An ALB with a certificate redirects HTTP to HTTPS; the suite does not follow redirects (a
+    // redirected POST would hide what the API answers), so point at the right --url instead.
+    hint = ` (redirected to ${response.headers.location ?? "?"}: pass that scheme/host as --url)`;
+  }
   fail(`expected ${want}, got ${describe(response)}${hint}`);
 }
 

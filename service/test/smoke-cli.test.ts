@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -94,7 +95,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("smoke CLI (child process)", () => {
+describe("smoke CLI (child process)", { concurrency: true }, () => {
   let api: FixtureApi;
   let downApi: FixtureApi;
   before(async () => {
@@ -226,6 +227,27 @@ describe("smoke suite against misbehaving servers (in-process)", () => {
     assert.equal(result(report, "POST /orders x3").detail, "not run: products were not created");
     assert.ok(result(report, "GET /health").ok);
     assert.ok(result(report, "without token").ok);
+  });
+});
+
+describe("smoke suite behind a redirect", () => {
+  it("tells the operator to use the redirect target as --url (ALB HTTP → HTTPS)", async () => {
+    const server = createHttpServer((request, response) => {
+      response.writeHead(301, { location: `https://orders.example.com${request.url}` }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const report = await runSmoke(options(`http://127.0.0.1:${port}`), { line: () => {}, note: () => {} });
+      assert.equal(report.passed, 0);
+      assert.match(
+        result(report, "GET /health").detail ?? "",
+        /expected 200, got GET \/health → 301: \(empty body\) \(redirected to https:\/\/orders\.example\.com\/health: pass that scheme\/host as --url\)/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
