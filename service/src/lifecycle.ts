@@ -1,0 +1,82 @@
+/**
+ * Process lifecycle for every role: one ordered shutdown on SIGTERM/SIGINT, bounded in time.
+ *
+ * ECS sends SIGTERM and SIGKILLs 30 s later (the task definition's stopTimeout); the service must be
+ * done before that, so the whole shutdown has a 25 s budget, after which the process exits non-zero
+ * and says which step was still running.
+ */
+import type { Logger } from "pino";
+
+export const SHUTDOWN_BUDGET_MS = 25_000;
+
+export interface ShutdownStep {
+  name: string;
+  run: () => Promise<void>;
+}
+
+export class Lifecycle {
+  private readonly steps: ShutdownStep[] = [];
+  private shuttingDown: Promise<void> | undefined;
+  private resolveStopped!: () => void;
+  /** Resolves when shutdown has finished (the role's main promise awaits it). */
+  readonly stopped = new Promise<void>((resolve) => {
+    this.resolveStopped = resolve;
+  });
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly budgetMs = SHUTDOWN_BUDGET_MS,
+  ) {}
+
+  /** Steps run in the order they were added: add "stop accepting" first, "close the database" last. */
+  onShutdown(name: string, run: () => Promise<void>): void {
+    this.steps.push({ name, run });
+  }
+
+  /** Installs SIGTERM/SIGINT handlers; a second signal exits at once. */
+  handleSignals(): void {
+    const handler = (signal: NodeJS.Signals) => {
+      if (this.shuttingDown) {
+        this.logger.warn({ signal }, "second signal: exiting now");
+        process.exit(130);
+      }
+      this.logger.info({ signal }, "shutting down");
+      void this.shutdown().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once("SIGTERM", handler);
+    process.once("SIGINT", handler);
+  }
+
+  /** Runs every step in order, each even if an earlier one failed, within the budget. */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= this.runSteps();
+    return this.shuttingDown;
+  }
+
+  private async runSteps(): Promise<void> {
+    const started = Date.now();
+    let current = "start";
+    const deadline = setTimeout(() => {
+      this.logger.error({ step: current, budgetMs: this.budgetMs }, "shutdown budget exceeded; exiting");
+      process.exit(1);
+    }, this.budgetMs);
+    deadline.unref();
+    let failed = false;
+    for (const step of this.steps) {
+      current = step.name;
+      try {
+        await step.run();
+      } catch (error) {
+        failed = true;
+        this.logger.error({ err: error, step: step.name }, "shutdown step failed");
+      }
+    }
+    clearTimeout(deadline);
+    this.logger.info({ ms: Date.now() - started }, "stopped");
+    this.resolveStopped();
+    if (failed) throw new Error("shutdown finished with errors");
+  }
+}

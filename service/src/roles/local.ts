@@ -1,0 +1,131 @@
+/**
+ * `fastcart local` (what `npm start` runs): the whole system in one process on embedded defaults —
+ * embedded PostgreSQL, kinesalite (in-process Kinesis), the in-memory status cache, migrations, a
+ * demo catalog, the API and two worker loops. DATABASE_URL, KINESIS_ENDPOINT, REDIS_URL and
+ * AUTH_JWT_SECRET, when set, are used instead of the embedded defaults. Ctrl-C stops everything and
+ * removes the temporary data.
+ */
+import { randomBytes } from "node:crypto";
+import { ADMIN_SCOPE, mintToken } from "../api/auth.js";
+import { type Env, loadConfig } from "../config.js";
+import { createKinesisClient, ensureStream } from "../intake/kinesis-client.js";
+import { Lifecycle } from "../lifecycle.js";
+import { seedDemoCatalog } from "../local/demo-catalog.js";
+import { startLocalPostgres } from "../local/embedded-postgres.js";
+import { startLocalKinesis } from "../local/kinesalite.js";
+import { openRuntime } from "../runtime.js";
+import { createLogger, type Logger } from "../telemetry/logger.js";
+import { runMigrations } from "./migrate.js";
+import { startApi } from "./serve.js";
+import { startWorkers } from "./work.js";
+
+/** Shards of the local stream: the same as the fastcart-dev stack. */
+export const LOCAL_SHARDS = 2;
+/** Worker loops in the local process: two, so lease balancing is exercised on every laptop. */
+export const LOCAL_WORKERS = 2;
+
+export interface LocalSystem {
+  url: string;
+  adminToken: string;
+  customerToken: string;
+  lifecycle: Lifecycle;
+}
+
+function step(message: string) {
+  process.stderr.write(`  • ${message}\n`);
+}
+
+/** Starts everything; resolves once the API answers and workers run. */
+export async function startLocal(env: Env): Promise<LocalSystem> {
+  const localEnv: Env = { ...env };
+  localEnv.LOG_LEVEL ??= "warn";
+  localEnv.AWS_REGION ??= "eu-central-1";
+  localEnv.PORT ??= "3000";
+  localEnv.HOST ??= "127.0.0.1";
+  localEnv.AUTH_JWT_SECRET ??= randomBytes(32).toString("base64url");
+  const cleanups: { name: string; run: () => Promise<void> }[] = [];
+
+  if (!localEnv.DATABASE_URL) {
+    step("starting embedded PostgreSQL…");
+    const pg = await startLocalPostgres();
+    cleanups.push({ name: "embedded PostgreSQL", run: pg.stop });
+    localEnv.DATABASE_URL = pg.url;
+  } else {
+    step("using DATABASE_URL");
+  }
+  if (!localEnv.KINESIS_ENDPOINT) {
+    step("starting kinesalite (in-process Kinesis)…");
+    const kinesis = await startLocalKinesis();
+    cleanups.push({ name: "kinesalite", run: kinesis.stop });
+    localEnv.KINESIS_ENDPOINT = kinesis.endpoint;
+  } else {
+    step(`using KINESIS_ENDPOINT ${localEnv.KINESIS_ENDPOINT}`);
+  }
+
+  const config = loadConfig(localEnv);
+  const logger: Logger = createLogger(config);
+  const lifecycle = new Lifecycle(logger);
+
+  step("applying migrations…");
+  await runMigrations(config, logger);
+  const client = createKinesisClient(config.kinesis);
+  try {
+    await ensureStream(client, config.kinesis.streamName, LOCAL_SHARDS);
+  } finally {
+    client.destroy();
+  }
+
+  const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
+  const seeded = await seedDemoCatalog(runtime.store);
+  step(`demo catalog: ${seeded} products added`);
+  const workers = await startWorkers(runtime, LOCAL_WORKERS);
+  const api = await startApi(runtime);
+
+  lifecycle.onShutdown("api", api.close);
+  lifecycle.onShutdown("workers", workers.stop);
+  lifecycle.onShutdown("runtime", async () => {
+    await runtime.cache.close();
+    await runtime.store.close();
+  });
+  for (const cleanup of cleanups.reverse()) lifecycle.onShutdown(cleanup.name, cleanup.run);
+
+  const secret = config.auth.jwtSecret!;
+  const day = 86_400;
+  const adminToken = await mintToken({ secret, sub: "local-admin", scopes: [ADMIN_SCOPE], ttlSeconds: day });
+  const customerToken = await mintToken({ secret, sub: "customer-1", ttlSeconds: day });
+  return { url: api.url, adminToken, customerToken, lifecycle };
+}
+
+export function banner(system: LocalSystem): string {
+  const { url, adminToken, customerToken } = system;
+  return [
+    "",
+    `FastCart Orders is running at ${url}`,
+    `  API docs:        ${url}/docs`,
+    `  health/metrics:  ${url}/health  ${url}/ready  ${url}/metrics`,
+    "",
+    `  admin token (scope admin, 24 h):`,
+    `    export ADMIN_TOKEN=${adminToken}`,
+    `  customer token (sub customer-1, 24 h):`,
+    `    export CUSTOMER_TOKEN=${customerToken}`,
+    "",
+    "  place an order, then read it back:",
+    `    curl -s -X POST ${url}/orders -H "Authorization: Bearer $CUSTOMER_TOKEN" \\`,
+    `      -H 'Content-Type: application/json' \\`,
+    `      -d '{"customerId":"customer-1","currency":"EUR","items":[{"sku":"TSHIRT-BLK-M","quantity":2}]}'`,
+    `    curl -s ${url}/orders/<orderId> -H "Authorization: Bearer $CUSTOMER_TOKEN"`,
+    "",
+    `  smoke test:  npm run smoke -- --url ${url} --token $ADMIN_TOKEN`,
+    "  Ctrl-C stops everything and removes the temporary data.",
+    "",
+  ].join("\n");
+}
+
+export async function local(env: Env): Promise<void> {
+  const started = Date.now();
+  process.stderr.write("FastCart Orders — local system\n");
+  const system = await startLocal(env);
+  system.lifecycle.handleSignals();
+  process.stdout.write(`${banner(system)}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  await system.lifecycle.stopped;
+}

@@ -1,0 +1,44 @@
+/**
+ * `fastcart serve`: the HTTP API. Shutdown order: stop accepting requests (in-flight ones finish),
+ * flush the producer so every 202 already answered is on the stream, then close cache and database.
+ */
+import { buildApp } from "../api/app.js";
+import type { ServiceConfig } from "../config.js";
+import { Lifecycle } from "../lifecycle.js";
+import { closeRuntime, createIntake, openRuntime, type Runtime } from "../runtime.js";
+import type { Logger } from "../telemetry/logger.js";
+
+export interface RunningApi {
+  runtime: Runtime;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the API on config.host:config.port; `runtime` may be shared with in-process workers. */
+export async function startApi(runtime: Runtime): Promise<RunningApi> {
+  const { config, store, cache, metrics, logger } = runtime;
+  const intake = createIntake(runtime);
+  const app = await buildApp({ config, store, intake, cache, metrics, logger });
+  const address = await app.listen({ host: config.host, port: config.port });
+  logger.info({ address, intakeMode: config.intakeMode }, "API listening");
+  const port = app.server.address();
+  const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${typeof port === "object" && port ? port.port : config.port}`;
+  return {
+    runtime,
+    url,
+    close: async () => {
+      await app.close();
+      await intake.close();
+    },
+  };
+}
+
+export async function serve(config: ServiceConfig, logger: Logger): Promise<void> {
+  const lifecycle = new Lifecycle(logger);
+  lifecycle.handleSignals();
+  const runtime = openRuntime(config, logger);
+  const api = await startApi(runtime);
+  lifecycle.onShutdown("api", api.close);
+  lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
+  await lifecycle.stopped;
+}

@@ -1,0 +1,60 @@
+/**
+ * `fastcart work`: WORKER_CONCURRENCY worker loops for the configured intake mode, plus a small HTTP
+ * listener for /health and /metrics (the worker container's health check and Prometheus scrape), and
+ * the pending-orders reporter that feeds the autoscaling metric.
+ */
+import Fastify from "fastify";
+import type { ServiceConfig } from "../config.js";
+import { HEALTH_PATH, METRICS_PATH } from "../contract.js";
+import type { OrderWorker } from "../intake/types.js";
+import { Lifecycle } from "../lifecycle.js";
+import { closeRuntime, createWorker, openRuntime, type Runtime } from "../runtime.js";
+import { pendingOrderCount } from "../store/order-store.js";
+import { createPendingOrdersPublisher, startPendingOrdersReporter } from "../telemetry/emf.js";
+import type { Logger } from "../telemetry/logger.js";
+
+export interface RunningWorkers {
+  workers: OrderWorker[];
+  stop(): Promise<void>;
+}
+
+/** Starts `count` worker loops (distinct lease owners) and, in table mode, the pending-orders reporter. */
+export async function startWorkers(runtime: Runtime, count: number): Promise<RunningWorkers> {
+  const workers = Array.from({ length: count }, () => createWorker(runtime));
+  await Promise.all(workers.map((worker) => worker.start()));
+  runtime.logger.info({ workers: count, intakeMode: runtime.config.intakeMode }, "workers started");
+  const stopReporter =
+    runtime.config.intakeMode === "table"
+      ? startPendingOrdersReporter({
+          count: () => pendingOrderCount(runtime.store.db),
+          gauge: runtime.metrics.pendingOrders,
+          emf: createPendingOrdersPublisher(runtime.config),
+          onError: (err) => runtime.logger.warn({ err }, "pending-orders sample failed"),
+        })
+      : async () => {};
+  return {
+    workers,
+    stop: async () => {
+      await stopReporter();
+      await Promise.all(workers.map((worker) => worker.stop()));
+    },
+  };
+}
+
+export async function work(config: ServiceConfig, logger: Logger): Promise<void> {
+  const lifecycle = new Lifecycle(logger);
+  lifecycle.handleSignals();
+  const runtime = openRuntime(config, logger);
+  const probe = Fastify({ logger: false });
+  probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
+  probe.get(METRICS_PATH, async (_request, reply) => {
+    reply.type(runtime.metrics.registry.contentType);
+    return runtime.metrics.registry.metrics();
+  });
+  await probe.listen({ host: config.host, port: config.port });
+  const running = await startWorkers(runtime, config.worker.concurrency);
+  lifecycle.onShutdown("workers", running.stop);
+  lifecycle.onShutdown("probe", () => probe.close());
+  lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
+  await lifecycle.stopped;
+}

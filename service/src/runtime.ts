@@ -1,0 +1,82 @@
+/**
+ * Wiring: builds the service's parts from a validated ServiceConfig. Every role (serve, work, local,
+ * tests of the composed system) gets its components here, so a part is constructed one way only.
+ */
+import type { Logger } from "pino";
+import { createStatusCache } from "./cache/factory.js";
+import type { StatusCache } from "./cache/types.js";
+import type { ServiceConfig } from "./config.js";
+import { createKinesisClient } from "./intake/kinesis-client.js";
+import { KinesisOrderIntake } from "./intake/kinesis-producer.js";
+import { KinesisOrderWorker, type KinesisWorkerOptions } from "./intake/kinesis-worker.js";
+import type { OrderIntake, OrderWorker } from "./intake/types.js";
+import { createOrderStore, type SqlOrderStore } from "./store/order-store.js";
+import { applyOrders } from "./store/processing.js";
+import { createMetrics, type ServiceMetrics } from "./telemetry/metrics.js";
+
+export interface Runtime {
+  readonly config: ServiceConfig;
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly store: SqlOrderStore;
+  readonly cache: StatusCache;
+}
+
+export interface RuntimeOptions {
+  /** Cache when no Redis is configured: "memory" for the single-process local mode, else "none". */
+  cacheFallback?: "memory" | "none";
+  /** Prometheus process metrics (off in tests that build many runtimes). */
+  processMetrics?: boolean;
+}
+
+function requireDatabase(config: ServiceConfig) {
+  if (!config.database) throw new Error("no database configured: set DATABASE_URL or DB_HOST");
+  return config.database;
+}
+
+/** Opens the database pool(s) and the cache. Nothing connects until first use. */
+export function openRuntime(config: ServiceConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
+  const metrics = createMetrics({ environment: config.environment, processMetrics: options.processMetrics });
+  const store = createOrderStore(requireDatabase(config));
+  const cache = createStatusCache(config.redis, {
+    fallback: options.cacheFallback ?? "none",
+    logger,
+    keyPrefix: `fastcart:${config.environment}:`,
+  });
+  return { config, logger, metrics, store, cache };
+}
+
+/** The intake the API submits accepted orders to, for the configured mode. */
+export function createIntake(runtime: Runtime): OrderIntake {
+  const { config, logger } = runtime;
+  if (config.intakeMode === "stream") return KinesisOrderIntake.fromConfig(config, { logger });
+  throw new Error(`INTAKE_MODE=${config.intakeMode} is not supported by this build`);
+}
+
+/** One worker loop for the configured mode; `work` starts WORKER_CONCURRENCY of them. */
+export function createWorker(
+  runtime: Runtime,
+  options: Pick<KinesisWorkerOptions, "workerId" | "polling"> = {},
+): OrderWorker {
+  const { config, logger, metrics, store, cache } = runtime;
+  if (config.intakeMode === "stream") {
+    return new KinesisOrderWorker({
+      client: createKinesisClient(config.kinesis),
+      db: store.db,
+      streamName: config.kinesis.streamName,
+      applyOrders,
+      cache,
+      logger,
+      metrics: metrics.intake,
+      polling: { batchSize: config.worker.batchSize, ...options.polling },
+      workerId: options.workerId,
+    });
+  }
+  throw new Error(`INTAKE_MODE=${config.intakeMode} is not supported by this build`);
+}
+
+/** Closes what openRuntime opened (cache, then database pools). */
+export async function closeRuntime(runtime: Runtime): Promise<void> {
+  await runtime.cache.close();
+  await runtime.store.close();
+}
