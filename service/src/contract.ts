@@ -10,6 +10,13 @@
 /** Port the HTTP server listens on inside the container (`PORT` overrides it locally). */
 export const CONTAINER_PORT = 3000;
 
+/**
+ * Port of the `work` role's probe listener (/health, /metrics). The api and worker containers share
+ * one task and so one network namespace (awsvpc): the worker must not take CONTAINER_PORT. The task
+ * definition sets `PORT` to this value for the worker container.
+ */
+export const WORKER_PORT = 3001;
+
 /** Liveness: the process is up. Used by the ALB target groups and the container health check. */
 export const HEALTH_PATH = "/health";
 /** Readiness: the database and the intake (stream or table) are reachable. */
