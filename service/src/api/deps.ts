@@ -9,9 +9,14 @@ import type { ServiceConfig } from "../config.js";
 import type { OrderIntake } from "../intake/types.js";
 import type { OrderStore } from "../store/types.js";
 
-/** The part of the service's metrics the API uses: the registry /metrics exposes and adds to. */
+/**
+ * The part of the service's metrics (telemetry/metrics.ts `createMetrics()`) the API uses: the registry
+ * /metrics exposes (the API adds its HTTP histogram to it) and the accepted-orders counter, counted
+ * once per order the intake acknowledged (not for idempotent replays).
+ */
 export interface ApiMetrics {
   readonly registry: Registry;
+  readonly ordersAccepted: { inc(value?: number): void };
 }
 
 export interface ApiDeps {

@@ -11,8 +11,8 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { Kysely } from "kysely";
 import { pino } from "pino";
-import { Registry } from "prom-client";
-import { buildApp } from "../../src/api/app.js";
+import type { Registry } from "prom-client";
+import { type ApiDeps, buildApp } from "../../src/api/app.js";
 import { mintToken } from "../../src/api/auth.js";
 import type { CachedStatus, StatusCache } from "../../src/cache/types.js";
 import { loadConfig, type ServiceConfig } from "../../src/config.js";
@@ -26,6 +26,7 @@ import { migrate } from "../../src/store/migrations/index.js";
 import { SqlOrderStore } from "../../src/store/order-store.js";
 import { applyOrders } from "../../src/store/processing.js";
 import type { Database } from "../../src/store/schema.js";
+import { createMetrics } from "../../src/telemetry/metrics.js";
 import { createTestDatabase, type TestDatabase } from "./services.js";
 
 export const TEST_JWT_SECRET = "api-test-secret-0123456789abcdef-0123456789";
@@ -97,7 +98,7 @@ export interface ApiHarness {
   /** Runs the real processing core over the recorded orders not yet decided, as a worker would. */
   decide(orders?: AcceptedOrder[]): Promise<OrderDecision[]>;
   /** Builds another app on the same dependencies (e.g. a second API task). */
-  buildAnother(overrides?: Partial<{ intake: OrderIntake; store: SqlOrderStore }>): Promise<FastifyInstance>;
+  buildAnother(overrides?: Partial<ApiDeps>): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -129,20 +130,14 @@ export async function createApiHarness(label: string, options: HarnessOptions = 
     new KinesisOrderIntake(client, { streamName, lingerMs: 1, closeClient: true }),
   );
   const cache = new MapStatusCache();
-  const registry = new Registry();
+  const metrics = createMetrics({ processMetrics: false });
+  const registry = metrics.registry;
   const logger = pino({ level: "silent" });
   const fullConfig: ServiceConfig = { ...config, kinesis: kinesisConfig };
 
   const apps: FastifyInstance[] = [];
-  const build = async (overrides: Partial<{ intake: OrderIntake; store: SqlOrderStore }> = {}) => {
-    const app = await buildApp({
-      config: fullConfig,
-      store: overrides.store ?? store,
-      intake: overrides.intake ?? intake,
-      cache,
-      metrics: { registry },
-      logger,
-    });
+  const build = async (overrides: Partial<ApiDeps> = {}) => {
+    const app = await buildApp({ config: fullConfig, store, intake, cache, metrics, logger, ...overrides });
     apps.push(app);
     return app;
   };

@@ -36,7 +36,7 @@ import {
 const BEARER = [{ bearerAuth: [] }];
 
 export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: AuthHooks): void {
-  const { store, intake, cache } = deps;
+  const { store, intake, cache, metrics } = deps;
   const idempotency = new IdempotencyGuard(store);
 
   /** Puts the order on the intake, then (best effort) in the status cache. */
@@ -50,6 +50,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
         2,
       );
     }
+    metrics.ordersAccepted.inc();
     try {
       await cache.setMany([pendingEntry(order)]);
     } catch (error) {
