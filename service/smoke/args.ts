@@ -20,6 +20,8 @@ export interface SmokeOptions {
   timeoutSeconds: number;
   /** Seconds one HTTP request may take before it counts as failed. */
   requestTimeoutSeconds: number;
+  /** Seconds to wait for /ready to answer 200 before the checks start (0: do not wait). */
+  waitReadySeconds: number;
   /** Print one JSON document instead of lines. */
   json: boolean;
 }
@@ -28,27 +30,49 @@ export const USAGE = `usage: npm run smoke -- --url <base-url> --token <admin-to
 
   --url <base-url>          API base URL, e.g. http://127.0.0.1:3000 or http://<alb-dns-name>
   --token <jwt>             admin token (scope admin), e.g. from \`npm start\` or \`fastcart token\`
+                            [env SMOKE_ADMIN_TOKEN]
   --customer-token <jwt>    a customer token: also check that a customer cannot read another
-                            customer's order (404) nor write the catalog (403)
+                            customer's order (404) nor write the catalog (403) [env SMOKE_CUSTOMER_TOKEN]
   --secret <secret>         AUTH_JWT_SECRET: mint customer tokens (HS256) and order as a customer
+                            [env SMOKE_JWT_SECRET]
   --issuer <iss>            \`iss\` claim for minted tokens (when the API sets AUTH_ISSUER)
   --audience <aud>          \`aud\` claim for minted tokens (when the API sets AUTH_AUDIENCE)
   --timeout <seconds>       wait at most this long for final order statuses (default 60)
   --request-timeout <s>     limit for one HTTP request (default 10)
+  --wait-ready <seconds>    first wait up to this long for /ready to answer 200 (default 0: no wait),
+                            e.g. right after starting the system in the background
   --json                    print one JSON document instead of lines
   -h, --help                this text
 
+Tokens and the secret may come from the environment instead of the command line, where other users
+of the machine (ps) and CI logs would see them; a flag wins over its variable.
+
 Exit code: 0 when every check passed, 1 when one failed, 2 on a usage error.`;
+
+/** Environment variables the smoke CLI reads (explicit names, so a shell's AUTH_JWT_SECRET is never picked up by accident). */
+export const SMOKE_ENV = {
+  adminToken: "SMOKE_ADMIN_TOKEN",
+  customerToken: "SMOKE_CUSTOMER_TOKEN",
+  jwtSecret: "SMOKE_JWT_SECRET",
+} as const;
 
 export class UsageError extends Error {}
 
 export type ParsedCommand = { kind: "help" } | { kind: "run"; options: SmokeOptions };
 
-function seconds(flag: string, raw: string | undefined, fallback: number, max: number): number {
+function seconds(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  max: number,
+  allowZero = false,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > max) {
-    throw new UsageError(`--${flag}: must be a number of seconds > 0 and <= ${max}, got "${raw}"`);
+  const tooSmall = allowZero ? value < 0 : value <= 0;
+  if (raw.trim() === "" || !Number.isFinite(value) || tooSmall || value > max) {
+    const low = allowZero ? ">= 0" : "> 0";
+    throw new UsageError(`--${flag}: must be a number of seconds ${low} and <= ${max}, got "${raw}"`);
   }
   return value;
 }
@@ -73,7 +97,10 @@ function baseUrlOf(raw: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
-export function parseSmokeArgs(argv: readonly string[]): ParsedCommand {
+export function parseSmokeArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): ParsedCommand {
   let values: ReturnType<typeof parse>["values"];
   try {
     values = parse(argv).values;
@@ -84,9 +111,11 @@ export function parseSmokeArgs(argv: readonly string[]): ParsedCommand {
 
   const url = nonEmpty("url", values.url);
   if (!url) throw new UsageError("--url: required (the API base URL)");
-  const adminToken = nonEmpty("token", values.token);
-  if (!adminToken) throw new UsageError("--token: required (an admin token, scope admin)");
-  const jwtSecret = nonEmpty("secret", values.secret);
+  const adminToken = nonEmpty("token", values.token ?? env[SMOKE_ENV.adminToken]);
+  if (!adminToken) {
+    throw new UsageError(`--token: required (an admin token, scope admin; or set ${SMOKE_ENV.adminToken})`);
+  }
+  const jwtSecret = nonEmpty("secret", values.secret ?? env[SMOKE_ENV.jwtSecret]);
   if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) {
     // The service refuses shorter HS256 secrets (config.ts), so a short one here is a typo.
     throw new UsageError("--secret: must be at least 32 bytes (the service's AUTH_JWT_SECRET rule)");
@@ -97,9 +126,10 @@ export function parseSmokeArgs(argv: readonly string[]): ParsedCommand {
     adminToken,
     timeoutSeconds: seconds("timeout", values.timeout, 60, 3600),
     requestTimeoutSeconds: seconds("request-timeout", values["request-timeout"], 10, 600),
+    waitReadySeconds: seconds("wait-ready", values["wait-ready"], 0, 3600, true),
     json: values.json ?? false,
   };
-  const customerToken = nonEmpty("customer-token", values["customer-token"]);
+  const customerToken = nonEmpty("customer-token", values["customer-token"] ?? env[SMOKE_ENV.customerToken]);
   if (customerToken) options.customerToken = customerToken;
   if (jwtSecret) options.jwtSecret = jwtSecret;
   const issuer = nonEmpty("issuer", values.issuer);
@@ -123,6 +153,7 @@ function parse(argv: readonly string[]) {
       audience: { type: "string" },
       timeout: { type: "string" },
       "request-timeout": { type: "string" },
+      "wait-ready": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },

@@ -9,7 +9,7 @@ import { runSmoke } from "./smoke.js";
 async function main(argv: readonly string[]): Promise<number> {
   let command: ReturnType<typeof parseSmokeArgs>;
   try {
-    command = parseSmokeArgs(argv);
+    command = parseSmokeArgs(argv, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`smoke: ${error.message}\n\n${USAGE}\n`);

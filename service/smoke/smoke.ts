@@ -7,6 +7,7 @@ import { checksFor } from "./checks.js";
 import { createContext } from "./context.js";
 import { formatResult, formatSummary, type SmokeReport, summarize } from "./report.js";
 import { runChecks } from "./runner.js";
+import { waitForReady } from "./wait-ready.js";
 
 export interface SmokeOutput {
   /** Result lines and the summary (stdout). */
@@ -30,6 +31,14 @@ export async function runSmoke(
     output.note(`not checked without --customer-token or --secret: ${notChecked.join("; ")}`);
   }
   try {
+    if (options.waitReadySeconds > 0) {
+      const wait = await waitForReady(context.admin, options.waitReadySeconds);
+      output.note(
+        wait.ready
+          ? `ready after ${wait.waitedMs} ms`
+          : `not ready after ${options.waitReadySeconds} s (last: ${wait.last}); running the checks anyway`,
+      );
+    }
     const results = await runChecks(checks, context, (result) => {
       if (!options.json) output.line(formatResult(result));
     });

@@ -53,6 +53,7 @@ function options(url: string, extra: Partial<SmokeOptions> = {}): SmokeOptions {
     adminToken: ADMIN,
     timeoutSeconds: 5,
     requestTimeoutSeconds: 5,
+    waitReadySeconds: 0,
     json: false,
     ...extra,
   };
@@ -230,6 +231,48 @@ describe("smoke suite against misbehaving servers (in-process)", () => {
   });
 });
 
+describe("smoke suite --wait-ready", () => {
+  it("waits for a system that starts listening late, then passes", async () => {
+    const port = await closedPort();
+    const notes: string[] = [];
+    let api: FixtureApi | undefined;
+    const late = setTimeout(async () => {
+      api = await startFixtureApi({ adminToken: ADMIN, port });
+    }, 300);
+    try {
+      const report = await runSmoke(options(`http://127.0.0.1:${port}`, { waitReadySeconds: 5 }), {
+        line: () => {},
+        note: (n) => notes.push(n),
+      });
+      assert.deepEqual(failedNames(report), []);
+      const waited = notes.find((n) => n.startsWith("ready after "));
+      assert.ok(waited, notes.join("\n"));
+      assert.ok(Number(/ready after (\d+) ms/.exec(waited)?.[1]) >= 250, waited);
+    } finally {
+      clearTimeout(late);
+      await api?.close();
+    }
+  });
+
+  it("gives up after the limit, says what /ready last answered, and the checks fail", async () => {
+    const api = await startFixtureApi({ adminToken: ADMIN, faults: { readyDown: true } });
+    const notes: string[] = [];
+    try {
+      const report = await runSmoke(options(api.url, { waitReadySeconds: 0.3 }), {
+        line: () => {},
+        note: (n) => notes.push(n),
+      });
+      assert.ok(
+        notes.some((n) => /^not ready after 0.3 s \(last: 503 .*unavailable: database/.test(n)),
+        notes.join("\n"),
+      );
+      assert.deepEqual(failedNames(report), ["GET /ready -> 200"]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("smoke suite behind a redirect", () => {
   it("tells the operator to use the redirect target as --url (ALB HTTP → HTTPS)", async () => {
     const server = createHttpServer((request, response) => {
@@ -270,6 +313,28 @@ describe("smoke building blocks", () => {
       assert.equal(parsed.options.json, true);
     }
     assert.deepEqual(parseSmokeArgs(["-h"]), { kind: "help" });
+    const fromEnv = parseSmokeArgs(["--url", "http://h", "--wait-ready", "0"], {
+      SMOKE_ADMIN_TOKEN: "env-admin",
+      SMOKE_CUSTOMER_TOKEN: "env-customer",
+      SMOKE_JWT_SECRET: SECRET,
+      AUTH_JWT_SECRET: "never read: the smoke CLI only reads SMOKE_* names",
+    });
+    assert.deepEqual(fromEnv.kind === "run" && fromEnv.options, {
+      baseUrl: "http://h",
+      adminToken: "env-admin",
+      customerToken: "env-customer",
+      jwtSecret: SECRET,
+      timeoutSeconds: 60,
+      requestTimeoutSeconds: 10,
+      waitReadySeconds: 0,
+      json: false,
+    });
+    const flagWins = parseSmokeArgs(["--url", "http://h", "--token", "flag-admin"], {
+      SMOKE_ADMIN_TOKEN: "env-admin",
+    });
+    assert.equal(flagWins.kind === "run" && flagWins.options.adminToken, "flag-admin");
+    const noSecret = parseSmokeArgs(["--url", "http://h", "--token", "t"], { AUTH_JWT_SECRET: SECRET });
+    assert.equal(noSecret.kind === "run" && noSecret.options.jwtSecret, undefined);
     const cases: [string[], RegExp][] = [
       [["--url", "x", "--token", "t"], /--url: not a URL/],
       [["--url", "ftp://h", "--token", "t"], /--url: must be http/],
@@ -278,6 +343,10 @@ describe("smoke building blocks", () => {
       [["--url", "http://h", "--token", " "], /--token: must not be empty/],
       [["--url", "http://h", "--token", "t", "--timeout", "abc"], /--timeout: must be a number of seconds/],
       [["--url", "http://h", "--token", "t", "--timeout", "0"], /--timeout: must be a number of seconds > 0/],
+      [
+        ["--url", "http://h", "--token", "t", "--wait-ready=-1"],
+        /--wait-ready: must be a number of seconds >= 0/,
+      ],
       [["--url", "http://h", "--token", "t", "--secret", "short"], /--secret: must be at least 32 bytes/],
       [["--url", "http://h", "--token", "t", "--bogus"], /Unknown option '--bogus'/],
     ];

@@ -35,6 +35,8 @@ export interface FixtureOptions {
   faults?: FixtureFaults;
   /** Time from accept to decision (a worker's latency). */
   decideAfterMs?: number;
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
 }
 
 interface Caller {
@@ -324,7 +326,7 @@ export async function startFixtureApi(options: FixtureOptions): Promise<FixtureA
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
