@@ -155,7 +155,11 @@ const ready: SmokeCheck = {
   async run(context) {
     const response = await context.anonymous.get("/ready");
     // The body says which dependency is not ready (database, stream): show it, that is the point.
-    if (response.status !== 200) fail(`expected 200, got ${response.status}: ${response.text || "(empty)"}`);
+    if (response.status !== 200) {
+      fail(
+        `expected 200, got ${response.status}: ${response.text || "(empty)"} [request ${response.requestId}]`,
+      );
+    }
     return undefined;
   },
 };
@@ -402,7 +406,10 @@ const quantityZero: SmokeCheck = {
     expectStatus(response, 400);
     const names = namedFields(expectProblem(response));
     if (!QUANTITY_FIELD_SPELLINGS.some((spelling) => names.includes(spelling))) {
-      fail(`400 does not name items[0].quantity (in errors[].field or detail): ${problemSummary(response)}`);
+      fail(
+        `400 does not name items[0].quantity (in errors[].field or detail): ${problemSummary(response)} ` +
+          `[request ${response.requestId}]`,
+      );
     }
     return undefined;
   },

@@ -14,6 +14,8 @@ export interface HttpResponse {
   text: string;
   /** Parsed JSON when the body is JSON (application/json or application/problem+json), else undefined. */
   json: unknown;
+  /** The X-Request-Id this request carried: the key to the server's log lines for it. */
+  requestId: string;
 }
 
 export interface SendOptions {
@@ -75,29 +77,47 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return mediaType === "application/json" || mediaType.endsWith("+json");
 }
 
+/**
+ * Identifies the suite's traffic: a User-Agent (AWS WAF's common rule set blocks requests without
+ * one) and an X-Request-Id per request, `<prefix>-<n>`, which the API logs and echoes, so a FAIL line
+ * leads straight to the server's log lines.
+ */
+export const USER_AGENT = "fastcart-smoke/1";
+
+interface SharedState {
+  agent: Agent;
+  requestIdPrefix: string;
+  sequence: number;
+}
+
 export class ApiClient {
-  private readonly agent: Agent;
   private readonly timeoutMs: number;
+  private readonly shared: SharedState;
 
   constructor(
     readonly baseUrl: string,
     private readonly defaultToken: string | null,
     timeoutSeconds: number,
-    agent?: Agent,
+    requestIdPrefix: string | SharedState = "smoke",
   ) {
     this.timeoutMs = Math.round(timeoutSeconds * 1000);
-    this.agent =
-      agent ??
-      new Agent({
-        connect: { timeout: this.timeoutMs },
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
+    this.shared =
+      typeof requestIdPrefix === "string"
+        ? {
+            agent: new Agent({
+              connect: { timeout: this.timeoutMs },
+              headersTimeout: this.timeoutMs,
+              bodyTimeout: this.timeoutMs,
+            }),
+            requestIdPrefix,
+            sequence: 0,
+          }
+        : requestIdPrefix;
   }
 
-  /** A client that shares this one's connections but sends another token (null: none). */
+  /** A client that shares this one's connections and request numbering but sends another token (null: none). */
   as(token: string | null): ApiClient {
-    return new ApiClient(this.baseUrl, token, this.timeoutMs / 1000, this.agent);
+    return new ApiClient(this.baseUrl, token, this.timeoutMs / 1000, this.shared);
   }
 
   /** Resolves a path (with optional query) against the base URL, keeping any path prefix of the base. */
@@ -107,7 +127,12 @@ export class ApiClient {
 
   async send(method: string, path: string, options: SendOptions = {}): Promise<HttpResponse> {
     const url = this.urlFor(path);
-    const headers: Record<string, string> = { accept: "application/json, application/problem+json, */*" };
+    const requestId = `${this.shared.requestIdPrefix}-${++this.shared.sequence}`;
+    const headers: Record<string, string> = {
+      accept: "application/json, application/problem+json, */*",
+      "user-agent": USER_AGENT,
+      "x-request-id": requestId,
+    };
     const token = options.token === undefined ? this.defaultToken : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
@@ -127,7 +152,7 @@ export class ApiClient {
         method: method as "GET",
         headers,
         body,
-        dispatcher: this.agent,
+        dispatcher: this.shared.agent,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.body.text();
@@ -140,7 +165,7 @@ export class ApiClient {
         method,
         url,
         code,
-        `${adviceFor(code, this.timeoutMs / 1000)} [${err.message}]`,
+        `${adviceFor(code, this.timeoutMs / 1000)} [${err.message}; request ${requestId}]`,
       );
     }
 
@@ -157,7 +182,7 @@ export class ApiClient {
         json = undefined; // A JSON content type with a broken body: checks report the raw text.
       }
     }
-    return { method, url, status: response.statusCode, headers: flatHeaders, text, json };
+    return { method, url, status: response.statusCode, headers: flatHeaders, text, json, requestId };
   }
 
   get(path: string, options?: SendOptions): Promise<HttpResponse> {
@@ -173,6 +198,6 @@ export class ApiClient {
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return this.shared.agent.close();
   }
 }

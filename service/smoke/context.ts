@@ -60,7 +60,12 @@ export function newRunId(): string {
 }
 
 export async function createContext(options: SmokeOptions, runId = newRunId()): Promise<SmokeContext> {
-  const admin = new ApiClient(options.baseUrl, options.adminToken, options.requestTimeoutSeconds);
+  const admin = new ApiClient(
+    options.baseUrl,
+    options.adminToken,
+    options.requestTimeoutSeconds,
+    `smoke-${runId.toLowerCase()}`,
+  );
   const customerId = `smoke-${runId.toLowerCase()}`;
   const minted = options.jwtSecret
     ? admin.as(

@@ -39,7 +39,7 @@ export function problemSummary(response: HttpResponse): string {
 
 export function describe(response: HttpResponse): string {
   const path = new URL(response.url).pathname + new URL(response.url).search;
-  return `${response.method} ${path} → ${response.status}: ${problemSummary(response)}`;
+  return `${response.method} ${path} → ${response.status}: ${problemSummary(response)} [request ${response.requestId}]`;
 }
 
 export function fail(message: string): never {
@@ -65,11 +65,13 @@ export function expectProblem(response: HttpResponse): Record<string, unknown> {
   const type = response.headers["content-type"] ?? "(none)";
   if (!type.toLowerCase().startsWith("application/problem+json")) {
     fail(
-      `${response.status} should be application/problem+json, got Content-Type ${type}: ${clip(response.text)}`,
+      `${response.status} should be application/problem+json, got Content-Type ${type}: ${clip(response.text)} [request ${response.requestId}]`,
     );
   }
   if (!isRecord(response.json))
-    fail(`${response.status} problem body is not a JSON object: ${clip(response.text)}`);
+    fail(
+      `${response.status} problem body is not a JSON object: ${clip(response.text)} [request ${response.requestId}]`,
+    );
   return response.json;
 }
 
@@ -77,7 +79,7 @@ export function expectJsonObject(response: HttpResponse): Record<string, unknown
   if (!isJsonContentType(response.headers["content-type"]) || !isRecord(response.json)) {
     fail(
       `${response.method} ${response.url} → ${response.status}: expected a JSON object, got ` +
-        `${response.headers["content-type"] ?? "no Content-Type"}: ${clip(response.text)}`,
+        `${response.headers["content-type"] ?? "no Content-Type"}: ${clip(response.text)} [request ${response.requestId}]`,
     );
   }
   return response.json;

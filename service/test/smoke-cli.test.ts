@@ -275,7 +275,12 @@ describe("smoke suite --wait-ready", () => {
 
 describe("smoke suite behind a redirect", () => {
   it("tells the operator to use the redirect target as --url (ALB HTTP → HTTPS)", async () => {
+    const seen: { userAgent?: string; requestId?: string }[] = [];
     const server = createHttpServer((request, response) => {
+      seen.push({
+        userAgent: request.headers["user-agent"],
+        requestId: request.headers["x-request-id"] as string,
+      });
       response.writeHead(301, { location: `https://orders.example.com${request.url}` }).end();
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -285,8 +290,13 @@ describe("smoke suite behind a redirect", () => {
       assert.equal(report.passed, 0);
       assert.match(
         result(report, "GET /health").detail ?? "",
-        /expected 200, got GET \/health → 301: \(empty body\) \(redirected to https:\/\/orders\.example\.com\/health: pass that scheme\/host as --url\)/,
+        /expected 200, got GET \/health → 301: \(empty body\) \[request smoke-[0-9a-f]{8}-1\] \(redirected to https:\/\/orders\.example\.com\/health: pass that scheme\/host as --url\)/,
       );
+      // Every request says who sends it (WAF rules block requests without a User-Agent) and carries
+      // its own id, the one quoted on FAIL lines, so the server's log lines can be found.
+      assert.equal(seen[0]?.userAgent, "fastcart-smoke/1");
+      assert.equal(seen[0]?.requestId, `smoke-${report.runId.toLowerCase()}-1`);
+      assert.equal(new Set(seen.map((s) => s.requestId)).size, seen.length);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
