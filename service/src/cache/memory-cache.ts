@@ -73,10 +73,10 @@ export class MemoryStatusCache implements StatusCache {
 /** No cache at all: every read goes to the database. */
 export class NoStatusCache implements StatusCache {
   readonly kind = "none" as const;
-  async get(): Promise<undefined> {
+  async get(_orderId: string): Promise<undefined> {
     return undefined;
   }
-  async setMany(): Promise<void> {}
+  async setMany(_entries: CachedStatus[]): Promise<void> {}
   async checkReady(): Promise<void> {}
   async close(): Promise<void> {}
 }
