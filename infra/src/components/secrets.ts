@@ -81,7 +81,8 @@ export class Secrets extends pulumi.ComponentResource {
         token.result,
       );
       this.cacheAuthTokenSecretArn = this.cacheAuthTokenSecret.arn;
-      this.cacheAuthToken = token.result;
+      // Explicitly secret, whatever the engine does with the resource's additionalSecretOutputs.
+      this.cacheAuthToken = pulumi.secret(token.result);
     }
 
     this.registerOutputs({

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, it } from "node:test";
+import { CONTAINER_PORT, HEALTH_PATH, SERVICE_ENV } from "@fastcart/service/contract";
+import { assertNoPlainSecrets, CONTAINER_NAMES, containerDefinition, healthCheckCommand } from "../src/containers.js";
+
+const settings = {
+  image: "repo/fastcart:1.2.3",
+  region: "eu-central-1",
+  logGroupName: "/ecs/fastcart-orders-t",
+  environment: { LOG_LEVEL: "info", DB_HOST: "db.internal", PORT: "3000" },
+  secrets: { DB_PASSWORD: "arn:aws:secretsmanager:eu-central-1:1:secret:x:password::", AUTH_JWT_SECRET: "arn:jwt" },
+};
+
+describe("container definitions", () => {
+  it("runs `fastcart serve` as the essential `api` container on the contract port with a health check", () => {
+    const api = containerDefinition("serve", settings);
+    assert.equal(api["name"], "api");
+    assert.equal(api["image"], "repo/fastcart:1.2.3");
+    assert.equal(api["essential"], true);
+    assert.deepEqual(api["command"], ["serve"]);
+    assert.equal(api["entryPoint"], undefined, "the image's own entrypoint (fastcart) is kept");
+    assert.deepEqual(api["portMappings"], [
+      { name: "http", containerPort: CONTAINER_PORT, hostPort: CONTAINER_PORT, protocol: "tcp" },
+    ]);
+    const healthCheck = api["healthCheck"] as { command: string[] };
+    assert.deepEqual(healthCheck.command.slice(0, 3), ["CMD", "node", "-e"]);
+    assert.ok(healthCheck.command[3]!.includes(`http://127.0.0.1:${CONTAINER_PORT}${HEALTH_PATH}`));
+  });
+
+  it("runs the worker and migrate roles without ports or HTTP health checks", () => {
+    for (const role of ["work", "migrate"] as const) {
+      const definition = containerDefinition(role, settings);
+      assert.equal(definition["name"], CONTAINER_NAMES[role]);
+      assert.deepEqual(definition["command"], [role]);
+      assert.equal(definition["portMappings"], undefined);
+      assert.equal(definition["healthCheck"], undefined);
+    }
+  });
+
+  it("sorts environment and secrets, and ships logs with awslogs in non-blocking mode", () => {
+    const definition = containerDefinition("work", settings) as {
+      environment: { name: string; value: string }[];
+      secrets: { name: string; valueFrom: string }[];
+      logConfiguration: { logDriver: string; options: Record<string, string> };
+    };
+    assert.deepEqual(
+      definition.environment.map((e) => e.name),
+      ["DB_HOST", "LOG_LEVEL", "PORT"],
+    );
+    assert.deepEqual(definition.secrets, [
+      { name: "AUTH_JWT_SECRET", valueFrom: "arn:jwt" },
+      { name: "DB_PASSWORD", valueFrom: settings.secrets.DB_PASSWORD },
+    ]);
+    assert.equal(definition.logConfiguration.logDriver, "awslogs");
+    assert.equal(definition.logConfiguration.options["awslogs-stream-prefix"], "worker");
+    assert.equal(definition.logConfiguration.options["mode"], "non-blocking");
+  });
+
+  it("refuses secret variables as plain environment", () => {
+    assert.throws(
+      () => containerDefinition("serve", { ...settings, environment: { DB_PASSWORD: "hunter2", REDIS_AUTH_TOKEN: "t" } }),
+      /must be injected through ECS secrets, not environment: DB_PASSWORD, REDIS_AUTH_TOKEN/,
+    );
+    for (const name of Object.keys(SERVICE_ENV) as (keyof typeof SERVICE_ENV)[]) {
+      const secret = (SERVICE_ENV[name] as { secret?: boolean }).secret === true;
+      if (secret) assert.throws(() => assertNoPlainSecrets({ [name]: "x" }), new RegExp(name));
+      else assert.doesNotThrow(() => assertNoPlainSecrets({ [name]: "x" }));
+    }
+  });
+
+  it("builds the health probe from the contract and exits non-zero on failure", () => {
+    const [, , , script] = healthCheckCommand(8080, "/live");
+    assert.equal(
+      script,
+      "fetch('http://127.0.0.1:8080/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))",
+    );
+  });
+
+  it("the probe really exits 0 on a 2xx, 1 on a 5xx and 1 when nothing listens", async () => {
+    const server = createServer((request, response) => {
+      response.statusCode = request.url === "/health" ? 200 : 500;
+      response.end();
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const { port } = server.address() as AddressInfo;
+    const run = async (path: string, probePort = port) => {
+      const [, node, flag, script] = healthCheckCommand(probePort, path);
+      return new Promise<number | null>((done) => {
+        spawn(node === "node" ? process.execPath : node!, [flag!, script!]).on("exit", (code) => done(code));
+      });
+    };
+    try {
+      assert.equal(await run("/health"), 0);
+      assert.equal(await run("/broken"), 1);
+    } finally {
+      server.close();
+    }
+    assert.equal(await run("/health", port), 1, "closed port");
+  });
+});
