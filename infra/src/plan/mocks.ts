@@ -258,10 +258,12 @@ function invokeResult(
         state: inputs["state"] ?? "available",
       };
     }
-    default:
-      throw new Error(
+    default: {
+      const message =
         `The offline plan has no stand-in for the data source "${token}". Add one to infra/src/plan/mocks.ts ` +
-          "(it must return what AWS would, deterministically).",
-      );
+        "(it must return what AWS would, deterministically).";
+      // The SDK reports a failed invoke with the error's `details` (the field a gRPC error carries).
+      throw Object.assign(new Error(message), { details: message });
+    }
   }
 }

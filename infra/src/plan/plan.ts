@@ -33,14 +33,26 @@ export async function planProgram(
   if (planInProgress)
     throw new Error("A plan is already running in this process; plan stacks one after another.");
   planInProgress = true;
+  // A failed data source or registration also rejects promises inside Pulumi's Output machinery that
+  // nothing awaits. Collect them instead of letting Node crash on them: the plan reports the failure
+  // itself, and fails on any that were not part of a failure it reported.
+  const stray: unknown[] = [];
+  const collect = (reason: unknown) => stray.push(reason);
+  process.on("unhandledRejection", collect);
   try {
-    return await runPlan(settings, program, options);
+    return await runPlan(settings, program, options, stray);
   } finally {
+    process.off("unhandledRejection", collect);
     planInProgress = false;
   }
 }
 
-async function runPlan(settings: StackSettings, program: PlanProgram, options: PlanOptions): Promise<Plan> {
+async function runPlan(
+  settings: StackSettings,
+  program: PlanProgram,
+  options: PlanOptions,
+  stray: readonly unknown[],
+): Promise<Plan> {
   const region = settings.config["aws:region"];
   if (region === undefined) {
     throw new Error(`Stack "${settings.stack}" sets no aws:region; add it to Pulumi.${settings.stack}.yaml.`);
@@ -73,6 +85,12 @@ async function runPlan(settings: StackSettings, program: PlanProgram, options: P
     );
   }
   if (programError !== undefined) throw programError;
+  if (stray.length > 0) {
+    const distinct = [...new Set(stray.map(String))];
+    throw new Error(
+      `Stack "${settings.stack}": the program left errors unhandled:\n  ${distinct.join("\n  ")}`,
+    );
+  }
   for (const secret of recorder.secretsSeen) secrets.add(secret);
 
   const warnings: string[] = [];

@@ -43,6 +43,12 @@ export class RegistrationRecorder {
         if (error) {
           this.failures.push(`${request.getType()} ${request.getName()}: ${error.message}`);
         } else if (response !== undefined) {
+          if (this.recorded.some((entry) => entry.resource.urn === response.getUrn())) {
+            // The engine refuses a second resource with the same URN; the mock monitor does not.
+            this.failures.push(
+              `${request.getType()} ${request.getName()}: duplicate URN ${response.getUrn()}`,
+            );
+          }
           markAdditionalSecretOutputs(response, request.getAdditionalsecretoutputsList());
           this.recorded.push({ order, resource: this.toPlanResource(request, response.getUrn()) });
           this.onProgress(this.recorded.length);

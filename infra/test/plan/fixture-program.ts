@@ -50,10 +50,22 @@ class Store extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * `tiny:variant` picks a deliberate defect, one per stack file: `clean` (none), `leak` (a secret copied
+ * into a tag without its mark), `duplicate` (two resources with one URN), `unknown-invoke` (a data source
+ * the plan has no stand-in for), `unused-invoke` (the same, its result never used), `throws` (the program
+ * itself fails).
+ */
 export function tinyProgram(): Record<string, pulumi.Input<unknown>> {
   const config = new pulumi.Config();
-  const tags = config.requireObject<Record<string, string>>("tags");
+  const variant = config.get("variant") ?? "clean";
+  if (variant === "throws") throw new Error("tiny program failed on purpose");
+  const tags: Record<string, pulumi.Input<string>> = config.requireObject<Record<string, string>>("tags");
+  if (variant === "leak") tags["Leak"] = pulumi.unsecret(config.requireSecret("dbPassword"));
   const vpc = new aws.ec2.Vpc("tiny-vpc", { cidrBlock: "10.9.0.0/16", tags });
+  if (variant === "duplicate") new aws.ec2.Vpc("tiny-vpc", { cidrBlock: "10.8.0.0/16" });
+  const zones = variant === "unknown-invoke" ? aws.ec2.getVpcOutput({ default: true }).id : "none";
+  if (variant === "unused-invoke") aws.ec2.getVpcOutput({ default: true });
   const subnets = [0, 1].map(
     (index) =>
       new aws.ec2.Subnet(`tiny-private-${index}`, { vpcId: vpc.id, cidrBlock: `10.9.${index}.0/24` }),
@@ -67,5 +79,6 @@ export function tinyProgram(): Record<string, pulumi.Input<unknown>> {
     instances: config.requireNumber("instances"),
     account: identity.accountId,
     password: config.requireSecret("dbPassword"),
+    zones,
   };
 }
