@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { createDatabase, databaseConfigFromUrl, engineOf } from "../src/store/database.js";
 import { MIGRATIONS, MigrationError, migrate } from "../src/store/migrations/index.js";
-import { createTestDatabase, type TestDatabase } from "./support/services.js";
+import { createTestMysqlDatabase } from "./store-helpers.js";
+import { createTestDatabase, optionalService, type TestDatabase } from "./support/services.js";
 
 let test_db: TestDatabase;
 let db: ReturnType<typeof createDatabase>;
@@ -121,4 +122,40 @@ test("a failing migration raises MigrationError naming it, and is not recorded a
   assert.match(error.message, /9999_broken/);
   assert.deepEqual(error.applied, []);
   assert.deepEqual(await migrate(db), []);
+});
+
+describe("on MySQL", { skip: optionalService("MYSQL_URL").skip }, () => {
+  test("migrate applies once, concurrently too, and keeps milliseconds in UTC", async () => {
+    const target = await createTestMysqlDatabase(optionalService("MYSQL_URL").url!, "migrations");
+    const dbs = Array.from({ length: 3 }, () => createDatabase(databaseConfigFromUrl(target.url, 2)));
+    try {
+      assert.equal(engineOf(dbs[0]!), "mysql");
+      const results = await Promise.all(dbs.map((d) => migrate(d)));
+      assert.deepEqual(results.flat().sort(), MIGRATIONS.map((m) => m.name).sort());
+      assert.deepEqual(await migrate(dbs[0]!), []);
+      const at = new Date("2026-07-01T01:02:03.456Z");
+      await dbs[0]!
+        .insertInto("products")
+        .values({ sku: "Aa", name: "m", unit_price: 1, currency: "EUR", stock: 1, updated_at: at })
+        .execute();
+      // Case-sensitive identifiers, as on PostgreSQL.
+      await dbs[0]!
+        .insertInto("products")
+        .values({ sku: "aA", name: "m", unit_price: 1, currency: "EUR", stock: 1, updated_at: at })
+        .execute();
+      const row = await dbs[0]!
+        .selectFrom("products")
+        .selectAll()
+        .where("sku", "=", "Aa")
+        .executeTakeFirstOrThrow();
+      assert.equal(row.updated_at.toISOString(), at.toISOString());
+      await assert.rejects(
+        dbs[0]!.updateTable("products").set({ stock: -1 }).where("sku", "=", "Aa").execute(),
+        /constraint/i,
+      );
+    } finally {
+      await Promise.all(dbs.map((d) => d.destroy()));
+      await target.drop();
+    }
+  });
 });

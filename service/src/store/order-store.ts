@@ -19,6 +19,8 @@ import type { CancelResult, IdempotencyRecord, OrderPage, OrderQuery, OrderStore
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+const MYSQL_DUPLICATE_KEY = 1062;
+
 type Reader = Kysely<Database> | Transaction<Database>;
 
 /** Number of orders waiting for a decision (the pending-orders metric; the table-mode queue depth). */
@@ -271,11 +273,20 @@ export class SqlOrderStore implements OrderStore {
       body: JSON.stringify(record.body ?? null),
       headers: JSON.stringify(record.headers),
     });
-    const result = await (this.engine === "postgres"
-      ? insert.onConflict((oc) => oc.columns(["scope", "idem_key"]).doNothing())
-      : insert.ignore()
-    ).executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    if (this.engine === "postgres") {
+      const result = await insert
+        .onConflict((oc) => oc.columns(["scope", "idem_key"]).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    }
+    // MySQL: not INSERT IGNORE, which would also turn a too-long value into a silent warning.
+    try {
+      await insert.execute();
+      return true;
+    } catch (error) {
+      if ((error as { errno?: number }).errno === MYSQL_DUPLICATE_KEY) return false;
+      throw error;
+    }
   }
 
   /** Deletes stored responses older than `before`; returns how many. */

@@ -19,10 +19,16 @@ export const initialSchema: SchemaMigration = {
     const timestamp = pg ? sql`timestamptz(3)` : sql`datetime(3)`;
     const uuid = pg ? sql`uuid` : sql`char(36)`;
     const json = pg ? sql`jsonb` : sql`json`;
+    // Identifiers compare exactly (case-sensitive, byte-wise) on both engines: MySQL's default
+    // collation would make "sku-a" and "SKU-A" one product, PostgreSQL two.
+    const text = (length: number) =>
+      pg
+        ? sql.raw(`varchar(${length})`)
+        : sql.raw(`varchar(${length}) character set utf8mb4 collate utf8mb4_bin`);
 
     await db.schema
       .createTable("products")
-      .addColumn("sku", "varchar(64)", (c) => c.primaryKey())
+      .addColumn("sku", text(64), (c) => c.primaryKey())
       .addColumn("name", "varchar(200)", (c) => c.notNull())
       .addColumn("unit_price", "bigint", (c) => c.notNull().check(sql`unit_price >= 0`))
       .addColumn("currency", "char(3)", (c) => c.notNull())
@@ -34,7 +40,7 @@ export const initialSchema: SchemaMigration = {
     await db.schema
       .createTable("orders")
       .addColumn("order_id", uuid, (c) => c.primaryKey())
-      .addColumn("customer_id", "varchar(128)", (c) => c.notNull())
+      .addColumn("customer_id", text(128), (c) => c.notNull())
       .addColumn("currency", "char(3)", (c) => c.notNull())
       .addColumn("status", "varchar(16)", (c) =>
         c.notNull().check(sql`status in (${inList(ORDER_STATUSES)})`),
@@ -64,7 +70,7 @@ export const initialSchema: SchemaMigration = {
       .createTable("order_items")
       .addColumn("order_id", uuid, (c) => c.notNull().references("orders.order_id").onDelete("cascade"))
       .addColumn("line_no", "smallint", (c) => c.notNull())
-      .addColumn("sku", "varchar(64)", (c) => c.notNull())
+      .addColumn("sku", text(64), (c) => c.notNull())
       .addColumn("quantity", "integer", (c) => c.notNull().check(sql`quantity > 0`))
       .addColumn("unit_price", "bigint", (c) => c.notNull().defaultTo(0))
       .addColumn("line_total", "bigint", (c) => c.notNull().defaultTo(0))
@@ -83,8 +89,8 @@ export const initialSchema: SchemaMigration = {
 
     await db.schema
       .createTable("idempotency_keys")
-      .addColumn("scope", "varchar(128)", (c) => c.notNull())
-      .addColumn("idem_key", "varchar(255)", (c) => c.notNull())
+      .addColumn("scope", text(128), (c) => c.notNull())
+      .addColumn("idem_key", text(255), (c) => c.notNull())
       .addColumn("request_hash", "varchar(128)", (c) => c.notNull())
       .addColumn("status_code", "smallint", (c) => c.notNull())
       .addColumn("body", json, (c) => c.notNull())
