@@ -10,6 +10,7 @@ import { BODY_LIMIT_BYTES } from "../src/api/app.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { SqlOrderStore } from "../src/store/order-store.js";
 import { type ApiHarness, createApiHarness, problemOf } from "./support/api-harness.js";
+import { createTestDatabase } from "./support/services.js";
 
 let h: ApiHarness;
 let headers: Record<string, string>;
@@ -189,14 +190,21 @@ describe("transport errors", () => {
   });
 
   test("an unknown route → 404 problem", async () => {
-    for (const [method, url] of [
-      ["GET", "/nowhere"],
-      ["DELETE", "/orders"],
-    ] as const) {
-      const res = await h.app.inject({ method, url, headers });
-      assert.equal(res.statusCode, 404);
-      assert.match(problemOf(res).detail, new RegExp(`${method} ${url}`));
+    for (const url of ["/nowhere", "/orders/a/b/c"]) {
+      const res = await h.app.inject({ method: "GET", url, headers });
+      assert.equal(res.statusCode, 404, url);
+      assert.match(problemOf(res).detail, new RegExp(`GET ${url}`));
     }
+  });
+
+  test("a known path with the wrong method → 405 problem with Allow", async () => {
+    const res = await h.app.inject({ method: "DELETE", url: "/orders", headers });
+    assert.equal(res.statusCode, 405);
+    assert.equal(res.headers.allow, "GET, HEAD, POST");
+    assert.match(problemOf(res).detail, /DELETE is not allowed on \/orders/);
+    const cancel = await h.app.inject({ method: "GET", url: `/orders/${randomUUID()}/cancel?x=1`, headers });
+    assert.equal(cancel.statusCode, 405);
+    assert.equal(cancel.headers.allow, "POST");
   });
 });
 
@@ -224,19 +232,37 @@ describe("request ids", () => {
 });
 
 describe("unexpected failures", () => {
-  test("a database failure is a 500 whose body leaks nothing", async () => {
+  test("an unreachable database is a 503 with Retry-After whose body leaks nothing", async () => {
     // A real store whose database is a closed port.
     const db = createDatabase(databaseConfigFromUrl("postgres://postgres@127.0.0.1:1/nowhere", 1));
+    const app = await h.buildAnother({ store: new SqlOrderStore(db) });
+    try {
+      const res = await app.inject({ method: "GET", url: `/orders/${randomUUID()}`, headers });
+      assert.equal(res.statusCode, 503);
+      assert.ok(Number(res.headers["retry-after"]) > 0);
+      const problem = problemOf(res);
+      assert.equal(problem.detail, "a backing service is unavailable; retry later");
+      assert.doesNotMatch(res.body, /ECONNREFUSED|127\.0\.0\.1|postgres/);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test("a bug-class failure (the schema is missing) is a 500 whose body leaks nothing", async () => {
+    // A real store on a real, reachable database that was never migrated: "relation does not exist".
+    const empty = await createTestDatabase("api_errors_empty");
+    const db = createDatabase(databaseConfigFromUrl(empty.url, 1));
     const app = await h.buildAnother({ store: new SqlOrderStore(db) });
     try {
       const res = await app.inject({ method: "GET", url: `/orders/${randomUUID()}`, headers });
       assert.equal(res.statusCode, 500);
       const problem = problemOf(res);
       assert.equal(problem.title, "Internal server error");
-      assert.doesNotMatch(res.body, /ECONNREFUSED|127\.0\.0\.1|postgres|stack|at /);
+      assert.doesNotMatch(res.body, /relation|orders"|select|stack|postgres/i);
       assert.match(problem.instance, /^urn:request:/);
     } finally {
       await db.destroy();
+      await empty.drop();
     }
   });
 });

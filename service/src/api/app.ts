@@ -4,6 +4,7 @@
  * waits for in-flight requests; closing the store, intake and cache is the caller's job (it owns them).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { collectAllowedMethods } from "./allowed-methods.js";
 import { createTokenVerifier, memoizeVerifier, registerAuth, type TokenVerifier } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { registerDocs } from "./docs.js";
@@ -50,8 +51,9 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   app.addSchema(problemSchema);
   app.addSchema(orderView);
 
+  const allowedMethods = collectAllowedMethods(app);
   registerRequestIdEcho(app);
-  registerErrorHandling(app);
+  registerErrorHandling(app, allowedMethods);
   registerHttpMetrics(app, deps.metrics.registry);
   await registerDocs(app);
 

@@ -8,6 +8,7 @@
  * logged with the request id.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AllowedMethods } from "./allowed-methods.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 const PROBLEM_BASE = "https://fastcart.dev/problems/";
@@ -259,6 +260,14 @@ function classify(error: FastifyError): { status: number; slug: string; title: s
     default:
       break;
   }
+  if (isDependencyOutage(error)) {
+    return {
+      status: 503,
+      slug: "unavailable",
+      title: "Service unavailable",
+      detail: "a backing service is unavailable; retry later",
+    };
+  }
   // Errors from fastify plugins with a 4xx status are client errors whose message is safe to show.
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
@@ -272,6 +281,39 @@ function classify(error: FastifyError): { status: number; slug: string; title: s
   };
 }
 
+/**
+ * Error codes that mean "a dependency cannot be reached right now" rather than "this request hit a
+ * bug": network failures, PostgreSQL connection exceptions (class 08), shutdown/too-many-connections,
+ * MySQL connection loss. Those are answered 503 + Retry-After, so clients and load balancers retry.
+ */
+const OUTAGE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "PROTOCOL_CONNECTION_LOST",
+  "ER_CON_COUNT_ERROR",
+]);
+
+export function isDependencyOutage(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 3) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (OUTAGE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  // pg-pool's connection timeout carries no code, only this message.
+  if (error instanceof Error && error.message.includes("timeout exceeded when trying to connect"))
+    return true;
+  if (error instanceof AggregateError) return error.errors.some((e) => isDependencyOutage(e, depth + 1));
+  return isDependencyOutage((error as { cause?: unknown }).cause, depth + 1);
+}
+
 function sendProblem(
   reply: FastifyReply,
   body: ProblemDocument,
@@ -282,7 +324,7 @@ function sendProblem(
 }
 
 /** Installs the error and not-found handlers that answer with problem documents. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, allowed?: AllowedMethods): void {
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) {
       const body = problemBody(
@@ -306,15 +348,28 @@ export function registerErrorHandling(app: FastifyInstance): void {
       );
     }
     const { status, slug, title, detail } = classify(error);
+    if (status === 503) reply.header("retry-after", "2");
     if (status >= 500) request.log.error({ err: error }, "unhandled error");
     else request.log.info({ code: error.code, status }, error.message);
     return sendProblem(reply, problemBody(status, slug, title, detail, request));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?", 1)[0] ?? request.url;
+    const methods = allowed?.lookup(path);
+    if (methods) {
+      const detail = `${request.method} is not allowed on ${path}; use ${methods.join(", ")}`;
+      return sendProblem(
+        reply,
+        problemBody(405, "method-not-allowed", "Method not allowed", detail, request),
+        {
+          allow: methods.join(", "),
+        },
+      );
+    }
+    return sendProblem(
       reply,
-      problemBody(404, "not-found", "Not found", `no route for ${request.method} ${request.url}`, request),
-    ),
-  );
+      problemBody(404, "not-found", "Not found", `no route for ${request.method} ${path}`, request),
+    );
+  });
 }
