@@ -1,7 +1,7 @@
 /**
  * Starts the API alone for a latency check of the accept path (not a test; run it by hand):
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [REDIS_URL=redis://127.0.0.1:6379/9] \
  *     node --import tsx test/support/api-bench-server.ts [kinesis|recording] [memo|no-memo]
  *
  * It prints one JSON line {url, token} and serves until SIGINT/SIGTERM. Drive it from another process
@@ -16,6 +16,7 @@
 import { pino } from "pino";
 import { buildApp } from "../../src/api/app.js";
 import { createTokenVerifier, memoizeVerifier, mintToken } from "../../src/api/auth.js";
+import { createStatusCache } from "../../src/cache/index.js";
 import { loadConfig } from "../../src/config.js";
 import { createKinesisClient, ensureStream } from "../../src/intake/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/intake/kinesis-producer.js";
@@ -26,7 +27,7 @@ import { createDatabase, databaseConfigFromUrl } from "../../src/store/database.
 import { migrate } from "../../src/store/migrations/index.js";
 import { SqlOrderStore } from "../../src/store/order-store.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
-import { MapStatusCache, TEST_JWT_SECRET } from "./api-harness.js";
+import { TEST_JWT_SECRET } from "./api-harness.js";
 import { createTestDatabase } from "./services.js";
 
 const mode = process.argv[2] ?? "kinesis";
@@ -70,13 +71,20 @@ if (mode === "kinesis") {
   };
 }
 
+// Redis when REDIS_URL is set (the production shape: one pipelined write per accepted order), else memory.
+const redisUrl = process.env.REDIS_URL;
+const cache = createStatusCache(redisUrl ? { url: redisUrl, tls: false } : undefined, {
+  whenUnconfigured: "memory",
+  keyPrefix: "api-bench:",
+  ttlSeconds: 600,
+});
 const verify = createTokenVerifier(config.auth);
 const app = await buildApp(
   {
     config,
     store,
     intake,
-    cache: new MapStatusCache(),
+    cache,
     metrics: createMetrics({ processMetrics: false }),
     logger: pino({ level: "warn" }),
   },
@@ -89,6 +97,7 @@ process.stdout.write(`${JSON.stringify({ url, token, mode, memo })}\n`);
 const stop = async () => {
   await app.close();
   await intake.close();
+  await cache.close();
   await stopKinesis();
   await db.destroy();
   await testDb.drop();

@@ -1,7 +1,8 @@
 /**
  * The API under test, wired to real components: a fresh, migrated PostgreSQL database with the real
  * SqlOrderStore, the real Kinesis producer against an in-process kinesalite (a stream of its own per
- * harness), a status cache, a fresh Prometheus registry and a silent logger.
+ * harness), the real status cache (Redis under a key prefix of its own when REDIS_URL is set, the
+ * in-memory cache otherwise), a fresh Prometheus registry and a silent logger.
  *
  * The intake is wrapped in a recorder: it forwards every submission to the real producer and keeps
  * the orders that the producer acknowledged, so tests can count submissions and feed exactly those
@@ -14,7 +15,7 @@ import { pino } from "pino";
 import type { Registry } from "prom-client";
 import { type ApiDeps, buildApp } from "../../src/api/app.js";
 import { mintToken } from "../../src/api/auth.js";
-import type { CachedStatus, StatusCache } from "../../src/cache/types.js";
+import { MemoryStatusCache, RedisStatusCache, type StatusCache } from "../../src/cache/index.js";
 import { loadConfig, type ServiceConfig } from "../../src/config.js";
 import { createKinesisClient, ensureStream } from "../../src/intake/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/intake/kinesis-producer.js";
@@ -27,7 +28,7 @@ import { SqlOrderStore } from "../../src/store/order-store.js";
 import { applyOrders } from "../../src/store/processing.js";
 import type { Database } from "../../src/store/schema.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
-import { createTestDatabase, type TestDatabase } from "./services.js";
+import { createTestDatabase, optionalService, type TestDatabase } from "./services.js";
 
 export const TEST_JWT_SECRET = "api-test-secret-0123456789abcdef-0123456789";
 
@@ -57,36 +58,16 @@ export class RecordingIntake implements OrderIntake {
   }
 }
 
-/** Process-local status cache for the API tests (the API only needs get/setMany). */
-export class MapStatusCache implements StatusCache {
-  readonly kind = "memory" as const;
-  readonly entries = new Map<string, CachedStatus>();
-  failing = false;
-
-  async get(orderId: string): Promise<CachedStatus | undefined> {
-    if (this.failing) throw new Error("cache unavailable");
-    return this.entries.get(orderId);
-  }
-
-  async setMany(entries: CachedStatus[]): Promise<void> {
-    if (this.failing) throw new Error("cache unavailable");
-    for (const entry of entries) this.entries.set(entry.orderId, entry);
-  }
-
-  async checkReady(): Promise<void> {
-    if (this.failing) throw new Error("cache unavailable");
-  }
-
-  async close(): Promise<void> {}
-}
-
 export interface ApiHarness {
   app: FastifyInstance;
   config: ServiceConfig;
   db: Kysely<Database>;
   store: SqlOrderStore;
   intake: RecordingIntake;
-  cache: MapStatusCache;
+  /** Redis (a key prefix of its own) when REDIS_URL is set, else the in-memory cache. */
+  cache: StatusCache;
+  /** A real Redis cache pointed at a closed port: every call fails fast, as with Redis down. */
+  deadCache(): StatusCache;
   registry: Registry;
   kinesis: LocalKinesis;
   streamName: string;
@@ -129,7 +110,20 @@ export async function createApiHarness(label: string, options: HarnessOptions = 
   const intake = new RecordingIntake(
     new KinesisOrderIntake(client, { streamName, lingerMs: 1, closeClient: true }),
   );
-  const cache = new MapStatusCache();
+  const redis = optionalService("REDIS_URL");
+  const caches: StatusCache[] = [];
+  let cache: StatusCache;
+  if (redis.url) {
+    const redisCache = new RedisStatusCache(
+      { url: redis.url, tls: false },
+      { keyPrefix: `api-test-${label}-${randomBytes(4).toString("hex")}:`, ttlSeconds: 300 },
+    );
+    await redisCache.waitUntilReady();
+    cache = redisCache;
+  } else {
+    cache = new MemoryStatusCache();
+  }
+  caches.push(cache);
   const metrics = createMetrics({ processMetrics: false });
   const registry = metrics.registry;
   const logger = pino({ level: "silent" });
@@ -169,8 +163,17 @@ export async function createApiHarness(label: string, options: HarnessOptions = 
       return db.transaction().execute((trx) => applyOrders(trx, batch, new Date()));
     },
     buildAnother: build,
+    deadCache: () => {
+      const dead = new RedisStatusCache(
+        { url: "redis://127.0.0.1:1", tls: false },
+        { connectTimeoutMs: 200 },
+      );
+      caches.push(dead);
+      return dead;
+    },
     close: async () => {
       for (const a of apps) await a.close();
+      for (const c of caches) await c.close();
       await intake.close();
       await kinesis.stop();
       await db.destroy();
