@@ -103,14 +103,15 @@ export class OrderBatchProcessor {
   private report(orders: AcceptedOrder[], decisions: OrderDecision[]): void {
     const metrics = this.options.metrics;
     if (!metrics) return;
-    const acceptedAt = new Map(orders.map((order) => [order.orderId, order.acceptedAt]));
+    // Keyed case-insensitively: applyOrders reports canonical (lower-case) ids.
+    const acceptedAt = new Map(orders.map((order) => [order.orderId.toLowerCase(), order.acceptedAt]));
     let confirmed = 0;
     let rejected = 0;
     for (const decision of decisions) {
       if (!decision.applied) continue; // decided by an earlier delivery: already counted then
       if (decision.status === "CONFIRMED") confirmed++;
       else rejected++;
-      const accepted = Date.parse(acceptedAt.get(decision.orderId) ?? "");
+      const accepted = Date.parse(acceptedAt.get(decision.orderId.toLowerCase()) ?? "");
       if (!Number.isNaN(accepted)) {
         metrics.processingLatency(Math.max(0, Date.parse(decision.decidedAt) - accepted) / 1000);
       }
@@ -151,8 +152,9 @@ function uniqueByOrderId(orders: readonly AcceptedOrder[]): AcceptedOrder[] {
   const seen = new Set<string>();
   const unique: AcceptedOrder[] = [];
   for (const order of orders) {
-    if (seen.has(order.orderId)) continue;
-    seen.add(order.orderId);
+    const id = order.orderId.toLowerCase();
+    if (seen.has(id)) continue;
+    seen.add(id);
     unique.push(order);
   }
   return unique;
