@@ -74,8 +74,20 @@ test("NoStatusCache caches nothing; createStatusCache picks by configuration", a
   await none.checkReady();
   await none.close();
   assert.equal(createStatusCache(undefined).kind, "none");
-  assert.equal(createStatusCache(undefined, { whenUnconfigured: "memory" }).kind, "memory");
+  assert.equal(createStatusCache(undefined, { fallback: "memory" }).kind, "memory");
   const redis = createStatusCache({ url: "redis://127.0.0.1:1", tls: false }, { connectTimeoutMs: 100 });
   assert.equal(redis.kind, "redis");
   await redis.close();
+});
+
+test("createStatusCache logs Redis connection problems at most once per interval", async () => {
+  const warnings: unknown[] = [];
+  const cache = createStatusCache(
+    { url: "redis://127.0.0.1:1", tls: false },
+    { logger: { warn: (...args: unknown[]) => void warnings.push(args) }, connectTimeoutMs: 50 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await cache.close();
+  assert.equal(warnings.length, 1);
+  assert.match(JSON.stringify(warnings[0]), /fall back to the database/);
 });
