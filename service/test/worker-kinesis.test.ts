@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { MemoryStatusCache } from "../src/cache/memory-cache.js";
+import { RedisStatusCache } from "../src/cache/redis-cache.js";
 import { encodeOrderRecord } from "../src/intake/record.js";
 import {
   addProduct,
@@ -8,7 +10,6 @@ import {
   decisionHistoryCounts,
   type Harness,
   leaseRows,
-  MapCache,
   newOrder,
   newWorker,
   putOrders,
@@ -39,7 +40,7 @@ describe("KinesisOrderWorker: processing", () => {
     await putOrders(h, stream, confirmed);
     await putOrders(h, stream, [...outOfStock, unknown, wrongCurrency]);
 
-    const cache = new MapCache();
+    const cache = new MemoryStatusCache();
     const metrics = new RecordingMetrics();
     const worker = newWorker(h, stream, { cache, metrics });
     await worker.start();
@@ -68,9 +69,11 @@ describe("KinesisOrderWorker: processing", () => {
     assert.equal(metrics.latencies.length, 172);
     assert.ok(metrics.latencies.every((s) => s >= 0 && s < 60));
     assert.equal(metrics.lag.size, 2, "shard lag reported per shard");
-    assert.equal(cache.entries.size, 172);
-    assert.equal(cache.entries.get(unknown.orderId)?.status, "REJECTED");
-    assert.equal(cache.entries.get(unknown.orderId)?.reason, "UNKNOWN_SKU");
+    assert.equal(cache.size, 172);
+    assert.equal((await cache.get(unknown.orderId))?.status, "REJECTED");
+    assert.equal((await cache.get(unknown.orderId))?.reason, "UNKNOWN_SKU");
+    assert.equal((await cache.get(wrongCurrency.orderId))?.reason, "CURRENCY_MISMATCH");
+    assert.equal(metrics.rejectedByReason.get("OUT_OF_STOCK"), 20);
 
     const leases = await leaseRows(h, stream);
     assert.equal(leases.length, 2);
@@ -161,8 +164,11 @@ describe("KinesisOrderWorker: processing", () => {
     await addProduct(h, "CACHE-A", 5);
     const orders = Array.from({ length: 5 }, () => newOrder(["CACHE-A"]));
     await putOrders(h, stream, orders);
-    const cache = new MapCache();
-    cache.failWrites = true;
+    // A real Redis client pointed at a closed port: every cache write fails.
+    const cache = new RedisStatusCache(
+      { url: "redis://127.0.0.1:1", tls: false },
+      { connectTimeoutMs: 100, commandTimeoutMs: 100 },
+    );
     const worker = newWorker(h, stream, { cache });
     await worker.start();
     await waitFor(
@@ -174,6 +180,7 @@ describe("KinesisOrderWorker: processing", () => {
         )) === 5,
     );
     await worker.stop();
+    await cache.close();
     assert.equal(await stockOf(h, "CACHE-A"), 0);
     assert.equal((await leaseRows(h, stream))[0]?.checkpoint !== null, true);
   });

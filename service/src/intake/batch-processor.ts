@@ -12,7 +12,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Logger } from "pino";
 import type { CachedStatus, StatusCache } from "../cache/types.js";
-import type { AcceptedOrder, OrderDecision } from "../orders/types.js";
+import type { AcceptedOrder, OrderDecision, RejectionReason } from "../orders/types.js";
 import type { Database } from "../store/schema.js";
 import { isRetryableTransactionError } from "../store/transaction.js";
 import type { IntakeMetrics } from "./types.js";
@@ -106,18 +106,18 @@ export class OrderBatchProcessor {
     // Keyed case-insensitively: applyOrders reports canonical (lower-case) ids.
     const acceptedAt = new Map(orders.map((order) => [order.orderId.toLowerCase(), order.acceptedAt]));
     let confirmed = 0;
-    let rejected = 0;
+    const rejected = new Map<RejectionReason | undefined, number>();
     for (const decision of decisions) {
       if (!decision.applied) continue; // decided by an earlier delivery: already counted then
       if (decision.status === "CONFIRMED") confirmed++;
-      else rejected++;
+      else rejected.set(decision.reason, (rejected.get(decision.reason) ?? 0) + 1);
       const accepted = Date.parse(acceptedAt.get(decision.orderId.toLowerCase()) ?? "");
       if (!Number.isNaN(accepted)) {
         metrics.processingLatency(Math.max(0, Date.parse(decision.decidedAt) - accepted) / 1000);
       }
     }
     if (confirmed > 0) metrics.ordersDecided("CONFIRMED", confirmed);
-    if (rejected > 0) metrics.ordersDecided("REJECTED", rejected);
+    for (const [reason, count] of rejected) metrics.ordersDecided("REJECTED", count, reason);
   }
 
   /** The cache is a cache: a failure here is logged and reads fall back to the database. */

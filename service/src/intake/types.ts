@@ -1,4 +1,4 @@
-import type { AcceptedOrder } from "../orders/types.js";
+import type { AcceptedOrder, RejectionReason } from "../orders/types.js";
 
 /**
  * How the API hands an accepted order on. Stream mode puts it on Kinesis; table mode writes it as a
@@ -26,7 +26,8 @@ export interface OrderWorker {
  * first decisions only: a replayed batch or a duplicate record is not counted twice.
  */
 export interface IntakeMetrics {
-  ordersDecided(status: "CONFIRMED" | "REJECTED", count: number): void;
+  /** `reason` is set for rejections (one call per reason). */
+  ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: RejectionReason): void;
   /** Seconds from `acceptedAt` to the commit of the order's decision. */
   processingLatency(seconds: number): void;
   /** MillisBehindLatest of the last GetRecords on a shard (0 when caught up). */

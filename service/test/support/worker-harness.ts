@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { type KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { Kysely } from "kysely";
 import { pino } from "pino";
-import type { CachedStatus, StatusCache } from "../../src/cache/types.js";
+import { MemoryStatusCache } from "../../src/cache/memory-cache.js";
 import { createKinesisClient } from "../../src/intake/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/intake/kinesis-producer.js";
 import { KinesisOrderWorker, type KinesisWorkerOptions } from "../../src/intake/kinesis-worker.js";
@@ -27,9 +27,13 @@ export class RecordingMetrics implements IntakeMetrics {
   poison = 0;
   latencies: number[] = [];
   lag = new Map<string, number>();
-  ordersDecided(status: "CONFIRMED" | "REJECTED", count: number): void {
+  rejectedByReason = new Map<string, number>();
+  ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: string): void {
     if (status === "CONFIRMED") this.confirmed += count;
-    else this.rejected += count;
+    else {
+      this.rejected += count;
+      this.rejectedByReason.set(reason ?? "?", (this.rejectedByReason.get(reason ?? "?") ?? 0) + count);
+    }
   }
   processingLatency(seconds: number): void {
     this.latencies.push(seconds);
@@ -40,22 +44,6 @@ export class RecordingMetrics implements IntakeMetrics {
   poisonRecords(count: number): void {
     this.poison += count;
   }
-}
-
-/** A status cache held in a Map: enough to see what the workers wrote to it. */
-export class MapCache implements StatusCache {
-  readonly kind = "memory" as const;
-  readonly entries = new Map<string, CachedStatus>();
-  failWrites = false;
-  async get(orderId: string) {
-    return this.entries.get(orderId);
-  }
-  async setMany(entries: CachedStatus[]) {
-    if (this.failWrites) throw new Error("cache unavailable (injected)");
-    for (const entry of entries) this.entries.set(entry.orderId, entry);
-  }
-  async checkReady() {}
-  async close() {}
 }
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -108,7 +96,7 @@ export function newWorker(
     db: h.db,
     streamName,
     applyOrders,
-    cache: new MapCache(),
+    cache: new MemoryStatusCache(),
     logger: quietLogger,
     leaseTtlMs: 1_500,
     renewIntervalMs: 300,
