@@ -161,7 +161,10 @@ export const productView = {
 export function problemResponses(...statuses: number[]): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const status of statuses) {
-    responses[String(status)] = { description: PROBLEM_DESCRIPTIONS[status] ?? "Problem", $ref: "Problem#" };
+    responses[String(status)] = {
+      description: PROBLEM_DESCRIPTIONS[status] ?? "Problem",
+      content: { "application/problem+json": { schema: { $ref: "Problem#" } } },
+    };
   }
   return responses;
 }

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import type { CachedStatus } from "../../cache/types.js";
 import { canonicalOrderId, toAcceptedOrder } from "../../orders/accept.js";
 import type { AcceptedOrder, OrderView } from "../../orders/types.js";
 import { InvalidCursorError } from "../../store/cursor.js";
@@ -121,13 +122,17 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
   async function findOrder(orderId: string, log: FastifyInstance["log"]): Promise<OrderView | undefined> {
     const stored = await store.getOrder(orderId);
     if (stored) return stored;
+    let cached: CachedStatus | undefined;
     try {
-      const cached = await cache.get(orderId);
-      return cached ? viewFromCache(cached) : undefined;
+      cached = await cache.get(orderId);
     } catch (error) {
       log.warn({ err: error, orderId }, "status cache read failed; answering from the database alone");
       return undefined;
     }
+    if (!cached) return undefined;
+    // A decided entry means a worker committed between our database read and the cache read (it
+    // commits before it refreshes the cache): the database has the order now.
+    return viewFromCache(cached) ?? (await store.getOrder(orderId));
   }
 
   const visibleTo = (order: OrderView | undefined, caller: Caller): order is OrderView =>
