@@ -1,0 +1,275 @@
+/**
+ * `npm run bench [-- --duration 60 --connections 64 --layouts in-process,separate-kinesalite
+ *   --database embedded|server --profile --json --check]`
+ *
+ * Starts the local system as child processes (see system-under-test.ts), waits for /ready, drives it
+ * with the `load` role's logic from this process, prints the figures, stops the system with SIGTERM and
+ * reports how long its shutdown took. One scenario per layout × database; with several, a comparison
+ * table follows. `--profile` records a V8 CPU profile of the system process and prints its hot spots.
+ *
+ * The database defaults to a fresh database on the server in DATABASE_URL when that is set (the
+ * server is left as it was: the database is dropped afterwards), else to embedded PostgreSQL.
+ */
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  formatLoadReport,
+  type LoadReport,
+  LoadUsageError,
+  parseLoadArgs,
+  runLoad,
+} from "../src/roles/load.js";
+import {
+  formatProfileSummary,
+  ownHotspots,
+  type ProfileSummary,
+  readProfile,
+  summarizeProfile,
+} from "./cpu-profile.js";
+import {
+  DATABASES,
+  type DatabaseChoice,
+  LAYOUTS,
+  type Layout,
+  scenarioDir,
+  startSystem,
+} from "./system-under-test.js";
+
+interface BenchOptions {
+  durationSeconds: number;
+  connections: number;
+  skus: number;
+  drainTimeoutSeconds: number;
+  layouts: Layout[];
+  databases: DatabaseChoice[];
+  serverUrl?: string;
+  profile: boolean;
+  json: boolean;
+  check: boolean;
+}
+
+interface ScenarioResult {
+  layout: Layout;
+  database: DatabaseChoice;
+  readyMs: number;
+  shutdownMs: number;
+  shutdownExitCode: number | string;
+  report: LoadReport;
+  logFiles: string[];
+  profile?: { summary: ProfileSummary; ownCode: { name: string; inclusivePercent: number }[] };
+}
+
+function listOption<T extends string>(
+  flag: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+  fallback: T[],
+) {
+  if (raw === undefined) return fallback;
+  const values = raw === "all" ? [...allowed] : raw.split(",").map((v) => v.trim());
+  for (const value of values) {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new LoadUsageError(
+        `--${flag}: must be "all" or a comma list of ${allowed.join(", ")} (got "${value}")`,
+      );
+    }
+  }
+  return values as T[];
+}
+
+export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      duration: { type: "string" },
+      connections: { type: "string" },
+      skus: { type: "string" },
+      "drain-timeout": { type: "string" },
+      layouts: { type: "string" },
+      database: { type: "string" },
+      profile: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      check: { type: "boolean", default: false },
+    },
+  });
+  // The load role validates the shared flags; the URL and token are ours to fill in later.
+  const shared = parseLoadArgs([
+    "--url",
+    "http://127.0.0.1",
+    "--token",
+    "-",
+    ...(["duration", "connections", "skus", "drain-timeout"] as const).flatMap((flag) =>
+      values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
+    ),
+  ]);
+  const serverUrl = env.DATABASE_URL || undefined;
+  const databases = listOption("database", values.database, DATABASES, [serverUrl ? "server" : "embedded"]);
+  if (databases.includes("server") && !serverUrl) {
+    throw new LoadUsageError(
+      "--database server: set DATABASE_URL to a PostgreSQL server (a fresh database is created on it)",
+    );
+  }
+  return {
+    durationSeconds: shared.durationSeconds,
+    connections: shared.connections,
+    skus: shared.skus,
+    drainTimeoutSeconds: shared.drainTimeoutSeconds,
+    layouts: listOption("layouts", values.layouts, LAYOUTS, ["in-process"]),
+    databases,
+    serverUrl,
+    profile: values.profile === true,
+    json: values.json === true,
+    check: values.check === true,
+  };
+}
+
+async function runScenario(
+  options: BenchOptions,
+  layout: Layout,
+  database: DatabaseChoice,
+): Promise<ScenarioResult> {
+  const dir = await scenarioDir(`${layout}-${database}`);
+  process.stderr.write(`\n▶ ${layout} / ${database} PostgreSQL: starting the system (logs in ${dir})…\n`);
+  const system = await startSystem({
+    layout,
+    database,
+    serverUrl: options.serverUrl,
+    cpuProfileDir: options.profile ? dir : undefined,
+    logDir: dir,
+  });
+  process.stderr.write(
+    `  ready at ${system.url} in ${(system.readyMs / 1000).toFixed(1)} s; load for ${options.durationSeconds} s\n`,
+  );
+  let report: LoadReport | undefined;
+  let failure: unknown;
+  try {
+    report = await runLoad({
+      url: system.url,
+      token: system.adminToken,
+      durationSeconds: options.durationSeconds,
+      connections: options.connections,
+      skus: options.skus,
+      scarceSkus: Math.max(1, Math.floor(options.skus / 10)),
+      drainTimeoutSeconds: options.drainTimeoutSeconds,
+      progress: true,
+    });
+  } catch (error) {
+    failure = error;
+  }
+  const stopped = await system.stop();
+  if (!report) throw failure;
+  process.stderr.write(
+    `  stopped (SIGTERM) in ${(stopped.shutdownMs / 1000).toFixed(2)} s, exit ${stopped.exitCode}\n`,
+  );
+  const result: ScenarioResult = {
+    layout,
+    database,
+    readyMs: system.readyMs,
+    shutdownMs: stopped.shutdownMs,
+    shutdownExitCode: stopped.exitCode,
+    report,
+    logFiles: system.logFiles,
+  };
+  if (options.profile) {
+    const file = (await readdir(dir)).find((name) => name.endsWith(".cpuprofile"));
+    if (file) {
+      const profile = await readProfile(join(dir, file));
+      result.profile = {
+        summary: summarizeProfile(profile, join(dir, file), 25),
+        ownCode: ownHotspots(profile, 15).map(({ name, inclusivePercent }) => ({ name, inclusivePercent })),
+      };
+    } else {
+      process.stderr.write(`  no CPU profile was written in ${dir} (did the system exit normally?)\n`);
+    }
+  }
+  return result;
+}
+
+function formatScenario(result: ScenarioResult): string {
+  const lines = [
+    `\n${result.layout} / ${result.database} PostgreSQL`,
+    formatLoadReport(result.report),
+    `  system ready in ${(result.readyMs / 1000).toFixed(1)} s; SIGTERM → exit ${result.shutdownExitCode} in ${(result.shutdownMs / 1000).toFixed(2)} s`,
+    `  logs: ${result.logFiles.join(", ")}`,
+  ];
+  if (result.profile) {
+    lines.push(formatProfileSummary(result.profile.summary));
+    lines.push("  our code, inclusive % of busy time:");
+    for (const f of result.profile.ownCode)
+      lines.push(`    ${String(f.inclusivePercent).padStart(5)}%  ${f.name}`);
+  }
+  return lines.join("\n");
+}
+
+function formatComparison(results: ScenarioResult[]): string {
+  const header = ["scenario", "e2e/s", "202/s", "p50 ms", "p99 ms", "drain s", "lag s", "stop s", "target"];
+  const rows = results.map((r) => [
+    `${r.layout}/${r.database}`,
+    String(r.report.endToEnd.ordersPerSecond),
+    String(r.report.requests.acceptedPerSecond),
+    String(r.report.latencyMs.p50),
+    String(r.report.latencyMs.p99),
+    (r.report.endToEnd.drainMs / 1000).toFixed(2),
+    r.report.workerLagSeconds.max.toFixed(2),
+    (r.shutdownMs / 1000).toFixed(2),
+    r.report.target.met ? "met" : "missed",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}`;
+  const fastest = [...results].sort(
+    (a, b) => b.report.endToEnd.ordersPerSecond - a.report.endToEnd.ordersPerSecond,
+  )[0]!;
+  return [
+    "\ncomparison",
+    line(header),
+    ...rows.map(line),
+    `  fastest end to end: ${fastest.layout}/${fastest.database} (${fastest.report.endToEnd.ordersPerSecond} orders/s)`,
+  ].join("\n");
+}
+
+export async function bench(argv: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const results: ScenarioResult[] = [];
+  for (const layout of options.layouts) {
+    for (const database of options.databases) {
+      const result = await runScenario(options, layout, database);
+      results.push(result);
+      (options.json ? process.stderr : process.stdout).write(`${formatScenario(result)}\n`);
+    }
+  }
+  if (results.length > 1)
+    (options.json ? process.stderr : process.stdout).write(`${formatComparison(results)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+
+  const incomplete = results.filter((r) => !r.report.endToEnd.complete);
+  if (incomplete.length > 0) {
+    process.stderr.write(
+      `bench: ${incomplete.length} scenario(s) did not decide every accepted order in time\n`,
+    );
+    return 1;
+  }
+  if (options.check && results.some((r) => !r.report.target.met)) {
+    process.stderr.write("bench: target missed (--check)\n");
+    return 1;
+  }
+  return 0;
+}
+
+bench(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
