@@ -220,7 +220,8 @@ function masterUserSecrets(inputs: Record<string, unknown>, secretArn: string): 
   return [{ secretArn, kmsKeyId: inputs["masterUserSecretKmsKeyId"] ?? "", secretStatus: "active" }];
 }
 
-function generatedPassword(type: string, name: string, length: number): string {
+/** The deterministic stand-in for a generated password (exported so tests can prove it never appears). */
+export function generatedPassword(type: string, name: string, length: number): string {
   let text = "";
   for (let round = 0; text.length < length; round++) text += shortHash(`${type}::${name}::${round}`, 64);
   return text.slice(0, length);

@@ -68,7 +68,7 @@ async function runPlan(
   try {
     const returned = await program();
     for (const [key, value] of Object.entries(returned)) {
-      outputs[key] = fromWire(await pulumi.runtime.serializeProperty(`output ${key}`, value), secrets);
+      outputs[key] = fromWire(await pulumi.runtime.serializeProperty(`output ${key}`, value));
     }
   } catch (error) {
     programError = error;
@@ -118,12 +118,13 @@ async function runPlan(
 /** Until every registration the program started (including those started by `apply` callbacks) is answered. */
 async function waitForRegistrations(recorder: RegistrationRecorder): Promise<void> {
   const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-  /* c8 ignore next 3 -- guards an upgrade of @pulumi/pulumi (pinned) that drops this internal function */
+  /* c8 ignore start -- guards an upgrade of @pulumi/pulumi (pinned) that drops this internal function */
   if (typeof runtime.waitForRPCs !== "function") {
     throw new Error(
       "@pulumi/pulumi no longer exports runtime.waitForRPCs; the plan cannot tell when the program is done.",
     );
   }
+  /* c8 ignore stop */
   do {
     await runtime.waitForRPCs();
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb.js";
-import { fromWire } from "./redact.js";
+import { collectStrings, fromWire } from "./redact.js";
 import type { PlanResource } from "./types.js";
 
 type Callback = (error: Error | null, response?: RegisterResourceResponse) => void;
@@ -23,7 +23,7 @@ export class RegistrationRecorder {
   private readonly recorded: { order: number; resource: PlanResource }[] = [];
   private started = 0;
   private answered = 0;
-  /** Plaintexts of every secret the program sent, for the leak check over the finished plan. */
+  /** Plaintexts of generated secrets (`additionalSecretOutputs`), for the leak check over the finished plan. */
   readonly secretsSeen = new Set<string>();
   /** Registrations the monitor refused (a mock that threw, say), as "type name: message". */
   readonly failures: string[] = [];
@@ -49,7 +49,7 @@ export class RegistrationRecorder {
               `${request.getType()} ${request.getName()}: duplicate URN ${response.getUrn()}`,
             );
           }
-          markAdditionalSecretOutputs(response, request.getAdditionalsecretoutputsList());
+          markAdditionalSecretOutputs(response, request.getAdditionalsecretoutputsList(), this.secretsSeen);
           this.recorded.push({ order, resource: this.toPlanResource(request, response.getUrn()) });
           this.onProgress(this.recorded.length);
         }
@@ -85,7 +85,7 @@ export class RegistrationRecorder {
       // A provider reference is "<urn>::<id>"; the URN is what links it to the graph.
       provider: request.getProvider().replace(/::[^:]*$/, "") || null,
       custom: request.getCustom(),
-      inputs: fromWire(object?.toJavaScript() ?? {}, this.secretsSeen) as Record<string, unknown>,
+      inputs: fromWire(object?.toJavaScript() ?? {}) as Record<string, unknown>,
     };
   }
 }
@@ -95,12 +95,17 @@ export class RegistrationRecorder {
  * answer; the mock monitor does not, so do it here — otherwise a value such as a RandomPassword's result
  * would flow into other resources' inputs unmarked.
  */
-function markAdditionalSecretOutputs(response: RegisterResourceResponse, names: readonly string[]): void {
+function markAdditionalSecretOutputs(
+  response: RegisterResourceResponse,
+  names: readonly string[],
+  secretsSeen: Set<string>,
+): void {
   const object = response.getObject() as (JsonStruct & object) | undefined;
   if (names.length === 0 || object === undefined) return;
   const state = object.toJavaScript();
-  for (const name of names) {
-    if (name in state && !pulumi.runtime.isRpcSecret(state[name])) {
+  for (const name of names.filter((candidate) => candidate in state)) {
+    collectStrings(pulumi.runtime.unwrapRpcSecret(state[name]), secretsSeen);
+    if (!pulumi.runtime.isRpcSecret(state[name])) {
       state[name] = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: state[name] };
     }
   }

@@ -25,12 +25,18 @@ export function secretPlaceholder(key: string): string {
   return `plan-secret-value-of-${key}`;
 }
 
-/** Stack names that have a Pulumi.<stack>.yaml next to Pulumi.yaml, sorted. */
+const STACK_FILE = /^Pulumi\.(.+)\.ya?ml$/;
+
+/** Stack names that have a Pulumi.<stack>.yaml (or .yml) next to Pulumi.yaml, sorted. */
 export function knownStacks(dir: string = INFRA_DIR): string[] {
   return readdirSync(dir)
-    .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+    .map((file) => STACK_FILE.exec(file)?.[1])
     .filter((stack): stack is string => stack !== undefined)
     .sort();
+}
+
+function stackFileName(dir: string, stack: string): string {
+  return readdirSync(dir).find((file) => STACK_FILE.exec(file)?.[1] === stack) as string;
 }
 
 /** Reads Pulumi.yaml and Pulumi.<stack>.yaml; an unknown stack fails with the list of known ones. */
@@ -53,7 +59,7 @@ export function readStackSettings(stack: string, dir: string = INFRA_DIR): Stack
     const value = isRecord(declared) ? (declared["value"] ?? declared["default"]) : declared;
     if (value !== undefined) config[qualify(key, project)] = render(value);
   }
-  const stackFile = readYaml(join(dir, `Pulumi.${stack}.yaml`));
+  const stackFile = readYaml(join(dir, stackFileName(dir, stack)));
   for (const [key, value] of Object.entries(asRecord(stackFile["config"]))) {
     const qualified = qualify(key, project);
     if (isRecord(value) && typeof value["secure"] === "string") {

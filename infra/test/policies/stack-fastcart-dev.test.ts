@@ -1,0 +1,3 @@
+import { stackRulesSuite } from "./stack-rules-suite.js";
+
+stackRulesSuite("fastcart-dev", "dev");

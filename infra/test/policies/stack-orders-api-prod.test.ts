@@ -1,0 +1,3 @@
+import { stackRulesSuite } from "./stack-rules-suite.js";
+
+stackRulesSuite("orders-api-prod", "prod");
