@@ -120,6 +120,40 @@ describe("Idempotency-Key", () => {
     assert.equal(page.orders.filter((o) => o.orderId === orderId).length, 1);
   });
 
+  test("a lost insert race (putIdempotency → false) replays the winner's stored answer", async () => {
+    // The real store, with both instances held just before they store their answers, so both have
+    // submitted and both try to insert: exactly the cross-process race, made deterministic.
+    let waiting: (() => void)[] = [];
+    const barrier = () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === 2) {
+          for (const release of waiting) release();
+          waiting = [];
+        }
+      });
+    const racing = Object.create(h.store) as typeof h.store;
+    racing.putIdempotency = async (scope, key, record) => {
+      await barrier();
+      return h.store.putIdempotency(scope, key, record);
+    };
+    const a = await h.buildAnother({ store: racing });
+    const b = await h.buildAnother({ store: racing });
+    const key = `key-${randomUUID()}`;
+    const attempts = h.intake.attempts;
+    const [ra, rb] = await Promise.all([
+      post("kim", key, body("kim", 13), a),
+      post("kim", key, body("kim", 13), b),
+    ]);
+    assert.equal(ra.statusCode, 202);
+    assert.equal(rb.statusCode, 202);
+    assert.equal(ra.json().orderId, rb.json().orderId);
+    assert.equal(ra.headers.location, rb.headers.location);
+    assert.equal(h.intake.attempts, attempts + 2, "both submitted (the same order id)");
+    const replayed = [ra, rb].filter((r) => r.headers["idempotent-replayed"] === "true");
+    assert.equal(replayed.length, 1, "the loser replays the winner's answer");
+  });
+
   test("a client-chosen orderId is kept under a key", async () => {
     const orderId = randomUUID();
     const res = await post("kim", `key-${randomUUID()}`, { ...body("kim"), orderId });
