@@ -40,6 +40,7 @@ export interface LocalPostgres {
 }
 
 const USER = "fastcart";
+const STOP_TIMEOUT_MS = 5_000;
 const PASSWORD = "fastcart-local";
 
 /** Asks the kernel for a free loopback port. */
@@ -96,8 +97,21 @@ export async function startLocalPostgres(
     url: `${base}/fastcart`,
     adminUrl: `${base}/postgres`,
     stop: async () => {
-      await server.stop();
-      await rm(databaseDir, { recursive: true, force: true });
+      // If postgres already exited (a terminal's Ctrl-C reaches the whole process group, postgres
+      // included), the library waits for an 'exit' event that never comes: bound the wait, and remove
+      // the data directory whatever happened.
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          server.stop(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+        await rm(databaseDir, { recursive: true, force: true });
+      }
     },
   };
 }
