@@ -11,6 +11,7 @@
  * server is left as it was: the database is dropped afterwards), else to embedded PostgreSQL.
  */
 import { readdir } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -53,6 +54,11 @@ interface ScenarioResult {
   layout: Layout;
   database: DatabaseChoice;
   readyMs: number;
+  /**
+   * 1-minute load average before and after the load, and the core count: other work on the machine
+   * takes CPU from the system under test, so figures measured on a busy machine are not comparable.
+   */
+  machine: { cores: number; loadBefore: number; loadAfter: number };
   shutdownMs: number;
   shutdownExitCode: number | string;
   report: LoadReport;
@@ -142,6 +148,7 @@ async function runScenario(
   process.stderr.write(
     `  ready at ${system.url} in ${(system.readyMs / 1000).toFixed(1)} s; load for ${options.durationSeconds} s\n`,
   );
+  const loadBefore = loadavg()[0]!;
   let report: LoadReport | undefined;
   let failure: unknown;
   try {
@@ -158,6 +165,7 @@ async function runScenario(
   } catch (error) {
     failure = error;
   }
+  const loadAfter = loadavg()[0]!;
   const stopped = await system.stop();
   if (!report) throw failure;
   process.stderr.write(
@@ -167,6 +175,7 @@ async function runScenario(
     layout,
     database,
     readyMs: system.readyMs,
+    machine: { cores: availableParallelism(), loadBefore, loadAfter },
     shutdownMs: stopped.shutdownMs,
     shutdownExitCode: stopped.exitCode,
     report,
@@ -192,6 +201,7 @@ function formatScenario(result: ScenarioResult): string {
     `\n${result.layout} / ${result.database} PostgreSQL`,
     formatLoadReport(result.report),
     `  system ready in ${(result.readyMs / 1000).toFixed(1)} s; SIGTERM → exit ${result.shutdownExitCode} in ${(result.shutdownMs / 1000).toFixed(2)} s`,
+    `  machine: ${result.machine.cores} cores, load average ${result.machine.loadBefore.toFixed(2)} before / ${result.machine.loadAfter.toFixed(2)} after${result.machine.loadBefore > result.machine.cores ? "  (busy before the run: figures are low)" : ""}`,
     `  logs: ${result.logFiles.join(", ")}`,
   ];
   if (result.profile) {
@@ -204,7 +214,18 @@ function formatScenario(result: ScenarioResult): string {
 }
 
 function formatComparison(results: ScenarioResult[]): string {
-  const header = ["scenario", "e2e/s", "202/s", "p50 ms", "p99 ms", "drain s", "lag s", "stop s", "target"];
+  const header = [
+    "scenario",
+    "e2e/s",
+    "202/s",
+    "p50 ms",
+    "p99 ms",
+    "drain s",
+    "decide p99 s",
+    "backlog",
+    "stop s",
+    "target",
+  ];
   const rows = results.map((r) => [
     `${r.layout}/${r.database}`,
     String(r.report.endToEnd.ordersPerSecond),
@@ -212,7 +233,8 @@ function formatComparison(results: ScenarioResult[]): string {
     String(r.report.latencyMs.p50),
     String(r.report.latencyMs.p99),
     (r.report.endToEnd.drainMs / 1000).toFixed(2),
-    r.report.workerLagSeconds.max.toFixed(2),
+    r.report.workerLag.processingP99Seconds?.toFixed(2) ?? "n/a",
+    String(r.report.workerLag.backlogMax),
     (r.shutdownMs / 1000).toFixed(2),
     r.report.target.met ? "met" : "missed",
   ]);

@@ -349,7 +349,13 @@ describe("local system end to end (startLocal: API + kinesalite + 2 workers + Po
     assert.ok(report.endToEnd.ordersPerSecond > 0);
     for (const value of Object.values(report.latencyMs)) assert.ok(Number.isFinite(value) && value >= 0);
     assert.ok(report.latencyMs.p50 <= report.latencyMs.p99 && report.latencyMs.p99 <= report.latencyMs.max);
-    assert.ok(report.workerLagSeconds.max >= 0);
+    assert.ok(report.workerLag.shardLagMaxSeconds >= 0);
+    assert.ok(report.workerLag.backlogMax >= 0);
+    const { processingP50Seconds: p50, processingP99Seconds: p99 } = report.workerLag;
+    assert.ok(
+      p50 !== null && p99 !== null && p50 >= 0 && p50 <= p99,
+      `acceptance → decision p50 ${p50}, p99 ${p99}`,
+    );
   });
 
   test("shutdown stops API, workers and kinesalite within the 25 s budget", async () => {

@@ -67,8 +67,19 @@ export interface LoadReport {
     drainMs: number;
     lastDecisionAfterStartMs: number;
   };
-  /** stream_shard_lag_seconds, the maximum over shards and samples. */
-  workerLagSeconds: { max: number; samples: number };
+  /**
+   * How far the workers were behind. `shardLagMax`: stream_shard_lag_seconds (Kinesis
+   * MillisBehindLatest), the maximum over shards and samples — kinesalite always reports 0, so locally
+   * the other figures are the ones to read: `backlogMax`, the most accepted-but-undecided orders seen
+   * in a sample, and the acceptance → decision time of this run's orders (order_processing_latency_seconds).
+   */
+  workerLag: {
+    shardLagMaxSeconds: number;
+    backlogMax: number;
+    processingP50Seconds: number | null;
+    processingP99Seconds: number | null;
+    samples: number;
+  };
   target: { ordersPerSecond: number; p99Ms: number; met: boolean };
 }
 
@@ -157,6 +168,8 @@ export interface PipelineCounters {
   rejected: number;
   /** Largest stream_shard_lag_seconds over all shards (0 when no shard reported yet). */
   lagSeconds: number;
+  /** Cumulative order_processing_latency_seconds buckets (acceptance → decision), upper bound → count. */
+  processingBuckets: Map<number, number>;
 }
 
 /**
@@ -179,10 +192,57 @@ export function parsePrometheus(text: string): { sum: Map<string, number>; max: 
   return { sum, max };
 }
 
+/** The cumulative buckets of histogram `name` (summed over other labels): upper bound → count. */
+export function parseHistogramBuckets(text: string, name: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  const prefix = `${name}_bucket{`;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(prefix)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (le === undefined || !Number.isFinite(value)) continue;
+    const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + value);
+  }
+  return buckets;
+}
+
+/**
+ * The q-quantile of the observations between two snapshots of cumulative buckets, interpolated
+ * linearly inside the bucket as Prometheus' histogram_quantile does. Undefined without observations;
+ * the largest finite bound when the quantile falls in +Inf.
+ */
+export function histogramQuantile(
+  q: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+): number | undefined {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((bound) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0));
+  const total = counts[counts.length - 1] ?? 0;
+  if (total <= 0) return undefined;
+  const rank = q * total;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    const bound = bounds[i]!;
+    const count = counts[i]!;
+    if (count >= rank) {
+      if (!Number.isFinite(bound)) return lowerBound;
+      const inBucket = count - lowerCount;
+      return inBucket <= 0 ? bound : lowerBound + (bound - lowerBound) * ((rank - lowerCount) / inBucket);
+    }
+    lowerBound = bound;
+    lowerCount = count;
+  }
+  return lowerBound;
+}
+
 export async function scrapeCounters(baseUrl: string): Promise<PipelineCounters> {
   const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
-  const { sum, max } = parsePrometheus(await response.text());
+  const text = await response.text();
+  const { sum, max } = parsePrometheus(text);
   if (!sum.has("orders_accepted_total")) {
     throw new Error(`${baseUrl}/metrics has no orders_accepted_total: is this the FastCart API?`);
   }
@@ -191,6 +251,7 @@ export async function scrapeCounters(baseUrl: string): Promise<PipelineCounters>
     confirmed: sum.get("orders_confirmed_total") ?? 0,
     rejected: sum.get("orders_rejected_total") ?? 0,
     lagSeconds: Math.max(0, max.get("stream_shard_lag_seconds") ?? 0),
+    processingBuckets: parseHistogramBuckets(text, "order_processing_latency_seconds"),
   };
 }
 
@@ -382,6 +443,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // While the load runs: sample the counters each second (progress, lag, the decision timeline).
   let lagMax = 0;
   let lagSamples = 0;
+  let backlogMax = 0;
   let accepted202 = 0;
   let startedAt = 0;
   let sampling = true;
@@ -396,6 +458,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         lagMax = Math.max(lagMax, counters.lagSeconds);
         lagSamples++;
         const now = { at: Date.now(), ...delta(counters) };
+        backlogMax = Math.max(backlogMax, now.accepted - now.decided);
         const seconds = previous ? (now.at - previous.at) / 1000 : (now.at - startedAt) / 1000;
         progress.update({
           elapsedSeconds: (now.at - startedAt) / 1000,
@@ -509,7 +572,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       drainMs: complete ? Math.max(0, lastDecisionAt - loadEndedAt) : Date.now() - loadEndedAt,
       lastDecisionAfterStartMs: lastDecisionAt - startedAt,
     },
-    workerLagSeconds: { max: Math.round(lagMax * 1000) / 1000, samples: lagSamples },
+    workerLag: {
+      shardLagMaxSeconds: Math.round(lagMax * 1000) / 1000,
+      backlogMax,
+      processingP50Seconds: roundOrNull(
+        histogramQuantile(0.5, base.processingBuckets, finalCounters.processingBuckets),
+      ),
+      processingP99Seconds: roundOrNull(
+        histogramQuantile(0.99, base.processingBuckets, finalCounters.processingBuckets),
+      ),
+      samples: lagSamples,
+    },
     target: {
       ordersPerSecond: LOAD_TARGET.ordersPerSecond,
       p99Ms: LOAD_TARGET.p99Ms,
@@ -518,11 +591,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 }
 
+const roundOrNull = (value: number | undefined) =>
+  value === undefined ? null : Math.round(value * 1000) / 1000;
+
 // ── output ────────────────────────────────────────────────────────────────────────────────────────
 
 /** The summary table, one "label  value" row per figure. */
 export function formatLoadReport(report: LoadReport): string {
-  const { requests, latencyMs, endToEnd, workerLagSeconds, target } = report;
+  const { requests, latencyMs, endToEnd, workerLag, target } = report;
+  const seconds = (value: number | null) => (value === null ? "n/a" : `${fmt(value, 2)} s`);
   const non2xx = Object.entries(requests.non2xx)
     .map(([code, count]) => `${code}×${fmt(count)}`)
     .join(", ");
@@ -546,7 +623,15 @@ export function formatLoadReport(report: LoadReport): string {
     ],
     ["end to end", `${fmt(endToEnd.ordersPerSecond)} orders/s sustained (accepted → final status)`],
     ["drain after load", `${fmt(endToEnd.drainMs / 1000, 2)} s`],
-    ["worker lag (max)", `${fmt(workerLagSeconds.max, 2)} s  (${workerLagSeconds.samples} samples)`],
+    [
+      "accepted → decided",
+      `p50 ${seconds(workerLag.processingP50Seconds)}  p99 ${seconds(workerLag.processingP99Seconds)}  (worker lag per order)`,
+    ],
+    ["backlog (max)", `${fmt(workerLag.backlogMax)} orders accepted, not yet decided`],
+    [
+      "shard lag (max)",
+      `${fmt(workerLag.shardLagMaxSeconds, 2)} s MillisBehindLatest  (${workerLag.samples} samples; kinesalite reports 0)`,
+    ],
     [
       "target",
       `≥ ${fmt(target.ordersPerSecond)} orders/s end to end, p99 < ${target.p99Ms} ms: ${target.met ? "MET" : "MISSED"}`,
