@@ -89,7 +89,7 @@ describe("RedisStatusCache when Redis is unreachable", () => {
       await assert.rejects(cache.get("x"));
       await assert.rejects(cache.setMany([status("x")]));
       await assert.rejects(cache.checkReady(), /redis unreachable/);
-      assert.ok(Date.now() - started < 500, `failed in ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started < 1000, `failed in ${Date.now() - started} ms`);
       await assert.rejects(cache.waitUntilReady(100), /not connected within 100 ms/);
     } finally {
       await cache.close();
@@ -112,7 +112,7 @@ describe("RedisStatusCache when Redis is unreachable", () => {
       const started = Date.now();
       await assert.rejects(cache.get("x"));
       const elapsed = Date.now() - started;
-      assert.ok(elapsed < 400, `rejected after ${elapsed} ms`);
+      assert.ok(elapsed < 1000, `rejected after ${elapsed} ms`);
     } finally {
       await cache.close();
       for (const s of sockets) s.destroy();

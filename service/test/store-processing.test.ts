@@ -236,9 +236,20 @@ for (const { engine, skip } of ENGINES) {
         });
         await aDone;
         const runB = apply(batchB);
-        // B is now blocked on the product locks A holds; give it time to prove it does not proceed.
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        assert.equal(await lockWaits(m.db, engine), 1, "batch B waits for batch A's row locks");
+        // B must end up blocked on the product locks A holds (polled: the machine may be loaded).
+        let waiting = 0;
+        for (let tries = 0; waiting === 0 && tries < 100; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          waiting = await lockWaits(m.db, engine);
+        }
+        assert.equal(waiting, 1, "batch B waits for batch A's row locks");
+        let bSettled = false;
+        const settle = () => {
+          bSettled = true;
+        };
+        runB.then(settle, settle);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(bSettled, false, "batch B cannot finish while A holds the locks");
         releaseA();
         const [decisionsA, decisionsB] = await Promise.all([runA, runB]);
         const confirmed = [...decisionsA, ...decisionsB].filter((d) => d.status === "CONFIRMED").length;

@@ -75,14 +75,36 @@ test("the reporter samples on an interval into the gauge and EMF, and survives a
     intervalMs: 20,
     onError: (e) => errors.push(e),
   });
-  await new Promise((resolve) => setTimeout(resolve, 75));
+  // Wait for three samples (not a fixed time: the machine may be loaded).
+  for (let waited = 0; n < 3 && waited < 5_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
   await stop();
   const after = n;
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(n, after, "no sample after stop()");
-  assert.ok(gauge.length >= 2);
+  assert.ok(n >= 3);
+  assert.equal(gauge.length, n - 1);
   assert.equal(gauge[0], 10);
   assert.equal(gauge[1], 30);
   assert.deepEqual(published, gauge);
   assert.equal(errors.length, 1);
+});
+
+test("the reporter never runs two samples at once", async () => {
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  let samples = 0;
+  const stop = startPendingOrdersReporter({
+    count: async () => {
+      concurrent += 1;
+      samples += 1;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      concurrent -= 1;
+      return 1;
+    },
+    intervalMs: 5,
+  });
+  for (let waited = 0; samples < 3 && waited < 5_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+  await stop();
+  assert.equal(maxConcurrent, 1);
 });

@@ -82,20 +82,24 @@ export interface PendingOrdersReporterOptions {
  * stop function. A failed sample is reported to onError and skipped; the next one runs as usual.
  */
 export function startPendingOrdersReporter(options: PendingOrdersReporterOptions): () => Promise<void> {
-  let running: Promise<void> = Promise.resolve();
-  const sample = async () => {
-    try {
-      const value = await options.count();
-      options.gauge?.set(value);
-      await options.emf?.publish(value);
-    } catch (error) {
-      options.onError?.(error);
-    }
+  // One sample at a time: a slow count (a loaded database) skips ticks instead of piling queries up.
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = (async () => {
+      try {
+        const value = await options.count();
+        options.gauge?.set(value);
+        await options.emf?.publish(value);
+      } catch (error) {
+        options.onError?.(error);
+      } finally {
+        running = undefined;
+      }
+    })();
   };
-  running = sample();
-  const timer = setInterval(() => {
-    running = sample();
-  }, options.intervalMs ?? 15_000);
+  tick();
+  const timer = setInterval(tick, options.intervalMs ?? 15_000);
   timer.unref();
   return async () => {
     clearInterval(timer);
