@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from "jose";
-import { mintToken } from "../src/api/auth.js";
+import { createTokenVerifier, memoizeVerifier, mintToken } from "../src/api/auth.js";
 import { loadConfig } from "../src/config.js";
 import { type ApiHarness, createApiHarness, problemOf, TEST_JWT_SECRET } from "./support/api-harness.js";
 
@@ -307,5 +307,51 @@ describe("JWKS", () => {
     });
     assert.equal(res.statusCode, 503);
     assert.ok(res.headers["retry-after"]);
+  });
+});
+
+describe("token verifier units", () => {
+  test("a verifier needs a key source", () => {
+    assert.throws(() => createTokenVerifier({}), /AUTH_JWT_SECRET or AUTH_JWKS_URL/);
+  });
+
+  test("scope forms: space-separated scope, scp array, scp string", async () => {
+    const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
+    assert.equal((await verify(await sign({ sub: "a", scope: "orders admin" }))).admin, true);
+    assert.equal((await verify(await sign({ sub: "a", scp: ["admin"] }))).admin, true);
+    assert.equal((await verify(await sign({ sub: "a", scp: "orders admin" }))).admin, true);
+    assert.deepEqual((await verify(await sign({ sub: "a" }))).scopes, []);
+  });
+
+  test("a sub longer than a customer id can be is refused", async () => {
+    const verify = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
+    await assert.rejects(verify(await sign({ sub: "x".repeat(129) })), /sub claim/);
+  });
+
+  test("the memo answers repeated tokens without re-verifying, but never past the token's exp", async () => {
+    let calls = 0;
+    const inner = createTokenVerifier({ jwtSecret: TEST_JWT_SECRET });
+    const counted = async (token: string) => {
+      calls += 1;
+      return inner(token);
+    };
+    const memo = memoizeVerifier(counted, 60_000);
+    const token = await sign({ sub: "memo" });
+    await memo(token);
+    await memo(token);
+    assert.equal(calls, 1);
+    // Expires in 1 s: memoised for at most that long, then verified again (and refused).
+    const shortLived = await sign({ sub: "brief" }, TEST_JWT_SECRET, 1);
+    await memo(shortLived);
+    await memo(shortLived);
+    assert.equal(calls, 2);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // jose allows 5 s of clock tolerance, so the token still verifies, but the memo must ask again.
+    await memo(shortLived);
+    assert.equal(calls, 3);
+    // Invalid tokens are never memoised.
+    await assert.rejects(memo("garbage"));
+    await assert.rejects(memo("garbage"));
+    assert.equal(calls, 5);
   });
 });
