@@ -243,6 +243,16 @@ describe("unexpected failures", () => {
       const problem = problemOf(res);
       assert.equal(problem.detail, "a backing service is unavailable; retry later");
       assert.doesNotMatch(res.body, /ECONNREFUSED|127\.0\.0\.1|postgres/);
+      // A keyed POST needs the store before it submits: 503, and nothing reaches the stream.
+      const attempts = h.intake.attempts;
+      const keyed = await app.inject({
+        method: "POST",
+        url: "/orders",
+        headers: { ...headers, "idempotency-key": "db-down-1" },
+        payload: valid(),
+      });
+      assert.equal(keyed.statusCode, 503);
+      assert.equal(h.intake.attempts, attempts);
     } finally {
       await db.destroy();
     }
