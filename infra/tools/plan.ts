@@ -11,10 +11,13 @@ import { parseArgs } from "node:util";
 import { planStack } from "../src/plan/plan.js";
 import { knownStacks } from "../src/plan/stack-settings.js";
 import { formatPlanTable } from "../src/plan/table.js";
+import { policyContextForStack } from "../src/policies/context.js";
+import { checkResources, RULES } from "../src/policies/rules.js";
 
-const USAGE = `usage: npm run plan -- <stack> [--json FILE] [--quiet]
+const USAGE = `usage: npm run plan -- <stack> [--json FILE] [--check] [--quiet]
   <stack>       one of: ${knownStacks().join(", ")}
   --json FILE   also write the graph as JSON (relative paths are relative to the current directory)
+  --check       also run the policy rules (src/policies) on the graph; exit 1 on any violation
   --quiet       print no table (with --json: only write the file)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const stack = positionals[0] as string;
+  if (!knownStacks().includes(stack)) {
+    process.stderr.write(`Unknown stack "${stack}". Known stacks: ${knownStacks().join(", ")}.\n`);
+    return 2;
+  }
   const started = performance.now();
   const progress = process.stderr.isTTY
     ? (count: number) => process.stderr.write(`\rplanning ${stack}: ${count} resources registered`)
@@ -53,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`wrote ${file}\n`);
     }
     for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
+    if (values.check) {
+      const violations = checkResources(plan.resources, policyContextForStack(stack));
+      for (const violation of violations)
+        process.stdout.write(`VIOLATION ${violation.rule}: ${violation.message}\n  ${violation.urn}\n`);
+      process.stderr.write(`policies: ${RULES.length} rules, ${violations.length} violation(s)\n`);
+      if (violations.length > 0) return 1;
+    }
     return 0;
   } catch (error) {
     if (progress) process.stderr.write("\n");
@@ -65,7 +79,12 @@ function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      json: { type: "string" },
+      check: { type: "boolean" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
 }
 
