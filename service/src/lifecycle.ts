@@ -28,9 +28,19 @@ export class Lifecycle {
     private readonly budgetMs = SHUTDOWN_BUDGET_MS,
   ) {}
 
-  /** Steps run in the order they were added: add "stop accepting" first, "close the database" last. */
+  /**
+   * Registers how to undo something just started. Steps run in reverse order of registration (like
+   * `defer`): register each part right after starting it, and shutdown stops the API before the
+   * workers and the workers before the database. A step registered while shutdown is under way (a
+   * part whose start was in flight when the signal came) is still run before shutdown resolves.
+   */
   onShutdown(name: string, run: () => Promise<void>): void {
     this.steps.push({ name, run });
+  }
+
+  /** True once shutdown has begun: a start-up sequence checks it between steps and stops early. */
+  get stopping(): boolean {
+    return this.shuttingDown !== undefined;
   }
 
   /** Installs SIGTERM/SIGINT handlers; a second signal exits at once. */
@@ -65,7 +75,7 @@ export class Lifecycle {
     }, this.budgetMs);
     deadline.unref();
     let failed = false;
-    for (const step of this.steps) {
+    for (let step = this.steps.pop(); step; step = this.steps.pop()) {
       current = step.name;
       try {
         await step.run();

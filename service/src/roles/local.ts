@@ -13,7 +13,7 @@ import { Lifecycle } from "../lifecycle.js";
 import { seedDemoCatalog } from "../local/demo-catalog.js";
 import { startLocalPostgres } from "../local/embedded-postgres.js";
 import { startLocalKinesis } from "../local/kinesalite.js";
-import { openRuntime } from "../runtime.js";
+import { closeRuntime, openRuntime } from "../runtime.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { runMigrations } from "./migrate.js";
 import { startApi } from "./serve.js";
@@ -35,65 +35,97 @@ function step(message: string) {
   process.stderr.write(`  • ${message}\n`);
 }
 
-/** Starts everything; resolves once the API answers and workers run. */
-export async function startLocal(env: Env): Promise<LocalSystem> {
+/** Raised when a signal arrives during start-up; everything started so far has been stopped. */
+export class StartAbortedError extends Error {
+  constructor() {
+    super("start-up interrupted by a signal; everything started so far was stopped");
+    this.name = "StartAbortedError";
+  }
+}
+
+/**
+ * Starts everything; resolves once the API answers and workers run. Each part registers its shutdown
+ * step the moment it has started, so a failure or a signal part-way through start-up stops exactly
+ * what was started (and removes the temporary database) instead of leaking it.
+ */
+export async function startLocal(env: Env, options: { handleSignals?: boolean } = {}): Promise<LocalSystem> {
   const localEnv: Env = { ...env };
   localEnv.LOG_LEVEL ??= "warn";
   localEnv.AWS_REGION ??= "eu-central-1";
   localEnv.PORT ??= "3000";
   localEnv.HOST ??= "127.0.0.1";
   localEnv.AUTH_JWT_SECRET ??= randomBytes(32).toString("base64url");
-  const cleanups: { name: string; run: () => Promise<void> }[] = [];
-
-  if (!localEnv.DATABASE_URL) {
-    step("starting embedded PostgreSQL…");
-    const pg = await startLocalPostgres();
-    cleanups.push({ name: "embedded PostgreSQL", run: pg.stop });
-    localEnv.DATABASE_URL = pg.url;
-  } else {
-    step("using DATABASE_URL");
-  }
-  if (!localEnv.KINESIS_ENDPOINT) {
-    step("starting kinesalite (in-process Kinesis)…");
-    const kinesis = await startLocalKinesis();
-    cleanups.push({ name: "kinesalite", run: kinesis.stop });
-    localEnv.KINESIS_ENDPOINT = kinesis.endpoint;
-  } else {
-    step(`using KINESIS_ENDPOINT ${localEnv.KINESIS_ENDPOINT}`);
-  }
-
-  const config = loadConfig(localEnv);
-  const logger: Logger = createLogger(config);
-  const lifecycle = new Lifecycle(logger);
-
-  step("applying migrations…");
-  await runMigrations(config, logger);
-  const client = createKinesisClient(config.kinesis);
-  try {
-    await ensureStream(client, config.kinesis.streamName, LOCAL_SHARDS);
-  } finally {
-    client.destroy();
-  }
-
-  const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
-  const seeded = await seedDemoCatalog(runtime.store);
-  step(`demo catalog: ${seeded} products added`);
-  const workers = await startWorkers(runtime, LOCAL_WORKERS);
-  const api = await startApi(runtime);
-
-  lifecycle.onShutdown("api", api.close);
-  lifecycle.onShutdown("workers", workers.stop);
-  lifecycle.onShutdown("runtime", async () => {
-    await runtime.cache.close();
-    await runtime.store.close();
+  // Validate before starting anything: a bad PORT should not cost an embedded database start.
+  const validated = loadConfig({
+    ...localEnv,
+    DATABASE_URL: localEnv.DATABASE_URL ?? "postgres://embedded/fastcart",
   });
-  for (const cleanup of cleanups.reverse()) lifecycle.onShutdown(cleanup.name, cleanup.run);
+  const logger: Logger = createLogger(validated);
+  const lifecycle = new Lifecycle(logger);
+  if (options.handleSignals) lifecycle.handleSignals();
+  const checkpoint = () => {
+    if (lifecycle.stopping) throw new StartAbortedError();
+  };
 
-  const secret = config.auth.jwtSecret!;
-  const day = 86_400;
-  const adminToken = await mintToken({ secret, sub: "local-admin", scopes: [ADMIN_SCOPE], ttlSeconds: day });
-  const customerToken = await mintToken({ secret, sub: "customer-1", ttlSeconds: day });
-  return { url: api.url, adminToken, customerToken, lifecycle };
+  try {
+    if (!localEnv.DATABASE_URL) {
+      step("starting embedded PostgreSQL…");
+      const pg = await startLocalPostgres();
+      lifecycle.onShutdown("embedded PostgreSQL", pg.stop);
+      localEnv.DATABASE_URL = pg.url;
+    } else {
+      step("using DATABASE_URL");
+    }
+    checkpoint();
+    if (!localEnv.KINESIS_ENDPOINT) {
+      step("starting kinesalite (in-process Kinesis)…");
+      const kinesis = await startLocalKinesis();
+      lifecycle.onShutdown("kinesalite", kinesis.stop);
+      localEnv.KINESIS_ENDPOINT = kinesis.endpoint;
+    } else {
+      step(`using KINESIS_ENDPOINT ${localEnv.KINESIS_ENDPOINT}`);
+    }
+    checkpoint();
+
+    const config = loadConfig(localEnv);
+    step("applying migrations…");
+    await runMigrations(config, logger);
+    const client = createKinesisClient(config.kinesis);
+    try {
+      await ensureStream(client, config.kinesis.streamName, LOCAL_SHARDS);
+    } finally {
+      client.destroy();
+    }
+    checkpoint();
+
+    const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
+    lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
+    const seeded = await seedDemoCatalog(runtime.store);
+    step(`demo catalog: ${seeded} products added`);
+    checkpoint();
+    step(`starting ${LOCAL_WORKERS} workers and the API…`);
+    const workers = await startWorkers(runtime, LOCAL_WORKERS);
+    lifecycle.onShutdown("workers", workers.stop);
+    checkpoint();
+    const api = await startApi(runtime);
+    lifecycle.onShutdown("api", api.close);
+    checkpoint();
+
+    const secret = config.auth.jwtSecret!;
+    const day = 86_400;
+    const adminToken = await mintToken({
+      secret,
+      sub: "local-admin",
+      scopes: [ADMIN_SCOPE],
+      ttlSeconds: day,
+    });
+    const customerToken = await mintToken({ secret, sub: "customer-1", ttlSeconds: day });
+    return { url: api.url, adminToken, customerToken, lifecycle };
+  } catch (error) {
+    // Stop whatever did start (a no-op wait when a signal already began the shutdown).
+    await lifecycle.shutdown().catch(() => {});
+    throw error;
+  }
 }
 
 export function banner(system: LocalSystem): string {
@@ -124,8 +156,7 @@ export function banner(system: LocalSystem): string {
 export async function local(env: Env): Promise<void> {
   const started = Date.now();
   process.stderr.write("FastCart Orders — local system\n");
-  const system = await startLocal(env);
-  system.lifecycle.handleSignals();
+  const system = await startLocal(env, { handleSignals: true });
   process.stdout.write(`${banner(system)}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   await system.lifecycle.stopped;
 }

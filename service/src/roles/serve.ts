@@ -37,8 +37,8 @@ export async function serve(config: ServiceConfig, logger: Logger): Promise<void
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
   const runtime = openRuntime(config, logger);
+  lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
   const api = await startApi(runtime);
   lifecycle.onShutdown("api", api.close);
-  lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
   await lifecycle.stopped;
 }

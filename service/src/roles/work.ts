@@ -45,6 +45,7 @@ export async function work(config: ServiceConfig, logger: Logger): Promise<void>
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
   const runtime = openRuntime(config, logger);
+  lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
   const probe = Fastify({ logger: false });
   probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
   probe.get(METRICS_PATH, async (_request, reply) => {
@@ -52,9 +53,8 @@ export async function work(config: ServiceConfig, logger: Logger): Promise<void>
     return runtime.metrics.registry.metrics();
   });
   await probe.listen({ host: config.host, port: config.port });
+  lifecycle.onShutdown("probe", () => probe.close());
   const running = await startWorkers(runtime, config.worker.concurrency);
   lifecycle.onShutdown("workers", running.stop);
-  lifecycle.onShutdown("probe", () => probe.close());
-  lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
   await lifecycle.stopped;
 }
