@@ -387,6 +387,24 @@ for (const { engine, skip } of ENGINES) {
         assert.equal(await stockOf(m.db, "P10"), 0);
       });
 
+      test("an acceptedAt that is not a time falls back to the decision time instead of failing the batch", async () => {
+        await insertProducts(m.db, [product("P12", 5)]);
+        const now = new Date("2026-03-02T00:00:00.000Z");
+        const bad = order([{ sku: "P12", quantity: 1 }], { acceptedAt: "yesterday-ish" });
+        const good = order([{ sku: "P12", quantity: 1 }]);
+        const decisions = await apply([bad, good], now);
+        assert.deepEqual(
+          decisions.map((d) => d.status),
+          ["CONFIRMED", "CONFIRMED"],
+        );
+        const row = await m.db
+          .selectFrom("orders")
+          .select("accepted_at")
+          .where("order_id", "=", bad.orderId)
+          .executeTakeFirstOrThrow();
+        assert.equal(row.accepted_at.toISOString(), now.toISOString());
+      });
+
       test("an order id differing only in letter case is the same order", async () => {
         await insertProducts(m.db, [product("P11", 5)]);
         const id = randomUUID();

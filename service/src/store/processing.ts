@@ -130,6 +130,15 @@ export async function applyOrders(
   });
 }
 
+/**
+ * The order's acceptance time; `now` if the producer sent something that is not a time (the record
+ * validator refuses those, but one bad record must never make the whole batch fail on every replay).
+ */
+function acceptedTime(order: AcceptedOrder, now: Date): Date {
+  const at = new Date(order.acceptedAt);
+  return Number.isNaN(at.getTime()) ? now : at;
+}
+
 function isUndecided(existing: ExistingOrder | undefined): boolean {
   return existing === undefined || existing.status === "PENDING";
 }
@@ -192,7 +201,7 @@ async function writeDecisions(
     "orders",
     ORDER_COLUMNS,
     fresh.map(({ decided: d, order }) => {
-      const acceptedAt = new Date(order.acceptedAt);
+      const acceptedAt = acceptedTime(order, now);
       return [
         order.orderId,
         order.customerId,
@@ -233,7 +242,7 @@ async function writeDecisions(
   for (const { decided: d, order } of decided) {
     const stored = existing.get(order.orderId);
     let seq = stored?.lastSeq ?? 0;
-    if (!stored) history.push([d.orderId, ++seq, "PENDING", null, new Date(order.acceptedAt)]);
+    if (!stored) history.push([d.orderId, ++seq, "PENDING", null, acceptedTime(order, now)]);
     history.push([d.orderId, ++seq, d.status, d.status === "REJECTED" ? d.reason : null, now]);
   }
   await insertRows(trx, "order_status_history", HISTORY_COLUMNS, history);
