@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import { RedisStatusCache } from "../src/cache/redis-cache.js";
+import { loadConfig } from "../src/config.js";
+import { KinesisOrderIntake } from "../src/intake/kinesis-producer.js";
+import { KinesisOrderWorker } from "../src/intake/kinesis-worker.js";
 import { encodeOrderRecord } from "../src/intake/record.js";
 import {
   addProduct,
@@ -14,6 +17,7 @@ import {
   newWorker,
   putOrders,
   putRaw,
+  quietLogger,
   RecordingMetrics,
   startHarness,
   stockOf,
@@ -183,5 +187,54 @@ describe("KinesisOrderWorker: processing", () => {
     await cache.close();
     assert.equal(await stockOf(h, "CACHE-A"), 0);
     assert.equal((await leaseRows(h, stream))[0]?.checkpoint !== null, true);
+  });
+
+  test("fromConfig wires the producer and the worker from ServiceConfig, as main.ts does", async () => {
+    const stream = await createTestStream(h.client, "w-config", 2);
+    await addProduct(h, "CONFIG-A", 100);
+    const config = loadConfig(
+      {
+        DATABASE_URL: "postgres://unused@127.0.0.1/unused",
+        KINESIS_ENDPOINT: h.kinesis.endpoint,
+        KINESIS_STREAM_NAME: stream,
+        WORKER_BATCH_SIZE: "7",
+      },
+      { database: true, auth: false },
+    );
+    const producer = KinesisOrderIntake.fromConfig(config, { logger: quietLogger });
+    await producer.checkReady();
+    const orders = Array.from({ length: 30 }, () => newOrder(["CONFIG-A"]));
+    await Promise.all(orders.map((order) => producer.submit(order)));
+    await producer.close();
+
+    const worker = KinesisOrderWorker.fromConfig(config, {
+      db: h.db,
+      cache: new MemoryStatusCache(),
+      logger: quietLogger,
+    });
+    h.workers.push(worker);
+    const sizes: number[] = [];
+    const withProbe = KinesisOrderWorker.fromConfig(
+      config,
+      { db: h.db, cache: new MemoryStatusCache(), logger: quietLogger },
+      { hooks: { beforeCommit: async (batch) => void sizes.push(batch.orders.length) } },
+    );
+    h.workers.push(withProbe);
+    await withProbe.start();
+    await waitFor(
+      "decided",
+      async () =>
+        (await decidedCount(
+          h,
+          orders.map((o) => o.orderId),
+        )) === 30,
+    );
+    await withProbe.stop();
+    await worker.stop(); // never started: stopping is still clean
+    assert.ok(
+      sizes.every((n) => n <= 7),
+      `WORKER_BATCH_SIZE bounds the batch: ${sizes.join(",")}`,
+    );
+    assert.equal(await stockOf(h, "CONFIG-A"), 70);
   });
 });

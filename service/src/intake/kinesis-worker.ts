@@ -20,8 +20,11 @@ import { type KinesisClient, ListShardsCommand, type Shard } from "@aws-sdk/clie
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { StatusCache } from "../cache/types.js";
+import type { ServiceConfig } from "../config.js";
+import { applyOrders } from "../store/processing.js";
 import type { Database } from "../store/schema.js";
 import { type ApplyOrders, type BatchProcessorHooks, OrderBatchProcessor } from "./batch-processor.js";
+import { createKinesisClient } from "./kinesis-client.js";
 import { planLeaseTakes } from "./lease-balancer.js";
 import { type HeldLease, LeaseStore, type ShardInfo } from "./leases.js";
 import { DEFAULT_POLLING, type PollingOptions, ShardConsumer } from "./shard-consumer.js";
@@ -49,6 +52,16 @@ export interface KinesisWorkerOptions {
   polling?: Partial<PollingOptions>;
   /** TEST-ONLY fault injection (see BatchProcessorHooks). Never set in production. */
   hooks?: BatchProcessorHooks;
+  /** Destroy `client` after stop() (default false; fromConfig sets it, as the worker made the client). */
+  closeClient?: boolean;
+}
+
+/** What fromConfig needs besides the configuration: the process's shared parts. */
+export interface KinesisWorkerDeps {
+  db: Kysely<Database>;
+  cache: StatusCache;
+  logger: Logger;
+  metrics?: IntakeMetrics;
 }
 
 export class KinesisOrderWorker implements OrderWorker {
@@ -64,6 +77,26 @@ export class KinesisOrderWorker implements OrderWorker {
   private coordinateAgain = false;
   private running = false;
   private stopped: Promise<void> | undefined;
+
+  /**
+   * The `work` role's worker: its own Kinesis client from `config.kinesis`, batch size from
+   * WORKER_BATCH_SIZE, service-core's applyOrders. `overrides` is for local runs and tests.
+   */
+  static fromConfig(
+    config: ServiceConfig,
+    deps: KinesisWorkerDeps,
+    overrides: Partial<KinesisWorkerOptions> = {},
+  ): KinesisOrderWorker {
+    return new KinesisOrderWorker({
+      client: createKinesisClient(config.kinesis),
+      closeClient: true,
+      streamName: config.kinesis.streamName,
+      applyOrders,
+      ...deps,
+      ...overrides,
+      polling: { batchSize: config.worker.batchSize, ...overrides.polling },
+    });
+  }
 
   constructor(private readonly options: KinesisWorkerOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -108,7 +141,7 @@ export class KinesisOrderWorker implements OrderWorker {
   }
 
   stop(): Promise<void> {
-    this.stopped ??= this.shutdown(true);
+    this.stopped ??= this.shutdown(true).finally(() => this.closeClient());
     return this.stopped;
   }
 
@@ -117,8 +150,12 @@ export class KinesisOrderWorker implements OrderWorker {
    * process leaves behind. For tests and failure drills; the leases expire and other workers take over.
    */
   kill(): Promise<void> {
-    this.stopped ??= this.shutdown(false);
+    this.stopped ??= this.shutdown(false).finally(() => this.closeClient());
     return this.stopped;
+  }
+
+  private closeClient(): void {
+    if (this.options.closeClient) this.options.client.destroy();
   }
 
   private async shutdown(graceful: boolean): Promise<void> {

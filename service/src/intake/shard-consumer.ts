@@ -129,8 +129,10 @@ export class ShardConsumer {
         const records = response.Records ?? [];
         const next = response.NextShardIterator ?? undefined;
 
-        // Read ahead while this batch is written, when there is likely more (not at the tip, not at the end).
-        if (next && records.length > 0 && !this.stopping && (response.MillisBehindLatest ?? 0) > 0) {
+        // Read ahead while this batch is written, when there is likely more: a full batch, or Kinesis says
+        // we are behind the tip (kinesalite always reports 0 there, hence both tests).
+        const likelyMore = records.length >= polling.batchSize || (response.MillisBehindLatest ?? 0) > 0;
+        if (next && likelyMore && !this.stopping) {
           const at = Math.max(Date.now(), lastCall + polling.minPollIntervalMs);
           pending = this.delay(at - Date.now()).then(() => {
             lastCall = Date.now();
