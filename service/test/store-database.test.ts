@@ -52,6 +52,19 @@ test("with tls the MySQL client insists on TLS", { skip: optionalService("MYSQL_
   }
 });
 
+test("PostgreSQL BIGINT and NUMERIC arrive as numbers", async () => {
+  const db = createDatabase(databaseConfigFromUrl(process.env.DATABASE_URL!));
+  try {
+    const { rows } = await sql<{ big: number; fraction: number; count: number }>`select
+      9007199254740991::int8 as big, 1.5::numeric as fraction, count(*) as count from (values (1), (2)) v`.execute(
+      db,
+    );
+    assert.deepEqual(rows[0], { big: Number.MAX_SAFE_INTEGER, fraction: 1.5, count: 2 });
+  } finally {
+    await db.destroy();
+  }
+});
+
 test("the reader option connects to readerUrl", async () => {
   const url = process.env.DATABASE_URL!;
   const config = { ...databaseConfigFromUrl(url), readerUrl: "postgres://postgres@127.0.0.1:1/nothing" };

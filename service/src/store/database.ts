@@ -30,7 +30,9 @@ function parseSafeInteger(text: string): number {
 /** Type parsers for this service's pools only: the process-global pg.types stay untouched. */
 const pgTypes = {
   getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === PG_INT8_OID || oid === PG_NUMERIC_OID) return parseSafeInteger;
+    if (oid === PG_INT8_OID) return parseSafeInteger;
+    // NUMERIC (avg(), extract(epoch …)) may be fractional: a number, not an integer check.
+    if (oid === PG_NUMERIC_OID) return Number;
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
