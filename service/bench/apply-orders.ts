@@ -1,11 +1,14 @@
 /**
  * Throughput of the processing core alone: applyOrders + commit, batches of 500, against the
- * PostgreSQL in DATABASE_URL (a scratch database is created and dropped). Not a test: it prints
- * orders/s for one worker and for two workers committing concurrently on overlapping SKUs.
+ * PostgreSQL (postgres://) or MySQL (mysql://) server in DATABASE_URL (a scratch database is created
+ * and dropped). Not a test: it prints orders/s for one worker and for two workers committing
+ * concurrently on overlapping SKUs, and the cost of replaying an already-applied batch.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/apply-orders.ts [batches]
+ *   DATABASE_URL=mysql://root@127.0.0.1:3306/test node --import tsx bench/apply-orders.ts [batches]
  */
 import { randomUUID } from "node:crypto";
+import { createConnection } from "mysql2/promise";
 import pg from "pg";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
@@ -20,9 +23,19 @@ const batches = Number(process.argv[2] ?? 40);
 const baseUrl = process.env.DATABASE_URL;
 if (!baseUrl) throw new Error("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)");
 const name = `fastcart_bench_${randomUUID().slice(0, 8)}`;
-const admin = new pg.Client({ connectionString: baseUrl });
-await admin.connect();
-await admin.query(`create database ${name}`);
+const mysql = baseUrl.startsWith("mysql:");
+/** Runs one statement on the server's maintenance database. */
+const admin = async (statement: string) => {
+  if (mysql) {
+    const connection = await createConnection({ uri: baseUrl });
+    await connection.query(statement).finally(() => connection.end());
+    return;
+  }
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  await client.query(statement).finally(() => client.end());
+};
+await admin(`create database ${name}`);
 const url = new URL(baseUrl);
 url.pathname = `/${name}`;
 const db = createDatabase(databaseConfigFromUrl(url.toString(), 4));
@@ -85,6 +98,5 @@ try {
   );
 } finally {
   await db.destroy();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await admin(`drop database if exists ${name}${mysql ? "" : " with (force)"}`);
 }
