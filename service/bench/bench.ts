@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --duration 60 --connections 64 --layouts in-process,separate-kinesalite
+ * `npm run bench [-- --duration 60 --connections 64 --rate 2000 --layouts in-process,separate-kinesalite
  *   --database embedded|server --profile --json --check]`
  *
  * Starts the local system as child processes (see system-under-test.ts), waits for /ready, drives it
@@ -40,6 +40,7 @@ import {
 interface BenchOptions {
   durationSeconds: number;
   connections: number;
+  rate?: number;
   skus: number;
   drainTimeoutSeconds: number;
   layouts: Layout[];
@@ -91,6 +92,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     options: {
       duration: { type: "string" },
       connections: { type: "string" },
+      rate: { type: "string" },
       skus: { type: "string" },
       "drain-timeout": { type: "string" },
       layouts: { type: "string" },
@@ -106,7 +108,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     "http://127.0.0.1",
     "--token",
     "-",
-    ...(["duration", "connections", "skus", "drain-timeout"] as const).flatMap((flag) =>
+    ...(["duration", "connections", "rate", "skus", "drain-timeout"] as const).flatMap((flag) =>
       values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
     ),
   ]);
@@ -120,6 +122,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   return {
     durationSeconds: shared.durationSeconds,
     connections: shared.connections,
+    rate: shared.rate,
     skus: shared.skus,
     drainTimeoutSeconds: shared.drainTimeoutSeconds,
     layouts: listOption("layouts", values.layouts, LAYOUTS, ["in-process"]),
@@ -157,6 +160,7 @@ async function runScenario(
       token: system.adminToken,
       durationSeconds: options.durationSeconds,
       connections: options.connections,
+      rate: options.rate,
       skus: options.skus,
       scarceSkus: Math.max(1, Math.floor(options.skus / 10)),
       drainTimeoutSeconds: options.drainTimeoutSeconds,
@@ -182,7 +186,9 @@ async function runScenario(
     logFiles: system.logFiles,
   };
   if (options.profile) {
-    const file = (await readdir(dir)).find((name) => name.endsWith(".cpuprofile"));
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (tsx's module
+    // loader runs in a thread of its own and writes a second, uninteresting profile).
+    const file = (await readdir(dir)).find((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name));
     if (file) {
       const profile = await readProfile(join(dir, file));
       result.profile = {

@@ -82,7 +82,8 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function startKinesaliteChild(logDir: string): Promise<{ child: Child; endpoint: string }> {
+/** kinesalite in a child process of its own (its CLI), on a free loopback port. */
+export async function startKinesaliteChild(logDir: string): Promise<{ child: Child; endpoint: string }> {
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve("kinesalite/package.json")), "cli.js");
   const port = await freePort();

@@ -26,6 +26,12 @@ export interface LoadOptions {
   token: string;
   durationSeconds: number;
   connections: number;
+  /**
+   * Offered load in requests/s over all connections (autocannon's overallRate); undefined = as fast as
+   * the connections go. A fixed rate is how "sustains N orders/s with p99 < X" is checked: a saturating
+   * closed loop measures the queue it builds, not the latency at N.
+   */
+  rate?: number;
   /** Products created for this run; `scarceSkus` of them get little stock so some orders are rejected. */
   skus: number;
   scarceSkus: number;
@@ -40,6 +46,8 @@ export interface LoadReport {
   runId: string;
   durationSeconds: number;
   connections: number;
+  /** Offered requests/s, or null when unthrottled. */
+  rate: number | null;
   skus: number;
   scarceSkus: number;
   requests: {
@@ -89,6 +97,7 @@ export const LOAD_USAGE = `usage: fastcart load --url <base-url> --token <admin-
 
   --duration <s>        seconds of load (default 60)
   --connections <n>     concurrent HTTP connections (default 64)
+  --rate <n>            offered load, requests/s over all connections (default: as fast as possible)
   --skus <n>            products created for the run (default 50; a tenth of them are scarce)
   --drain-timeout <s>   wait for every accepted order to be decided (default: max(30, duration))
   --json                print the report as one JSON object on stdout (the table goes to stderr)`;
@@ -118,6 +127,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions & { json: boolean } {
         token: { type: "string" },
         duration: { type: "string" },
         connections: { type: "string" },
+        rate: { type: "string" },
         skus: { type: "string" },
         "drain-timeout": { type: "string" },
         json: { type: "boolean", default: false },
@@ -146,6 +156,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions & { json: boolean } {
     token,
     durationSeconds,
     connections: integerFlag("connections", values.connections as string | undefined, 64, 1, 10_000),
+    rate: values.rate === undefined ? undefined : integerFlag("rate", values.rate as string, 0, 1, 1_000_000),
     skus,
     scarceSkus: Math.max(1, Math.floor(skus / 10)),
     drainTimeoutSeconds: integerFlag(
@@ -480,6 +491,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         url: options.url,
         connections: options.connections,
         duration: options.durationSeconds,
+        ...(options.rate === undefined ? {} : { overallRate: options.rate }),
         timeout: 10,
         method: "POST",
         headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
@@ -551,6 +563,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     runId,
     durationSeconds: Math.round(runSeconds * 100) / 100,
     connections: options.connections,
+    rate: options.rate ?? null,
     skus: options.skus,
     scarceSkus: options.scarceSkus,
     requests: {
@@ -607,7 +620,7 @@ export function formatLoadReport(report: LoadReport): string {
     ["target", report.url],
     [
       "load",
-      `${fmt(report.durationSeconds, 1)} s, ${report.connections} connections, ${report.skus} SKUs (${report.scarceSkus} scarce)`,
+      `${fmt(report.durationSeconds, 1)} s, ${report.connections} connections, ${report.rate === null ? "unthrottled" : `offered ${fmt(report.rate)} req/s`}, ${report.skus} SKUs (${report.scarceSkus} scarce)`,
     ],
     ["requests sent", fmt(requests.sent)],
     ["accepted (202)", `${fmt(requests.accepted)}  (${fmt(requests.acceptedPerSecond)}/s)`],
