@@ -28,6 +28,7 @@ import {
   readProfile,
   summarizeProfile,
 } from "./cpu-profile.js";
+import { type CpuShare, measureProcessCpu } from "./process-cpu.js";
 import {
   DATABASES,
   type DatabaseChoice,
@@ -60,6 +61,8 @@ interface ScenarioResult {
    * takes CPU from the system under test, so figures measured on a busy machine are not comparable.
    */
   machine: { cores: number; loadBefore: number; loadAfter: number };
+  /** CPU per process group during the load and drain (percent of one core). */
+  cpu: CpuShare[];
   shutdownMs: number;
   shutdownExitCode: number | string;
   report: LoadReport;
@@ -152,6 +155,11 @@ async function runScenario(
     `  ready at ${system.url} in ${(system.readyMs / 1000).toFixed(1)} s; load for ${options.durationSeconds} s\n`,
   );
   const loadBefore = loadavg()[0]!;
+  // The shared server's postgres processes serve every database on it: counted, and labelled so.
+  const cpuMeter = await measureProcessCpu(
+    system.pids,
+    database === "server" ? new Map([["postgres", "postgres server (whole machine)"]]) : new Map(),
+  );
   let report: LoadReport | undefined;
   let failure: unknown;
   try {
@@ -169,6 +177,7 @@ async function runScenario(
   } catch (error) {
     failure = error;
   }
+  const cpu = await cpuMeter.stop();
   const loadAfter = loadavg()[0]!;
   const stopped = await system.stop();
   if (!report) throw failure;
@@ -180,6 +189,7 @@ async function runScenario(
     database,
     readyMs: system.readyMs,
     machine: { cores: availableParallelism(), loadBefore, loadAfter },
+    cpu,
     shutdownMs: stopped.shutdownMs,
     shutdownExitCode: stopped.exitCode,
     report,
@@ -208,6 +218,10 @@ function formatScenario(result: ScenarioResult): string {
     formatLoadReport(result.report),
     `  system ready in ${(result.readyMs / 1000).toFixed(1)} s; SIGTERM → exit ${result.shutdownExitCode} in ${(result.shutdownMs / 1000).toFixed(2)} s`,
     `  machine: ${result.machine.cores} cores, load average ${result.machine.loadBefore.toFixed(2)} before / ${result.machine.loadAfter.toFixed(2)} after${result.machine.loadBefore > result.machine.cores ? "  (busy before the run: figures are low)" : ""}`,
+    `  CPU during load + drain (% of one core): ${result.cpu
+      .filter((share) => share.percentOfCore > 0)
+      .map((share) => `${share.group} ${share.percentOfCore}%`)
+      .join(", ")}`,
     `  logs: ${result.logFiles.join(", ")}`,
   ];
   if (result.profile) {

@@ -44,6 +44,8 @@ export interface RunningSystem {
   url: string;
   adminToken: string;
   readyMs: number;
+  /** Process ids of the children, labelled ("system", "kinesalite"), for CPU accounting. */
+  pids: Map<number, string>;
   /** Stops everything; returns the `local` child's shutdown time. */
   stop(): Promise<{ shutdownMs: number; exitCode: number | string; killed: boolean }>;
   logFiles: string[];
@@ -114,6 +116,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const started = Date.now();
   const cleanups: (() => Promise<unknown>)[] = [];
   const logFiles: string[] = [];
+  const pids = new Map<number, string>();
   try {
     const env = cleanEnvironment();
     const port = await freePort();
@@ -129,6 +132,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     if (options.layout === "separate-kinesalite") {
       const kinesis = await startKinesaliteChild(options.logDir);
       logFiles.push(kinesis.child.logFile);
+      if (kinesis.child.process.pid) pids.set(kinesis.child.process.pid, "kinesalite");
       cleanups.push(() => stopChild(kinesis.child, 5_000));
       env.KINESIS_ENDPOINT = kinesis.endpoint;
     }
@@ -145,6 +149,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       },
     );
     logFiles.push(system.logFile);
+    if (system.process.pid) pids.set(system.process.pid, "system");
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitForHttp(system, `${url}${READY_PATH}`, 180_000);
@@ -163,6 +168,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       adminToken,
       readyMs: Date.now() - started,
       logFiles,
+      pids,
       stop: async () => {
         const stopped = await stopChild(system);
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

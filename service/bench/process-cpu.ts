@@ -1,0 +1,112 @@
+/**
+ * CPU used by the processes of a benchmark, from /proc (Linux): a process and its descendants grouped
+ * by command name (node, postgres, …). On a 2-core machine this is what says whether the system's
+ * event loop was the limit (its node process near 100% of one core) or something else was.
+ */
+import { readdir, readFile } from "node:fs/promises";
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux for decades). */
+const TICKS_PER_SECOND = 100;
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  name: string;
+  /** utime + stime, in ticks. */
+  ticks: number;
+}
+
+async function readStat(pid: number): Promise<ProcStat | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, "utf8");
+    // The name is in parentheses and may contain spaces; the fields after ")" are space-separated.
+    const open = text.indexOf("(");
+    const close = text.lastIndexOf(")");
+    const fields = text.slice(close + 2).split(" ");
+    return {
+      pid,
+      name: text.slice(open + 1, close),
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+    };
+  } catch {
+    return undefined; // exited meanwhile, or not Linux
+  }
+}
+
+async function allStats(): Promise<ProcStat[]> {
+  let entries: string[];
+  try {
+    entries = await readdir("/proc");
+  } catch {
+    return [];
+  }
+  const stats = await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map((e) => readStat(Number(e))));
+  return stats.filter((s): s is ProcStat => s !== undefined);
+}
+
+/**
+ * Ticks per "<label>: <command>" group for the trees rooted at `roots`, plus every process whose
+ * command is a key of `byName` (e.g. a shared PostgreSQL server, not a descendant of ours).
+ */
+async function snapshot(
+  roots: Map<number, string>,
+  byName: Map<string, string>,
+): Promise<Map<string, number>> {
+  const stats = await allStats();
+  const children = new Map<number, ProcStat[]>();
+  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
+  const byPid = new Map(stats.map((s) => [s.pid, s]));
+  const groups = new Map<string, number>();
+  for (const [rootPid, label] of roots) {
+    const root = byPid.get(rootPid);
+    if (!root) continue;
+    const queue = [root];
+    while (queue.length > 0) {
+      const stat = queue.pop()!;
+      const key = `${label}: ${stat.name}`;
+      groups.set(key, (groups.get(key) ?? 0) + stat.ticks);
+      queue.push(...(children.get(stat.pid) ?? []));
+    }
+  }
+  for (const stat of stats) {
+    const label = byName.get(stat.name);
+    if (label !== undefined) groups.set(label, (groups.get(label) ?? 0) + stat.ticks);
+  }
+  return groups;
+}
+
+export interface CpuShare {
+  group: string;
+  /** Percent of one core over the window (200% = both cores of a 2-core machine). */
+  percentOfCore: number;
+}
+
+/** Starts measuring the given process trees; `stop()` returns each group's CPU over the window. */
+export async function measureProcessCpu(
+  roots: Map<number, string>,
+  byName: Map<string, string> = new Map(),
+): Promise<{ stop(): Promise<CpuShare[]> }> {
+  const before = await snapshot(roots, byName);
+  const ownBefore = process.cpuUsage();
+  const started = performance.now();
+  return {
+    stop: async () => {
+      const after = await snapshot(roots, byName);
+      const seconds = (performance.now() - started) / 1000;
+      const own = process.cpuUsage(ownBefore);
+      const shares: CpuShare[] = [
+        {
+          group: "load generator (this process)",
+          percentOfCore: Math.round(((own.user + own.system) / 1e6 / seconds) * 100),
+        },
+      ];
+      for (const [group, ticks] of after) {
+        // Processes that exited during the window take their ticks with them: never below 0.
+        const used = Math.max(0, ticks - (before.get(group) ?? 0)) / TICKS_PER_SECOND;
+        shares.push({ group, percentOfCore: Math.round((used / seconds) * 100) });
+      }
+      return shares.sort((a, b) => b.percentOfCore - a.percentOfCore);
+    },
+  };
+}
