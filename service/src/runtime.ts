@@ -9,6 +9,8 @@ import type { ServiceConfig } from "./config.js";
 import { createKinesisClient } from "./intake/kinesis-client.js";
 import { KinesisOrderIntake } from "./intake/kinesis-producer.js";
 import { KinesisOrderWorker, type KinesisWorkerOptions } from "./intake/kinesis-worker.js";
+import { TableOrderIntake } from "./intake/table-intake.js";
+import { TableOrderWorker } from "./intake/table-worker.js";
 import type { OrderIntake, OrderWorker } from "./intake/types.js";
 import { createOrderStore, type SqlOrderStore } from "./store/order-store.js";
 import { applyOrders } from "./store/processing.js";
@@ -50,7 +52,7 @@ export function openRuntime(config: ServiceConfig, logger: Logger, options: Runt
 export function createIntake(runtime: Runtime): OrderIntake {
   const { config, logger } = runtime;
   if (config.intakeMode === "stream") return KinesisOrderIntake.fromConfig(config, { logger });
-  throw new Error(`INTAKE_MODE=${config.intakeMode} is not supported by this build`);
+  return new TableOrderIntake(runtime.store.db);
 }
 
 /** One worker loop for the configured mode; `work` starts WORKER_CONCURRENCY of them. */
@@ -72,7 +74,11 @@ export function createWorker(
       workerId: options.workerId,
     });
   }
-  throw new Error(`INTAKE_MODE=${config.intakeMode} is not supported by this build`);
+  return TableOrderWorker.fromConfig(
+    config,
+    { db: store.db, cache, logger, metrics: metrics.intake },
+    { workerId: options.workerId },
+  );
 }
 
 /** Closes what openRuntime opened (cache, then database pools). */

@@ -74,30 +74,52 @@ export class OrderBatchProcessor {
     commitProgress: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<OrderDecision[]> {
     const orders = uniqueByOrderId(batch.orders);
-    let decisions: OrderDecision[] = [];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        decisions = await this.options.db
-          .transaction()
-          .setIsolationLevel("read committed")
-          .execute(async (trx) => {
-            const decided = orders.length > 0 ? await this.options.applyOrders(trx, orders, this.now()) : [];
-            await commitProgress(trx);
-            await this.options.hooks?.beforeCommit?.(batch);
-            return decided;
-          });
-        break;
-      } catch (error) {
-        if (attempt >= this.maxAttempts || !isRetryableTransactionError(error)) throw error;
-        this.options.logger.warn(
-          { err: error, attempt, source: batch.source },
-          "batch transaction conflicted; retrying",
-        );
-      }
-    }
+    const { decisions } = await this.inTransaction(batch.source, async (trx) => {
+      const decided = orders.length > 0 ? await this.options.applyOrders(trx, orders, this.now()) : [];
+      await commitProgress(trx);
+      await this.options.hooks?.beforeCommit?.(batch);
+      return { orders, decisions: decided };
+    });
     this.report(orders, decisions);
     await this.refreshCache(decisions);
     return decisions;
+  }
+
+  /**
+   * Table mode: `claim` runs inside the batch's transaction (e.g. SELECT … FOR UPDATE SKIP LOCKED), so
+   * the claim, the decisions and the commit are one atomic step — a crash before the commit releases
+   * the claimed rows, still PENDING, to any worker. A conflict retries the whole transaction, claim
+   * included. Returns the orders claimed (empty when there was nothing to do) and their decisions.
+   */
+  async processClaimed(
+    source: string,
+    claim: (trx: Transaction<Database>) => Promise<AcceptedOrder[]>,
+  ): Promise<{ orders: AcceptedOrder[]; decisions: OrderDecision[] }> {
+    const result = await this.inTransaction(source, async (trx) => {
+      const orders = uniqueByOrderId(await claim(trx));
+      if (orders.length === 0) return { orders, decisions: [] };
+      const decisions = await this.options.applyOrders(trx, orders, this.now());
+      await this.options.hooks?.beforeCommit?.({ source, orders, poison: 0 });
+      return { orders, decisions };
+    });
+    this.report(result.orders, result.decisions);
+    await this.refreshCache(result.decisions);
+    return result;
+  }
+
+  /** One READ COMMITTED transaction, run again (whole) on deadlocks and serialization failures. */
+  private async inTransaction<T>(
+    source: string,
+    work: (trx: Transaction<Database>) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.db.transaction().setIsolationLevel("read committed").execute(work);
+      } catch (error) {
+        if (attempt >= this.maxAttempts || !isRetryableTransactionError(error)) throw error;
+        this.options.logger.warn({ err: error, attempt, source }, "batch transaction conflicted; retrying");
+      }
+    }
   }
 
   private report(orders: AcceptedOrder[], decisions: OrderDecision[]): void {

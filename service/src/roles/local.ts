@@ -77,7 +77,11 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
       step("using DATABASE_URL");
     }
     checkpoint();
-    if (!localEnv.KINESIS_ENDPOINT) {
+    // Table mode (INTAKE_MODE=table, as on stack orders-api-prod) queues orders in the database: no stream.
+    const streamMode = validated.intakeMode === "stream";
+    if (!streamMode) {
+      step("table mode: orders are queued as PENDING rows (no stream)");
+    } else if (!localEnv.KINESIS_ENDPOINT) {
       step("starting kinesalite (in-process Kinesis)…");
       const kinesis = await startLocalKinesis();
       lifecycle.onShutdown("kinesalite", kinesis.stop);
@@ -90,11 +94,13 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     const config = loadConfig(localEnv);
     step("applying migrations…");
     await runMigrations(config, logger);
-    const client = createKinesisClient(config.kinesis);
-    try {
-      await ensureStream(client, config.kinesis.streamName, LOCAL_SHARDS);
-    } finally {
-      client.destroy();
+    if (streamMode) {
+      const client = createKinesisClient(config.kinesis);
+      try {
+        await ensureStream(client, config.kinesis.streamName, LOCAL_SHARDS);
+      } finally {
+        client.destroy();
+      }
     }
     checkpoint();
 
