@@ -226,7 +226,8 @@ export class LeaseStore {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1)
       throw new LeaseLostError(this.streamName, lease.shardId, lease.fencingToken);
-    lease.checkpoint = sequenceNumber;
+    // `lease.checkpoint` (where a replay starts reading) is NOT moved here: this runs inside the batch's
+    // transaction, which may still roll back. The caller moves it once the transaction has committed.
   }
 
   /**

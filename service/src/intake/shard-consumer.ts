@@ -213,6 +213,9 @@ export class ShardConsumer {
     await this.deps.processor.process({ source: `stream:${this.shardId}`, orders, poison }, (trx) =>
       this.deps.leases.checkpoint(trx, this.deps.lease, last),
     );
+    // Only now, after the COMMIT: a batch whose transaction rolled back (even after the checkpoint was
+    // written inside it) must be read again from the previous checkpoint, not skipped.
+    this.deps.lease.checkpoint = last;
     if (poison > 0) this.deps.metrics?.poisonRecords(poison);
   }
 
