@@ -135,7 +135,14 @@ describe("plan mocks", () => {
       String(create("aws:lb/targetGroup:TargetGroup", "tg", { name: "tg" }).state["arnSuffix"]),
       /^targetgroup\/tg\//,
     );
-    assert.match(String(create("aws:lb/listener:Listener", "l").id), /:listener\/app\/l\//);
+    assert.match(
+      String(create("aws:lb/listener:Listener", "l").id),
+      /^arn:aws:elasticloadbalancing:eu-central-1:\d{12}:listener\/app\/l\//,
+    );
+    assert.match(
+      String(create("aws:lb/listenerRule:ListenerRule", "r").state["arn"]),
+      /^arn:aws:elasticloadbalancing:eu-central-1:\d{12}:listener-rule\/app\/r\//,
+    );
     assert.equal(
       create("aws:cloudwatch/dashboard:Dashboard", "d", { dashboardName: "dash" }).state["dashboardArn"],
       `arn:aws:cloudwatch::${PLAN_ACCOUNT_ID}:dashboard/dash`,
@@ -354,6 +361,23 @@ describe("plan table", () => {
     assert.equal(
       keySettings(resource("aws:iam/role:Role", everything)),
       'trusts {"Service":"ecs-tasks.amazonaws.com"}',
+    );
+    assert.equal(
+      keySettings(
+        resource("aws:appautoscaling/policy:Policy", {
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue: 500,
+            customizedMetricSpecification: {
+              metrics: [
+                { id: "pending", metricStat: { metric: { metricName: "PendingOrders" } } },
+                { id: "perTask", expression: "pending / tasks" },
+                { id: "nothing" },
+              ],
+            },
+          },
+        }),
+      ),
+      "target=500 pending=PendingOrders perTask=pending / tasks",
     );
     assert.equal(keySettings(resource("aws:ecs/cluster:Cluster", {})), "");
     assert.equal(keySettings(resource("aws:ecs/service:Service", { desiredCount: 2 })), "desired=2");

@@ -77,8 +77,15 @@ function uuidFrom(text: string): string {
 
 /** `aws:rds/instance:Instance` → `rds`: the ARN service of most types is the token's module. */
 function serviceOf(type: string): string {
-  return type.split(":")[1]?.split("/")[0] ?? "unknown";
+  const module = type.split(":")[1]?.split("/")[0] ?? "unknown";
+  return ARN_SERVICES[module] ?? module;
 }
+
+/** Token modules whose ARNs name another service. */
+const ARN_SERVICES: Readonly<Record<string, string>> = {
+  lb: "elasticloadbalancing",
+  appautoscaling: "autoscaling",
+};
 
 function computedOutputs(
   type: string,
@@ -185,6 +192,10 @@ function computedOutputs(
         ...common,
         arn: `arn:aws:elasticloadbalancing:${region}:${PLAN_ACCOUNT_ID}:targetgroup/${physical}/${shortHash(physical, 16)}`,
         arnSuffix: `targetgroup/${physical}/${shortHash(physical, 16)}`,
+      };
+    case "aws:lb/listenerRule:ListenerRule":
+      return {
+        arn: `${arnBase}:listener-rule/app/${name}/${shortHash(name, 16)}/${shortHash(`${name}-rule`, 16)}`,
       };
     case "aws:lb/listener:Listener":
       return {

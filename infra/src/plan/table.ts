@@ -12,6 +12,10 @@ function at(inputs: unknown, path: string): unknown {
   return value;
 }
 
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 function show(value: unknown): string {
   if (Array.isArray(value)) return value.map(show).join("+");
   if (value !== null && typeof value === "object") return JSON.stringify(value);
@@ -293,14 +297,21 @@ export const KEY_SETTINGS: Readonly<Record<string, (inputs: Inputs) => string[]>
       ["min", "minCapacity"],
       ["max", "maxCapacity"],
     ]),
-  "aws:appautoscaling/policy:Policy": (i) =>
-    fields(i, [
+  "aws:appautoscaling/policy:Policy": (i) => [
+    ...fields(i, [
       ["target", "targetTrackingScalingPolicyConfiguration.targetValue"],
       [
         "metric",
         "targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType",
       ],
     ]),
+    ...asList(
+      at(i, "targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metrics"),
+    ).flatMap((metric) => {
+      const name = at(metric, "metricStat.metric.metricName") ?? at(metric, "expression");
+      return name === undefined ? [] : [`${show(at(metric, "id"))}=${show(name)}`];
+    }),
+  ],
   "aws:ssm/parameter:Parameter": (i) => [
     ...fields(i, [
       ["name", "name"],
