@@ -212,16 +212,37 @@ async function runScenario(
   return result;
 }
 
+/**
+ * CPU per group as % of a core and as CPU milliseconds per decided order. The latter does not depend
+ * on how busy the machine was: 1,000 / (ms per order) is the orders/s one core could carry for that
+ * process — for the system process (one event loop: API + workers) that is its ceiling.
+ */
+function formatCpu(result: ScenarioResult): string[] {
+  const decided = Math.max(1, result.report.endToEnd.decided);
+  const shares = result.cpu.filter((share) => share.cpuSeconds > 0);
+  const perOrder = (share: CpuShare) => (share.cpuSeconds * 1000) / decided;
+  const total = shares.reduce((sum, share) => sum + perOrder(share), 0);
+  const system = shares.find((share) => share.group === "system: node");
+  return [
+    "  CPU during load + drain (% of one core; CPU ms per decided order):",
+    ...shares.map(
+      (share) =>
+        `    ${share.group.padEnd(34)} ${String(share.percentOfCore).padStart(4)}%  ${perOrder(share).toFixed(3)} ms/order`,
+    ),
+    `    all together: ${total.toFixed(3)} ms/order → ${Math.round((1000 * result.machine.cores) / total)} orders/s if they had all ${result.machine.cores} cores` +
+      (system
+        ? `; the system process alone: ${Math.round(1000 / perOrder(system))} orders/s on one core`
+        : ""),
+  ];
+}
+
 function formatScenario(result: ScenarioResult): string {
   const lines = [
     `\n${result.layout} / ${result.database} PostgreSQL`,
     formatLoadReport(result.report),
     `  system ready in ${(result.readyMs / 1000).toFixed(1)} s; SIGTERM → exit ${result.shutdownExitCode} in ${(result.shutdownMs / 1000).toFixed(2)} s`,
     `  machine: ${result.machine.cores} cores, load average ${result.machine.loadBefore.toFixed(2)} before / ${result.machine.loadAfter.toFixed(2)} after${result.machine.loadBefore > result.machine.cores ? "  (busy before the run: figures are low)" : ""}`,
-    `  CPU during load + drain (% of one core): ${result.cpu
-      .filter((share) => share.percentOfCore > 0)
-      .map((share) => `${share.group} ${share.percentOfCore}%`)
-      .join(", ")}`,
+    ...formatCpu(result),
     `  logs: ${result.logFiles.join(", ")}`,
   ];
   if (result.profile) {

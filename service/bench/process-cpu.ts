@@ -80,6 +80,8 @@ export interface CpuShare {
   group: string;
   /** Percent of one core over the window (200% = both cores of a 2-core machine). */
   percentOfCore: number;
+  /** CPU seconds used in the window. */
+  cpuSeconds: number;
 }
 
 /** Starts measuring the given process trees; `stop()` returns each group's CPU over the window. */
@@ -99,12 +101,13 @@ export async function measureProcessCpu(
         {
           group: "load generator (this process)",
           percentOfCore: Math.round(((own.user + own.system) / 1e6 / seconds) * 100),
+          cpuSeconds: (own.user + own.system) / 1e6,
         },
       ];
       for (const [group, ticks] of after) {
         // Processes that exited during the window take their ticks with them: never below 0.
         const used = Math.max(0, ticks - (before.get(group) ?? 0)) / TICKS_PER_SECOND;
-        shares.push({ group, percentOfCore: Math.round((used / seconds) * 100) });
+        shares.push({ group, percentOfCore: Math.round((used / seconds) * 100), cpuSeconds: used });
       }
       return shares.sort((a, b) => b.percentOfCore - a.percentOfCore);
     },
