@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ListShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
+import { ListShardsCommand, MergeShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
 import type { Transaction } from "kysely";
 import type { BatchInfo } from "../src/intake/batch-processor.js";
 import { waitForStreamActive } from "../src/intake/kinesis-client.js";
@@ -201,6 +201,38 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await assertDecidedOnce([...beforeSplit, ...afterSplit]);
     assert.equal(metricsA.confirmed + metricsB.confirmed, 240);
     assert.equal(await stockOf(h, "RESHARD"), 10_000 - 240);
+  });
+
+  test("after a merge the child waits for both parents", async () => {
+    const stream = await createTestStream(h.client, "f-merge", 2);
+    await addProduct(h, "MERGE", 10_000);
+    const beforeMerge = Array.from({ length: 100 }, () => newOrder(["MERGE"]));
+    await putOrders(h, stream, beforeMerge);
+    const [left, right] = await listShardIds(stream);
+    await h.client.send(
+      new MergeShardsCommand({ StreamName: stream, ShardToMerge: left!, AdjacentShardToMerge: right! }),
+    );
+    await waitForStreamActive(h.client, stream);
+    const afterMerge = Array.from({ length: 100 }, () => newOrder(["MERGE"]));
+    await putOrders(h, stream, afterMerge);
+
+    const batches: string[] = [];
+    const hooks = { beforeCommit: async (batch: BatchInfo) => void batches.push(batch.source) };
+    const worker = newWorker(h, stream, { hooks, polling: { batchSize: 30 } });
+    await worker.start();
+    await waitFor(
+      "all decided",
+      async () => (await decidedCount(h, ids([...beforeMerge, ...afterMerge]))) === 200,
+    );
+    await worker.stop();
+    const parents = new Set([`stream:${left}`, `stream:${right}`]);
+    const lastParent = Math.max(...batches.map((source, i) => (parents.has(source) ? i : -1)));
+    const firstChild = batches.findIndex((source) => !parents.has(source));
+    assert.ok(firstChild > lastParent, `both parents before the merged child: ${batches.join(", ")}`);
+    const leases = await leaseRows(h, stream);
+    assert.equal(leases.length, 3);
+    assert.equal(leases.filter((l) => l.finished).length, 2);
+    await assertDecidedOnce([...beforeMerge, ...afterMerge]);
   });
 
   test("two workers on the same SKUs never oversell; stock arithmetic is exact", async () => {
