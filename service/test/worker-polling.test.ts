@@ -120,4 +120,30 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
     const counts = await decisionHistoryCounts(h, ids(orders));
     assert.ok([...counts.values()].every((n) => n === 1));
   });
+
+  test("a batch rolled back after its checkpoint was written is read again by the same worker", async () => {
+    const stream = await createTestStream(h.client, "p-rollback", 1);
+    await addProduct(h, "ROLLBACK", 100);
+    const orders = Array.from({ length: 30 }, () => newOrder(["ROLLBACK"]));
+    await putOrders(h, stream, orders);
+    let rollbacks = 0;
+    const worker = newWorker(h, stream, {
+      hooks: {
+        // Runs after applyOrders AND the checkpoint UPDATE, inside the transaction.
+        beforeCommit: async () => {
+          if (rollbacks < 2) {
+            rollbacks++;
+            throw new Error("commit failed (injected)");
+          }
+        },
+      },
+    });
+    await worker.start();
+    await waitFor("all decided by the same worker", async () => (await decidedCount(h, ids(orders))) === 30);
+    await worker.stop();
+    assert.equal(rollbacks, 2);
+    assert.equal(await stockOf(h, "ROLLBACK"), 70);
+    const counts = await decisionHistoryCounts(h, ids(orders));
+    assert.ok([...counts.values()].every((n) => n === 1));
+  });
 });
