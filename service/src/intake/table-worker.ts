@@ -80,7 +80,9 @@ export class TableOrderWorker implements OrderWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private stopped: Promise<void> | undefined;
-  /** Batches committed with at least one order (tests and logs). */
+  /** Claim transactions run, empty ones included (observability of the idle backoff; tests). */
+  claims = 0;
+  /** Batches committed with at least one order. */
   batches = 0;
 
   /** The `work` role's worker: batch size from WORKER_BATCH_SIZE, service-core's applyOrders. */
@@ -168,6 +170,7 @@ export class TableOrderWorker implements OrderWorker {
     let errorMs = this.polling.errorBackoffMinMs;
     while (this.running) {
       try {
+        this.claims++;
         const { orders } = await this.processor.processClaimed(`table:${this.workerId}`, (trx) =>
           claimPendingOrders(trx, this.polling.batchSize),
         );
