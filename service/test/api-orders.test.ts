@@ -225,6 +225,40 @@ describe("GET /orders/:id", () => {
     ]);
   });
 
+  test("a worker committing between the database read and the cache read still answers the decision", async () => {
+    const headers = await h.customer("olga");
+    const { orderId } = (
+      await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("olga") })
+    ).json();
+    // The real store; its first read of this order returns what it saw, then a worker commits the
+    // decision and refreshes the cache, exactly in the gap before the API consults the cache.
+    const racing = Object.create(h.store) as typeof h.store;
+    let first = true;
+    racing.getOrder = async (id) => {
+      const seen = await h.store.getOrder(id);
+      if (first && id === orderId) {
+        first = false;
+        const decisions = await h.decide();
+        const mine = decisions.find((d) => d.orderId === orderId)!;
+        await h.cache.setMany([
+          {
+            orderId,
+            customerId: "olga",
+            status: mine.status,
+            reason: mine.reason,
+            updatedAt: mine.decidedAt,
+          },
+        ]);
+      }
+      return seen;
+    };
+    const app = await h.buildAnother({ store: racing });
+    const res = await app.inject({ method: "GET", url: `/orders/${orderId}`, headers });
+    assert.equal(res.statusCode, 200);
+    assert.notEqual(res.json().status, "PENDING");
+    assert.ok(res.json().history.length >= 2);
+  });
+
   test("a failing status cache degrades to the database alone", async () => {
     const headers = await h.customer("frank");
     const { orderId } = (
