@@ -1,0 +1,201 @@
+/**
+ * How fast table mode moves orders, on PostgreSQL or MySQL/MariaDB:
+ * 1. intake: `--submit` orders through TableOrderIntake (one transaction each, `--concurrency` at once,
+ *    as concurrent API requests would) — accepted orders/s;
+ * 2. drain: `--orders` PENDING orders bulk-inserted up front, then `--workers` TableOrderWorkers (each
+ *    with a pool of its own, like separate tasks) timed from start until no order is PENDING — decided
+ *    orders/s.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/table-throughput.ts
+ *   DATABASE_URL=mysql://root@127.0.0.1:3306/mysql node --import tsx bench/table-throughput.ts
+ *     [--orders 20000] [--workers 2] [--batch 500] [--skus 200] [--submit 5000] [--concurrency 32]
+ *
+ * It creates a throwaway database on that server and drops it afterwards. A script, not a test.
+ */
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import { createConnection } from "mysql2/promise";
+import pg from "pg";
+import { pino } from "pino";
+import { MemoryStatusCache } from "../src/cache/memory-cache.js";
+import { TableOrderIntake } from "../src/intake/table-intake.js";
+import { TableOrderWorker } from "../src/intake/table-worker.js";
+import type { AcceptedOrder } from "../src/orders/types.js";
+import { type BulkColumn, insertRows } from "../src/store/bulk.js";
+import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
+import { migrate } from "../src/store/migrations/index.js";
+import { pendingOrderCount } from "../src/store/order-store.js";
+import { applyOrders } from "../src/store/processing.js";
+import { withTransaction } from "../src/store/transaction.js";
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "20000" },
+    workers: { type: "string", default: "2" },
+    batch: { type: "string", default: "500" },
+    skus: { type: "string", default: "200" },
+    submit: { type: "string", default: "5000" },
+    concurrency: { type: "string", default: "32" },
+  },
+});
+const total = Number(values.orders);
+const workerCount = Number(values.workers);
+const batchSize = Number(values.batch);
+const skuCount = Number(values.skus);
+const submitCount = Number(values.submit);
+const concurrency = Number(values.concurrency);
+
+const baseUrl = process.env.DATABASE_URL;
+if (!baseUrl) {
+  console.error("DATABASE_URL must point at a PostgreSQL or MySQL server (a throwaway database is created).");
+  process.exit(2);
+}
+const mysql = baseUrl.startsWith("mysql:");
+const name = `fastcart_tbench_${randomUUID().slice(0, 8)}`;
+/** Runs one statement on the server's maintenance database. */
+const admin = async (statement: string) => {
+  if (mysql) {
+    const connection = await createConnection({ uri: baseUrl });
+    await connection.query(statement).finally(() => connection.end());
+    return;
+  }
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  await client.query(statement).finally(() => client.end());
+};
+
+const randomOrder = (): AcceptedOrder => ({
+  orderId: randomUUID(),
+  customerId: `customer-${Math.floor(Math.random() * 1000)}`,
+  currency: "EUR",
+  items: Array.from({ length: 1 + Math.floor(Math.random() * 3) }, (_, line) => ({
+    sku: `BENCH-${(Math.floor(Math.random() * skuCount) + line * 7) % skuCount}`,
+    quantity: 1 + Math.floor(Math.random() * 3),
+  })),
+  acceptedAt: new Date().toISOString(),
+});
+
+const ORDER_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "customer_id", pgType: "varchar" },
+  { name: "currency", pgType: "varchar" },
+  { name: "status", pgType: "varchar" },
+  { name: "total", pgType: "int8" },
+  { name: "accepted_at", pgType: "timestamptz" },
+  { name: "created_at", pgType: "timestamptz" },
+  { name: "updated_at", pgType: "timestamptz" },
+];
+const ITEM_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "line_no", pgType: "int2" },
+  { name: "sku", pgType: "varchar" },
+  { name: "quantity", pgType: "int4" },
+  { name: "unit_price", pgType: "int8" },
+  { name: "line_total", pgType: "int8" },
+];
+const HISTORY_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "seq", pgType: "int4" },
+  { name: "status", pgType: "varchar" },
+  { name: "at", pgType: "timestamptz" },
+];
+
+await admin(`create database ${name}`);
+const url = new URL(baseUrl);
+url.pathname = `/${name}`;
+const db = createDatabase(databaseConfigFromUrl(url.toString(), concurrency));
+const logger = pino({ level: "warn" });
+const engine = mysql ? "mysql" : "postgres";
+
+try {
+  await migrate(db);
+  await db
+    .insertInto("products")
+    .values(
+      Array.from({ length: skuCount }, (_, i) => ({
+        sku: `BENCH-${i}`,
+        name: `Bench product ${i}`,
+        unit_price: 100 + i,
+        currency: "EUR",
+        stock: 1_000_000_000,
+        updated_at: new Date(),
+      })),
+    )
+    .execute();
+
+  // 1. Intake: concurrent single-order transactions, as the API's POST /orders makes them.
+  if (submitCount > 0) {
+    const intake = new TableOrderIntake(db);
+    const orders = Array.from({ length: submitCount }, randomOrder);
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < orders.length) await intake.submit(orders[next++]!);
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `${engine} intake: ${submitCount} orders submitted (${concurrency} at once) in ${seconds.toFixed(2)} s = ${Math.round(submitCount / seconds)} orders/s`,
+    );
+    // Decide them now so the drain below starts from exactly `total` PENDING orders.
+    const cleaner = new TableOrderWorker({ db, applyOrders, cache: new MemoryStatusCache(), logger });
+    await cleaner.start();
+    while ((await pendingOrderCount(db)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await cleaner.stop();
+  }
+
+  // 2. Drain: bulk-insert the backlog, then time the workers.
+  for (let offset = 0; offset < total; offset += 1_000) {
+    const chunk = Array.from({ length: Math.min(1_000, total - offset) }, randomOrder);
+    const at = new Date();
+    await withTransaction(db, async (trx) => {
+      await insertRows(
+        trx,
+        "orders",
+        ORDER_COLUMNS,
+        chunk.map((o) => [o.orderId, o.customerId, o.currency, "PENDING", 0, at, at, at]),
+      );
+      await insertRows(
+        trx,
+        "order_items",
+        ITEM_COLUMNS,
+        chunk.flatMap((o) => o.items.map((item, i) => [o.orderId, i + 1, item.sku, item.quantity, 0, 0])),
+      );
+      await insertRows(
+        trx,
+        "order_status_history",
+        HISTORY_COLUMNS,
+        chunk.map((o) => [o.orderId, 1, "PENDING", at]),
+      );
+    });
+  }
+  const backlog = await pendingOrderCount(db);
+  const pools = Array.from({ length: workerCount }, () =>
+    createDatabase(databaseConfigFromUrl(url.toString(), 2)),
+  );
+  const workers = pools.map(
+    (pool) =>
+      new TableOrderWorker({
+        db: pool,
+        applyOrders,
+        cache: new MemoryStatusCache(),
+        logger,
+        polling: { batchSize, idleBackoffMinMs: 10, idleBackoffMaxMs: 50 },
+      }),
+  );
+  const started = performance.now();
+  await Promise.all(workers.map((w) => w.start()));
+  while ((await pendingOrderCount(db)) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(workers.map((w) => w.stop()));
+  await Promise.all(pools.map((pool) => pool.destroy()));
+  console.log(
+    `${engine} drain: ${backlog} PENDING orders decided by ${workerCount} TableOrderWorker(s), batch ${batchSize}, ` +
+      `in ${seconds.toFixed(2)} s = ${Math.round(backlog / seconds)} orders/s ` +
+      `(batches per worker: ${workers.map((w) => w.batches).join(", ")})`,
+  );
+} finally {
+  await db.destroy();
+  await admin(`drop database if exists ${name}`);
+}
