@@ -1,0 +1,187 @@
+/**
+ * What the container image runs, tested without a Docker engine: compile the production bundle the
+ * Dockerfile copies (`npm run build` → dist/), check that it needs nothing outside the production
+ * dependencies, and start it with the image's command lines (`fastcart migrate`, `fastcart serve`,
+ * `fastcart work`) and the environment shape the ECS task definitions give it (DB_* parts, not a URL).
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createKinesisClient, ensureStream } from "../src/intake/kinesis-client.js";
+import { freePort } from "../src/local/embedded-postgres.js";
+import { type LocalKinesis, startLocalKinesis } from "../src/local/kinesalite.js";
+import { createTestDatabase, type TestDatabase } from "./support/services.js";
+
+const run = promisify(execFile);
+const serviceDir = fileURLToPath(new URL("..", import.meta.url));
+const distDir = join(serviceDir, "dist");
+/** Laptop-only roles and their helpers: they import devDependencies and are not used in the image. */
+const LAPTOP_ONLY = [/^roles\/local\.js$/, /^roles\/load\.js$/, /^local\//];
+
+async function listJs(dir: string, prefix = ""): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) files.push(...(await listJs(join(dir, entry.name), relative)));
+    else if (entry.name.endsWith(".js")) files.push(relative);
+  }
+  return files;
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return response;
+      last = new Error(`${url} answered ${response.status}: ${await response.text()}`);
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${url}: ${String(last)}`);
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, ms: Date.now() - started })));
+}
+
+describe("production bundle (what service/Dockerfile copies and runs)", () => {
+  let database: TestDatabase;
+  let kinesis: LocalKinesis;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    await run("npm", ["run", "build", "--silent"], { cwd: serviceDir });
+    database = await createTestDatabase("image");
+    kinesis = await startLocalKinesis();
+    const client = createKinesisClient({
+      endpoint: kinesis.endpoint,
+      region: "eu-central-1",
+      streamName: "x",
+    });
+    await ensureStream(client, "image-orders", 1);
+    client.destroy();
+    const url = new URL(database.url);
+    // The ECS shape: DB_* parts (user and password arrive through `secrets`), no DATABASE_URL.
+    env = {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      DB_ENGINE: "postgres",
+      DB_HOST: url.hostname,
+      DB_PORT: url.port || "5432",
+      DB_NAME: url.pathname.slice(1),
+      DB_USER: decodeURIComponent(url.username) || "postgres",
+      DB_PASSWORD: decodeURIComponent(url.password) || "unused-with-trust-auth",
+      INTAKE_MODE: "stream",
+      KINESIS_STREAM_NAME: "image-orders",
+      KINESIS_ENDPOINT: kinesis.endpoint,
+      AWS_REGION: "eu-central-1",
+      AUTH_JWT_SECRET: "an-image-test-secret-of-at-least-32-bytes",
+      FASTCART_ENVIRONMENT: "image-test",
+      METRICS_EMF: "true",
+      LOG_LEVEL: "warn",
+    };
+  });
+
+  after(async () => {
+    await kinesis?.stop();
+    await database?.drop();
+  });
+
+  test("dist/ imports only production dependencies and Node built-ins (laptop roles aside)", async () => {
+    const pkg = JSON.parse(await readFile(join(serviceDir, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
+    const offenders: string[] = [];
+    for (const file of await listJs(distDir)) {
+      if (LAPTOP_ONLY.some((pattern) => pattern.test(file))) continue;
+      const source = await readFile(join(distDir, file), "utf8");
+      for (const match of source.matchAll(/(?:from|import)\s*\(?\s*["']([^"'./][^"']*)["']/g)) {
+        const specifier = match[1]!.replace(/^node:/, "");
+        if (!allowed.has(packageName(specifier))) offenders.push(`${file}: ${match[1]}`);
+      }
+    }
+    assert.deepEqual(offenders, [], "move these to dependencies or keep them out of the container roles");
+    assert.match(await readFile(join(distDir, "main.js"), "utf8"), /^#!\/usr\/bin\/env node/);
+  });
+
+  test("`fastcart migrate`, then `fastcart serve` answers /health and /ready and drains on SIGTERM", async () => {
+    const migrate = await run(process.execPath, ["dist/main.js", "migrate"], { cwd: serviceDir, env });
+    assert.equal(migrate.stderr.includes("Error"), false, migrate.stderr);
+
+    const port = await freePort();
+    const serve = spawn(process.execPath, ["dist/main.js", "serve"], {
+      cwd: serviceDir,
+      env: { ...env, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    serve.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = exitOf(serve);
+    try {
+      const health = await waitFor(`http://127.0.0.1:${port}/health`, 20_000);
+      assert.deepEqual(await health.json(), { status: "ok" });
+      await waitFor(`http://127.0.0.1:${port}/ready`, 10_000);
+    } finally {
+      serve.kill("SIGTERM");
+    }
+    const { code, ms } = await exited;
+    assert.equal(code, 0, `serve exited ${code}: ${stderr}`);
+    assert.ok(ms < 25_000, `shutdown took ${ms} ms`);
+  });
+
+  test("`fastcart work` serves its probe, publishes nothing unexpected, and stops on SIGTERM", async () => {
+    const port = await freePort();
+    const work = spawn(process.execPath, ["dist/main.js", "work"], {
+      cwd: serviceDir,
+      env: { ...env, PORT: String(port), AUTH_JWT_SECRET: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    work.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = exitOf(work);
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`, 20_000);
+      const metrics = await (await waitFor(`http://127.0.0.1:${port}/metrics`, 5_000)).text();
+      assert.match(metrics, /orders_confirmed_total/);
+    } finally {
+      work.kill("SIGTERM");
+    }
+    const { code, ms } = await exited;
+    assert.equal(code, 0, `work exited ${code}: ${stderr}`);
+    assert.ok(ms < 25_000, `shutdown took ${ms} ms`);
+  });
+
+  test("a bad environment fails fast with exit 78 and names the variable", async () => {
+    const result = await run(process.execPath, ["dist/main.js", "serve"], {
+      cwd: serviceDir,
+      env: { ...env, INTAKE_MODE: "queue" },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(result.code, 78);
+    assert.match(result.stderr, /INTAKE_MODE: must be one of stream, table/);
+  });
+});
