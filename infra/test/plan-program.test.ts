@@ -41,6 +41,7 @@ describe("planProgram (fixture program)", () => {
       "tiny-key",
       "tiny-private-0",
       "tiny-private-1",
+      "tiny-provider",
       "tiny-store",
       "tiny-store-db",
       "tiny-store-subnets",
@@ -48,7 +49,12 @@ describe("planProgram (fixture program)", () => {
       "tiny-store-token-param",
       "tiny-vpc",
     ]);
-    assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const provider = byName.get("tiny-provider")!;
+    assert.equal(provider.type, "pulumi:providers:aws");
+    // Provider inputs reach the provider as JSON text, and the plan shows them that way.
+    assert.equal(provider.inputs["defaultTags"], '{"tags":{"Project":"tiny"}}');
+    assert.equal(byName.get("tiny-key")!.provider, provider.urn);
 
     const store = byName.get("tiny-store")!;
     const db = byName.get("tiny-store-db")!;

@@ -29,11 +29,21 @@ export function isTaggable(type: string): boolean {
   return taggable;
 }
 
+/** Provider settings reach the provider as JSON text (the SDK serializes every non-string provider input). */
+function providerSetting(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Tags as AWS will see them: the resource's own, `tagsAll`, and its explicit provider's `defaultTags`. */
 function effectiveTags(graph: ResourceGraph, resource: PlanResource): Record<string, unknown> {
   const provider = resource.provider === null ? undefined : graph.get(resource.provider);
   return {
-    ...asRecord(asRecord(provider?.inputs["defaultTags"])["tags"]),
+    ...asRecord(asRecord(providerSetting(provider?.inputs["defaultTags"]))["tags"]),
     ...asRecord(resource.inputs["tagsAll"]),
     ...asRecord(resource.inputs["tags"]),
   };

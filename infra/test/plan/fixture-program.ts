@@ -70,7 +70,12 @@ export function tinyProgram(): Record<string, pulumi.Input<unknown>> {
     (index) =>
       new aws.ec2.Subnet(`tiny-private-${index}`, { vpcId: vpc.id, cidrBlock: `10.9.${index}.0/24` }),
   );
-  const key = new aws.kms.Key("tiny-key", { enableKeyRotation: true });
+  // An explicit provider, so the plan's `provider` field has something to point at.
+  const provider = new aws.Provider("tiny-provider", {
+    region: "eu-central-1",
+    defaultTags: { tags: { Project: "tiny" } },
+  });
+  const key = new aws.kms.Key("tiny-key", { enableKeyRotation: true }, { provider });
   const store = new Store("tiny-store", { subnetIds: subnets.map((s) => s.id), keyArn: key.arn });
   const identity = aws.getCallerIdentityOutput();
   return {
