@@ -3,7 +3,8 @@
  * embedded PostgreSQL, kinesalite (in-process Kinesis), the in-memory status cache, migrations, a
  * demo catalog, the API and two worker loops. DATABASE_URL, KINESIS_ENDPOINT, REDIS_URL and
  * AUTH_JWT_SECRET, when set, are used instead of the embedded defaults. Ctrl-C stops everything and
- * removes the temporary data.
+ * removes the temporary data. With INTAKE_MODE=table there is no stream: kinesalite is not started and
+ * the workers claim PENDING rows.
  */
 import { randomBytes } from "node:crypto";
 import { ADMIN_SCOPE, mintToken } from "../api/auth.js";
