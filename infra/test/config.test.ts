@@ -122,7 +122,11 @@ describe("loadStackConfig", () => {
     assertProblem({ databaseEngine: "mysql" }, "databaseEngine", "one of postgres, aurora-mysql");
     assertProblem({ postgresEngineVersion: "14.9" }, "postgresEngineVersion", "15 or later");
     assertProblem({ auroraInstanceClass: "db.t3.micro" }, "auroraInstanceClass", "db.t3.medium or larger");
-    assertProblem({ auroraEngineVersion: "5.7.mysql_aurora.2.12.5" }, "auroraEngineVersion", "Aurora MySQL 3");
+    assertProblem(
+      { auroraEngineVersion: "5.7.mysql_aurora.2.12.5" },
+      "auroraEngineVersion",
+      "Aurora MySQL 3",
+    );
     assertProblem({ kinesisShardCount: "0" }, "kinesisShardCount", "an integer from 1 to 500");
     assertProblem({ kinesisShardCount: "2.5" }, "kinesisShardCount", "an integer");
     assertProblem({ kinesisRetentionHours: "12" }, "kinesisRetentionHours", "from 24 to 8760");
@@ -160,14 +164,21 @@ describe("loadStackConfig", () => {
   it("checks rules that span keys", () => {
     assertProblem({ vpcCidr: "10.0.0.1/16" }, "vpcCidr", "host bits set");
     assertProblem({ taskCpu: "256", taskMemory: "4096" }, "taskMemory", "512, 1024, 2048");
-    assertProblem({ fargateWeight: "0", fargateSpotWeight: "0" }, "fargateWeight", "at least one capacity provider");
+    assertProblem(
+      { fargateWeight: "0", fargateSpotWeight: "0" },
+      "fargateWeight",
+      "at least one capacity provider",
+    );
     assertProblem({ minCapacity: "5", maxCapacity: "3" }, "minCapacity", "at most maxCapacity (3)");
     assertProblem({ desiredCount: "9", maxCapacity: "6" }, "desiredCount", "within minCapacity..maxCapacity");
     assertProblem({ desiredCount: "1" }, "desiredCount", "within minCapacity..maxCapacity");
     assertProblem({ wafEnabled: "true" }, "wafEnabled", "unless albEnabled");
     assertProblem({ deploymentStrategy: "blue-green" }, "deploymentStrategy", "unless albEnabled");
     assertProblem(
-      { certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" },
+      {
+        certificateArn:
+          "arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+      },
       "certificateArn",
       "unset unless albEnabled",
     );
@@ -189,7 +200,11 @@ describe("loadStackConfig", () => {
   it("requires what each output profile exports", () => {
     assertProblem({ intakeMode: "table" }, "intakeMode", "stream for outputProfile pipeline");
     assertProblem({ cacheEnabled: "false" }, "cacheEnabled", "true for outputProfile pipeline");
-    assertProblem({ databaseEngine: "aurora-mysql" }, "databaseEngine", "postgres for outputProfile pipeline");
+    assertProblem(
+      { databaseEngine: "aurora-mysql" },
+      "databaseEngine",
+      "postgres for outputProfile pipeline",
+    );
     const api = { outputProfile: "api" };
     assertProblem(api, "albEnabled", "true for outputProfile api");
     assertProblem(api, "wafEnabled", "true for outputProfile api");

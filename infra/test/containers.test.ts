@@ -4,14 +4,22 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { CONTAINER_PORT, HEALTH_PATH, SERVICE_ENV } from "@fastcart/service/contract";
-import { assertNoPlainSecrets, CONTAINER_NAMES, containerDefinition, healthCheckCommand } from "../src/containers.js";
+import {
+  assertNoPlainSecrets,
+  CONTAINER_NAMES,
+  containerDefinition,
+  healthCheckCommand,
+} from "../src/containers.js";
 
 const settings = {
   image: "repo/fastcart:1.2.3",
   region: "eu-central-1",
   logGroupName: "/ecs/fastcart-orders-t",
   environment: { LOG_LEVEL: "info", DB_HOST: "db.internal", PORT: "3000" },
-  secrets: { DB_PASSWORD: "arn:aws:secretsmanager:eu-central-1:1:secret:x:password::", AUTH_JWT_SECRET: "arn:jwt" },
+  secrets: {
+    DB_PASSWORD: "arn:aws:secretsmanager:eu-central-1:1:secret:x:password::",
+    AUTH_JWT_SECRET: "arn:jwt",
+  },
 };
 
 describe("container definitions", () => {
@@ -61,7 +69,11 @@ describe("container definitions", () => {
 
   it("refuses secret variables as plain environment", () => {
     assert.throws(
-      () => containerDefinition("serve", { ...settings, environment: { DB_PASSWORD: "hunter2", REDIS_AUTH_TOKEN: "t" } }),
+      () =>
+        containerDefinition("serve", {
+          ...settings,
+          environment: { DB_PASSWORD: "hunter2", REDIS_AUTH_TOKEN: "t" },
+        }),
       /must be injected through ECS secrets, not environment: DB_PASSWORD, REDIS_AUTH_TOKEN/,
     );
     for (const name of Object.keys(SERVICE_ENV) as (keyof typeof SERVICE_ENV)[]) {

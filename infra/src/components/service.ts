@@ -171,7 +171,8 @@ export class Service extends pulumi.ComponentResource {
         {
           name: parameterName,
           type: "String",
-          value,
+          // insecureValue: these settings are not secret, so the plan and `pulumi preview` show them.
+          insecureValue: value,
           description: `FastCart ${envName}`,
           tags: tags(parameterName),
         },

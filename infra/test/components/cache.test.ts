@@ -34,7 +34,11 @@ describe("Cache", () => {
     assert.equal(i["atRestEncryptionEnabled"], true);
     assert.equal(i["kmsKeyId"], keyArn);
     assert.equal(i["transitEncryptionEnabled"], true);
-    assert.deepEqual(unwrapSecret(i["authToken"]), { secret: true, value: "token-value" }, "AUTH token, as a secret");
+    assert.deepEqual(
+      unwrapSecret(i["authToken"]),
+      { secret: true, value: "token-value" },
+      "AUTH token, as a secret",
+    );
     assert.equal(i["automaticFailoverEnabled"], true);
     assert.equal(i["multiAzEnabled"], true);
     assert.deepEqual(i["securityGroupIds"], ["sg-redis"]);
@@ -43,7 +47,10 @@ describe("Cache", () => {
   });
 
   it("places nodes in the private subnets given", () => {
-    assert.deepEqual(harness.one("aws:elasticache/subnetGroup:SubnetGroup").inputs["subnetIds"], ["subnet-a", "subnet-b"]);
+    assert.deepEqual(harness.one("aws:elasticache/subnetGroup:SubnetGroup").inputs["subnetIds"], [
+      "subnet-a",
+      "subnet-b",
+    ]);
   });
 
   it("is parented to the component and exports the primary endpoint and port", async () => {

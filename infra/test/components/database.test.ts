@@ -8,7 +8,12 @@ const pg = { environmentSuffix: "pg", stackName: "unit" };
 const au = { environmentSuffix: "au", stackName: "unit" };
 const keyArn = "arn:aws:kms:us-east-1:123456789012:key/k";
 const zones = ["us-east-1a", "us-east-1b", "us-east-1c"];
-const common = { subnetIds: ["s1", "s2", "s3"], securityGroupId: "sg-db", availabilityZones: zones, kmsKeyArn: keyArn };
+const common = {
+  subnetIds: ["s1", "s2", "s3"],
+  securityGroupId: "sg-db",
+  availabilityZones: zones,
+  kmsKeyArn: keyArn,
+};
 
 describe("Database", () => {
   let harness: MockHarness;
@@ -16,7 +21,12 @@ describe("Database", () => {
   let aurora: Database;
   before(async () => {
     harness = await installMocks("us-east-1");
-    postgres = new Database("fastcart-database-pg", { naming: pg, engine: "postgres", azCount: 2, ...common });
+    postgres = new Database("fastcart-database-pg", {
+      naming: pg,
+      engine: "postgres",
+      azCount: 2,
+      ...common,
+    });
     aurora = new Database("fastcart-database-au", {
       naming: au,
       engine: "aurora-mysql",
@@ -60,7 +70,10 @@ describe("Database", () => {
       assert.equal(db["manageMasterUserPassword"], true);
       assert.equal(db["masterUserSecretKmsKeyId"], keyArn);
       assert.equal(db["username"], MASTER_USERNAME);
-      const rotation = harness.one("aws:secretsmanager/secretRotation:SecretRotation", "fastcart-db-secret-rotation-pg").inputs;
+      const rotation = harness.one(
+        "aws:secretsmanager/secretRotation:SecretRotation",
+        "fastcart-db-secret-rotation-pg",
+      ).inputs;
       const secretArn = await resolve(postgres.masterSecretArn);
       assert.match(secretArn, /:secret:rds!db-/);
       assert.equal(rotation["secretId"], secretArn);
@@ -77,12 +90,16 @@ describe("Database", () => {
         "/aws/rds/instance/fastcart-rds-pg/postgresql",
         "/aws/rds/instance/fastcart-rds-pg/upgrade",
       ]);
-      for (const g of groups) assert.deepEqual([g.inputs["retentionInDays"], g.inputs["kmsKeyId"]], [7, keyArn]);
+      for (const g of groups)
+        assert.deepEqual([g.inputs["retentionInDays"], g.inputs["kmsKeyId"]], [7, keyArn]);
     });
 
     it("exposes host, endpoint, port and the instance dimension for alarms", async () => {
       assert.equal(await resolve(postgres.address), "fastcart-rds-pg.c0abc.us-east-1.rds.amazonaws.com");
-      assert.equal(await resolve(postgres.endpoint), "fastcart-rds-pg.c0abc.us-east-1.rds.amazonaws.com:5432");
+      assert.equal(
+        await resolve(postgres.endpoint),
+        "fastcart-rds-pg.c0abc.us-east-1.rds.amazonaws.com:5432",
+      );
       assert.equal(postgres.port, 5432);
       assert.equal(postgres.metricDimension, "DBInstanceIdentifier");
       assert.equal(postgres.readerEndpoint, undefined);
@@ -107,7 +124,11 @@ describe("Database", () => {
       assert.equal(c["finalSnapshotIdentifier"], "fastcart-aurora-au-final");
       const params = harness.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs;
       assert.equal(params["family"], "aurora-mysql8.0");
-      assert.ok(params["parameters"].some((p: { name: string; value: string }) => p.name === "require_secure_transport" && p.value === "ON"));
+      assert.ok(
+        params["parameters"].some(
+          (p: { name: string; value: string }) => p.name === "require_secure_transport" && p.value === "ON",
+        ),
+      );
     });
 
     it("has a writer and readers, each reader in a different AZ from the writer", () => {
@@ -117,7 +138,10 @@ describe("Database", () => {
       assert.equal(writer["availabilityZone"], "us-east-1a");
       assert.equal(writer["promotionTier"], 0);
       assert.equal(writer["tags"].Role, "writer");
-      for (const [name, az] of [["fastcart-aurora-reader-1-au", "us-east-1b"], ["fastcart-aurora-reader-2-au", "us-east-1c"]] as const) {
+      for (const [name, az] of [
+        ["fastcart-aurora-reader-1-au", "us-east-1b"],
+        ["fastcart-aurora-reader-2-au", "us-east-1c"],
+      ] as const) {
         const reader = byName[name]!;
         assert.equal(reader["availabilityZone"], az);
         assert.notEqual(reader["availabilityZone"], writer["availabilityZone"]);
@@ -132,7 +156,10 @@ describe("Database", () => {
     });
 
     it("rotates the cluster's managed secret on the configured schedule and exposes both endpoints", async () => {
-      const rotation = harness.one("aws:secretsmanager/secretRotation:SecretRotation", "fastcart-db-secret-rotation-au").inputs;
+      const rotation = harness.one(
+        "aws:secretsmanager/secretRotation:SecretRotation",
+        "fastcart-db-secret-rotation-au",
+      ).inputs;
       assert.match(rotation["secretId"], /:secret:rds!cluster-/);
       assert.deepEqual(rotation["rotationRules"], { automaticallyAfterDays: 14 });
       assert.match(await resolve(aurora.endpoint), /^fastcart-aurora-au\.cluster-/);
@@ -140,7 +167,9 @@ describe("Database", () => {
       assert.equal(aurora.metricDimension, "DBClusterIdentifier");
       const groups = harness.ofType("aws:cloudwatch/logGroup:LogGroup").filter((g) => g.name.endsWith("-au"));
       assert.equal(groups.length, 3);
-      assert.ok(groups.every((g) => String(g.inputs["name"]).startsWith("/aws/rds/cluster/fastcart-aurora-au/")));
+      assert.ok(
+        groups.every((g) => String(g.inputs["name"]).startsWith("/aws/rds/cluster/fastcart-aurora-au/")),
+      );
     });
   });
 
@@ -148,7 +177,8 @@ describe("Database", () => {
     for (const naming of [pg, au]) {
       const created = createdWithSuffix(harness, naming.environmentSuffix);
       assertParentedTo(harness, created, "fastcart:components:Database");
-      for (const r of created.filter((r) => r.type !== "aws:secretsmanager/secretRotation:SecretRotation")) assertTagged(r, naming);
+      for (const r of created.filter((r) => r.type !== "aws:secretsmanager/secretRotation:SecretRotation"))
+        assertTagged(r, naming);
     }
   });
 });

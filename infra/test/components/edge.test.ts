@@ -7,7 +7,13 @@ import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 const https = { environmentSuffix: "e1", stackName: "unit" };
 const http = { environmentSuffix: "e2", stackName: "unit" };
 const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-const common = { vpcId: "vpc-1", publicSubnetIds: ["p1", "p2", "p3"], securityGroupId: "sg-alb", containerPort: 3000, healthPath: "/health" };
+const common = {
+  vpcId: "vpc-1",
+  publicSubnetIds: ["p1", "p2", "p3"],
+  securityGroupId: "sg-alb",
+  containerPort: 3000,
+  healthPath: "/health",
+};
 
 describe("Edge", () => {
   let harness: MockHarness;
@@ -26,7 +32,8 @@ describe("Edge", () => {
     await resolve(blueGreen.dnsName);
     await harness.settle();
   });
-  const ofSuffix = (type: string, suffix: string) => harness.ofType(type).filter((r) => r.name.endsWith(`-${suffix}`));
+  const ofSuffix = (type: string, suffix: string) =>
+    harness.ofType(type).filter((r) => r.name.endsWith(`-${suffix}`));
 
   it("is an internet-facing application load balancer in the public subnets", () => {
     const alb = harness.one("aws:lb/loadBalancer:LoadBalancer", "fastcart-alb-e1").inputs;
@@ -52,9 +59,14 @@ describe("Edge", () => {
   });
 
   it("with a certificate: HTTPS on 443 (TLS 1.3 policy) and port 80 redirects to HTTPS", () => {
-    const listeners = Object.fromEntries(ofSuffix("aws:lb/listener:Listener", "e1").map((l) => [l.name, l.inputs]));
+    const listeners = Object.fromEntries(
+      ofSuffix("aws:lb/listener:Listener", "e1").map((l) => [l.name, l.inputs]),
+    );
     const tls = listeners["fastcart-https-e1"]!;
-    assert.deepEqual([tls["port"], tls["protocol"], tls["sslPolicy"], tls["certificateArn"]], [443, "HTTPS", TLS_POLICY, certificateArn]);
+    assert.deepEqual(
+      [tls["port"], tls["protocol"], tls["sslPolicy"], tls["certificateArn"]],
+      [443, "HTTPS", TLS_POLICY, certificateArn],
+    );
     const redirect = listeners["fastcart-http-redirect-e1"]!;
     assert.deepEqual([redirect["port"], redirect["protocol"]], [80, "HTTP"]);
     assert.deepEqual(redirect["defaultActions"], [
@@ -67,7 +79,11 @@ describe("Edge", () => {
     assert.equal(listeners.length, 1);
     assert.deepEqual([listeners[0]!.inputs["port"], listeners[0]!.inputs["protocol"]], [80, "HTTP"]);
     assert.deepEqual(listeners[0]!.inputs["defaultActions"], [
-      { type: "forward", targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fastcart-tg-blue-e2/73e2d6bc24d8a067" },
+      {
+        type: "forward",
+        targetGroupArn:
+          "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fastcart-tg-blue-e2/73e2d6bc24d8a067",
+      },
     ]);
   });
 
@@ -75,8 +91,14 @@ describe("Edge", () => {
     const rule = harness.one("aws:lb/listenerRule:ListenerRule", "fastcart-prod-rule-e1").inputs;
     assert.match(rule["listenerArn"], /fastcart-https-e1$/);
     assert.deepEqual(rule["conditions"], [{ pathPattern: { values: ["/*"] } }]);
-    const weights = rule["actions"][0].forward.targetGroups.map((t: { arn: string; weight: number }) => [t.arn.split("/")[1], t.weight]);
-    assert.deepEqual(weights, [["fastcart-tg-blue-e1", 100], ["fastcart-tg-green-e1", 0]]);
+    const weights = rule["actions"][0].forward.targetGroups.map((t: { arn: string; weight: number }) => [
+      t.arn.split("/")[1],
+      t.weight,
+    ]);
+    assert.deepEqual(weights, [
+      ["fastcart-tg-blue-e1", 100],
+      ["fastcart-tg-green-e1", 0],
+    ]);
     const plainRule = harness.one("aws:lb/listenerRule:ListenerRule", "fastcart-prod-rule-e2").inputs;
     assert.match(plainRule["actions"][0].targetGroupArn, /fastcart-tg-blue-e2/);
     assert.match(await resolve(blueGreen.productionRule.arn), /listener-rule/);
@@ -88,7 +110,11 @@ describe("Edge", () => {
     assert.deepEqual(acl["defaultAction"], { allow: {} });
     const [rule] = acl["rules"];
     assert.deepEqual(rule.action, { block: {} });
-    assert.deepEqual(rule.statement.rateBasedStatement, { limit: 100, aggregateKeyType: "IP", evaluationWindowSec: 300 });
+    assert.deepEqual(rule.statement.rateBasedStatement, {
+      limit: 100,
+      aggregateKeyType: "IP",
+      evaluationWindowSec: 300,
+    });
     assert.equal(rule.visibilityConfig.cloudwatchMetricsEnabled, true);
     const association = harness.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs;
     assert.match(association["resourceArn"], /loadbalancer\/app\/fastcart-alb-e1\//);
@@ -100,7 +126,8 @@ describe("Edge", () => {
     for (const naming of [https, http]) {
       const created = createdWithSuffix(harness, naming.environmentSuffix);
       assertParentedTo(harness, created, "fastcart:components:Edge");
-      for (const r of created.filter((r) => r.type !== "aws:wafv2/webAclAssociation:WebAclAssociation")) assertTagged(r, naming);
+      for (const r of created.filter((r) => r.type !== "aws:wafv2/webAclAssociation:WebAclAssociation"))
+        assertTagged(r, naming);
     }
   });
 });

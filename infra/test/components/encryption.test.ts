@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Encryption, KMS_VIA_SERVICES } from "../../src/components/encryption.js";
-import { assertNoWildcardActions, assertParentedTo, assertTagged, createdWithSuffix, statements } from "../support/assertions.js";
+import {
+  assertNoWildcardActions,
+  assertParentedTo,
+  assertTagged,
+  createdWithSuffix,
+  statements,
+} from "../support/assertions.js";
 import { installMocks, MOCK_ACCOUNT_ID, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "enc", stackName: "unit" };
@@ -11,7 +17,11 @@ describe("Encryption", () => {
   let component: Encryption;
   before(async () => {
     harness = await installMocks("eu-central-1");
-    component = new Encryption("fastcart-encryption-enc", { naming, region: "eu-central-1", accountId: MOCK_ACCOUNT_ID });
+    component = new Encryption("fastcart-encryption-enc", {
+      naming,
+      region: "eu-central-1",
+      accountId: MOCK_ACCOUNT_ID,
+    });
     await resolve(component.keyArn);
     await harness.settle();
   });
@@ -33,7 +43,10 @@ describe("Encryption", () => {
     const bySid = Object.fromEntries(statements(policy).map((s) => [s.Sid, s]));
     const root = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
     assert.equal(bySid.AccountAdministersKey.Principal.AWS, root);
-    assert.ok(!bySid.AccountAdministersKey.Action.includes("kms:Decrypt"), "root statement grants no data use");
+    assert.ok(
+      !bySid.AccountAdministersKey.Action.includes("kms:Decrypt"),
+      "root statement grants no data use",
+    );
     assert.ok(bySid.AccountAdministersKey.Action.includes("kms:PutKeyPolicy"), "the key stays manageable");
 
     const via = bySid.AccountUsesKeyThroughStackServices.Condition.StringEquals["kms:ViaService"];
@@ -41,8 +54,14 @@ describe("Encryption", () => {
       assert.ok(via.includes(`${service}.eu-central-1.amazonaws.com`), `${service} may use the key`);
     }
     assert.equal(via.length, KMS_VIA_SERVICES.length);
-    assert.equal(bySid.AccountUsesKeyThroughStackServices.Condition.StringEquals["kms:CallerAccount"], MOCK_ACCOUNT_ID);
-    assert.equal(bySid.StackServicesCreateGrantsForTheirResources.Condition.Bool["kms:GrantIsForAWSResource"], "true");
+    assert.equal(
+      bySid.AccountUsesKeyThroughStackServices.Condition.StringEquals["kms:CallerAccount"],
+      MOCK_ACCOUNT_ID,
+    );
+    assert.equal(
+      bySid.StackServicesCreateGrantsForTheirResources.Condition.Bool["kms:GrantIsForAWSResource"],
+      "true",
+    );
 
     const logs = bySid.CloudWatchLogsEncryptsStackLogGroups;
     assert.equal(logs.Principal.Service, "logs.eu-central-1.amazonaws.com");
@@ -51,7 +70,8 @@ describe("Encryption", () => {
       `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/aws/rds/*`,
     ]);
     assert.equal(bySid.CloudWatchAlarmsPublishToEncryptedTopic.Principal.Service, "cloudwatch.amazonaws.com");
-    for (const statement of statements(policy)) assert.equal(statement.Resource, "*", "key policies name the key as *");
+    for (const statement of statements(policy))
+      assert.equal(statement.Resource, "*", "key policies name the key as *");
   });
 
   it("parents its children to the component and exports the key", async () => {

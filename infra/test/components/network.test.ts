@@ -38,7 +38,8 @@ describe("Network", () => {
     await resolve(three.privateSubnetIds);
     await harness.settle();
   });
-  const ofSuffix = (type: string, suffix: string) => harness.ofType(type).filter((r) => r.name.endsWith(`-${suffix}`));
+  const ofSuffix = (type: string, suffix: string) =>
+    harness.ofType(type).filter((r) => r.name.endsWith(`-${suffix}`));
   const sg = (name: string) => harness.one("aws:ec2/securityGroup:SecurityGroup", name).inputs;
 
   it("builds the VPC with DNS, an IGW and an emptied default security group", () => {
@@ -46,13 +47,26 @@ describe("Network", () => {
     assert.equal(vpc.inputs["cidrBlock"], "10.0.0.0/16");
     assert.equal(vpc.inputs["enableDnsHostnames"], true);
     assert.equal(vpc.inputs["enableDnsSupport"], true);
-    assert.equal(harness.one("aws:ec2/internetGateway:InternetGateway", "fastcart-igw-nw2").inputs["vpcId"], "fastcart-vpc-nw2-id");
-    const defaultSg = harness.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "fastcart-default-sg-nw2");
+    assert.equal(
+      harness.one("aws:ec2/internetGateway:InternetGateway", "fastcart-igw-nw2").inputs["vpcId"],
+      "fastcart-vpc-nw2-id",
+    );
+    const defaultSg = harness.one(
+      "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+      "fastcart-default-sg-nw2",
+    );
     assert.deepEqual([defaultSg.inputs["ingress"], defaultSg.inputs["egress"]], [[], []]);
   });
 
   it("puts one public and one private subnet in each AZ, without public IPs on launch", () => {
-    const subnets = ofSuffix("aws:ec2/subnet:Subnet", "nw2").map((s) => [s.name, s.inputs["cidrBlock"], s.inputs["availabilityZone"], s.inputs["mapPublicIpOnLaunch"] ?? false]).sort();
+    const subnets = ofSuffix("aws:ec2/subnet:Subnet", "nw2")
+      .map((s) => [
+        s.name,
+        s.inputs["cidrBlock"],
+        s.inputs["availabilityZone"],
+        s.inputs["mapPublicIpOnLaunch"] ?? false,
+      ])
+      .sort();
     assert.deepEqual(subnets, [
       ["fastcart-private-subnet-1-nw2", "10.0.128.0/20", "eu-central-1a", false],
       ["fastcart-private-subnet-2-nw2", "10.0.144.0/20", "eu-central-1b", false],
@@ -60,22 +74,34 @@ describe("Network", () => {
       ["fastcart-public-subnet-2-nw2", "10.0.16.0/20", "eu-central-1b", false],
     ]);
     assert.equal(ofSuffix("aws:ec2/subnet:Subnet", "nw3").length, 6);
-    assert.equal(harness.one("aws:ec2/subnet:Subnet", "fastcart-private-subnet-3-nw3").inputs["availabilityZone"], "eu-central-1c");
+    assert.equal(
+      harness.one("aws:ec2/subnet:Subnet", "fastcart-private-subnet-3-nw3").inputs["availabilityZone"],
+      "eu-central-1c",
+    );
   });
 
   it("routes public subnets to the IGW and private subnets to NAT: one NAT (single) or one per AZ (perAz)", () => {
     const publicRt = harness.one("aws:ec2/routeTable:RouteTable", "fastcart-public-rt-nw2");
-    assert.deepEqual(publicRt.inputs["routes"], [{ cidrBlock: "0.0.0.0/0", gatewayId: "fastcart-igw-nw2-id" }]);
+    assert.deepEqual(publicRt.inputs["routes"], [
+      { cidrBlock: "0.0.0.0/0", gatewayId: "fastcart-igw-nw2-id" },
+    ]);
     assert.equal(ofSuffix("aws:ec2/natGateway:NatGateway", "nw2").length, 1);
     for (const i of [1, 2]) {
       const rt = harness.one("aws:ec2/routeTable:RouteTable", `fastcart-private-rt-${i}-nw2`);
       assert.equal(rt.inputs["routes"][0].natGatewayId, "fastcart-nat-1-nw2-id");
     }
     const nats = ofSuffix("aws:ec2/natGateway:NatGateway", "nw3");
-    assert.deepEqual(nats.map((n) => n.inputs["subnetId"]).sort(), [1, 2, 3].map((i) => `fastcart-public-subnet-${i}-nw3-id`));
+    assert.deepEqual(
+      nats.map((n) => n.inputs["subnetId"]).sort(),
+      [1, 2, 3].map((i) => `fastcart-public-subnet-${i}-nw3-id`),
+    );
     for (const i of [1, 2, 3]) {
       const rt = harness.one("aws:ec2/routeTable:RouteTable", `fastcart-private-rt-${i}-nw3`);
-      assert.equal(rt.inputs["routes"][0].natGatewayId, `fastcart-nat-${i}-nw3-id`, "each AZ uses its own NAT");
+      assert.equal(
+        rt.inputs["routes"][0].natGatewayId,
+        `fastcart-nat-${i}-nw3-id`,
+        "each AZ uses its own NAT",
+      );
     }
     assert.equal(ofSuffix("aws:ec2/eip:Eip", "nw3").length, 3);
     assert.equal(ofSuffix("aws:ec2/routeTableAssociation:RouteTableAssociation", "nw3").length, 6);
@@ -83,28 +109,53 @@ describe("Network", () => {
 
   it("without an ALB the service takes HTTP from the VPC; the DB and Redis take traffic from the service only", () => {
     assert.deepEqual(sg("fastcart-service-sg-nw2")["ingress"], [
-      { description: "API (HTTP) from inside the VPC", protocol: "tcp", fromPort: 3000, toPort: 3000, cidrBlocks: ["10.0.0.0/16"] },
+      {
+        description: "API (HTTP) from inside the VPC",
+        protocol: "tcp",
+        fromPort: 3000,
+        toPort: 3000,
+        cidrBlocks: ["10.0.0.0/16"],
+      },
     ]);
     const db = sg("fastcart-db-sg-nw2");
-    assert.deepEqual(db["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["securityGroups"], r["cidrBlocks"]]), [
-      [5432, ["fastcart-service-sg-nw2-id"], undefined],
-    ]);
+    assert.deepEqual(
+      db["ingress"].map((r: Record<string, unknown>) => [
+        r["fromPort"],
+        r["securityGroups"],
+        r["cidrBlocks"],
+      ]),
+      [[5432, ["fastcart-service-sg-nw2-id"], undefined]],
+    );
     assert.deepEqual(db["egress"], []);
     const redis = sg("fastcart-redis-sg-nw2");
-    assert.deepEqual(redis["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["securityGroups"]]), [[6379, ["fastcart-service-sg-nw2-id"]]]);
+    assert.deepEqual(
+      redis["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["securityGroups"]]),
+      [[6379, ["fastcart-service-sg-nw2-id"]]],
+    );
     assert.equal(two.albSecurityGroup, undefined);
   });
 
   it("with an ALB: 80/443 from anywhere into the ALB, the service only from the ALB group, no Redis group", () => {
     const alb = sg("fastcart-alb-sg-nw3");
-    assert.deepEqual(alb["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["cidrBlocks"]]), [
-      [80, ["0.0.0.0/0"]],
-      [443, ["0.0.0.0/0"]],
-    ]);
-    assert.deepEqual(alb["egress"].map((r: Record<string, unknown>) => [r["fromPort"], r["cidrBlocks"]]), [[3000, ["10.20.0.0/16"]]]);
-    assert.deepEqual(sg("fastcart-service-sg-nw3")["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["securityGroups"], r["cidrBlocks"]]), [
-      [3000, ["fastcart-alb-sg-nw3-id"], undefined],
-    ]);
+    assert.deepEqual(
+      alb["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["cidrBlocks"]]),
+      [
+        [80, ["0.0.0.0/0"]],
+        [443, ["0.0.0.0/0"]],
+      ],
+    );
+    assert.deepEqual(
+      alb["egress"].map((r: Record<string, unknown>) => [r["fromPort"], r["cidrBlocks"]]),
+      [[3000, ["10.20.0.0/16"]]],
+    );
+    assert.deepEqual(
+      sg("fastcart-service-sg-nw3")["ingress"].map((r: Record<string, unknown>) => [
+        r["fromPort"],
+        r["securityGroups"],
+        r["cidrBlocks"],
+      ]),
+      [[3000, ["fastcart-alb-sg-nw3-id"], undefined]],
+    );
     assert.equal(sg("fastcart-db-sg-nw3")["ingress"][0].fromPort, 3306);
     assert.equal(three.cacheSecurityGroup, undefined);
   });
@@ -113,11 +164,16 @@ describe("Network", () => {
     for (const suffix of ["nw2", "nw3"]) {
       const created = createdWithSuffix(harness, suffix);
       assertParentedTo(harness, created, "fastcart:components:Network");
-      for (const r of created.filter((r) => r.type !== "aws:ec2/routeTableAssociation:RouteTableAssociation")) {
+      for (const r of created.filter(
+        (r) => r.type !== "aws:ec2/routeTableAssociation:RouteTableAssociation",
+      )) {
         assertTagged(r, suffix === "nw2" ? small : large);
       }
     }
-    assert.deepEqual(await resolve(two.publicSubnetIds), ["fastcart-public-subnet-1-nw2-id", "fastcart-public-subnet-2-nw2-id"]);
+    assert.deepEqual(await resolve(two.publicSubnetIds), [
+      "fastcart-public-subnet-1-nw2-id",
+      "fastcart-public-subnet-2-nw2-id",
+    ]);
     assert.equal(await resolve(two.vpcId), "fastcart-vpc-nw2-id");
   });
 });

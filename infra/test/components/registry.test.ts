@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Registry } from "../../src/components/registry.js";
-import { assertParentedTo, assertTagged, createdWithSuffix, } from "../support/assertions.js";
+import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
 import { installMocks, json, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "rg", stackName: "unit" };
@@ -28,12 +28,19 @@ describe("Registry", () => {
 
   it("expires images beyond the newest 30", () => {
     const policy = json(harness.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs["policy"]);
-    assert.deepEqual(policy.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 });
+    assert.deepEqual(policy.rules[0].selection, {
+      tagStatus: "any",
+      countType: "imageCountMoreThan",
+      countNumber: 30,
+    });
     assert.deepEqual(policy.rules[0].action, { type: "expire" });
   });
 
   it("is parented to the component and exports the repository URL", async () => {
     assertParentedTo(harness, createdWithSuffix(harness, "rg"), "fastcart:components:Registry");
-    assert.equal(await resolve(registry.repositoryUrl), "123456789012.dkr.ecr.eu-central-1.amazonaws.com/fastcart-ecr-rg");
+    assert.equal(
+      await resolve(registry.repositoryUrl),
+      "123456789012.dkr.ecr.eu-central-1.amazonaws.com/fastcart-ecr-rg",
+    );
   });
 });

@@ -13,7 +13,12 @@ describe("Stream", () => {
   before(async () => {
     harness = await installMocks("eu-central-1");
     stream = new Stream("fastcart-stream-st", { naming, kmsKeyArn: keyArn });
-    new Stream("fastcart-stream-st4", { naming: { ...naming, environmentSuffix: "st4" }, kmsKeyArn: keyArn, shardCount: 4, retentionHours: 48 });
+    new Stream("fastcart-stream-st4", {
+      naming: { ...naming, environmentSuffix: "st4" },
+      kmsKeyArn: keyArn,
+      shardCount: 4,
+      retentionHours: 48,
+    });
     await resolve(stream.streamArn);
     await harness.settle();
   });
@@ -39,6 +44,9 @@ describe("Stream", () => {
   it("is parented to the component and exports name and ARN", async () => {
     assertParentedTo(harness, createdWithSuffix(harness, "st"), "fastcart:components:Stream");
     assert.equal(await resolve(stream.streamName), "fastcart-orders-stream-st");
-    assert.equal(await resolve(stream.streamArn), "arn:aws:kinesis:eu-central-1:123456789012:stream/fastcart-orders-stream-st");
+    assert.equal(
+      await resolve(stream.streamArn),
+      "arn:aws:kinesis:eu-central-1:123456789012:stream/fastcart-orders-stream-st",
+    );
   });
 });

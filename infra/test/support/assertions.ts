@@ -16,7 +16,11 @@ export function assertTagged(resource: CapturedResource, naming: Naming): void {
 }
 
 /** Every captured custom resource is a child of the given component type. */
-export function assertParentedTo(harness: MockHarness, resources: CapturedResource[], componentType: string): void {
+export function assertParentedTo(
+  harness: MockHarness,
+  resources: CapturedResource[],
+  componentType: string,
+): void {
   assert.ok(resources.length > 0, "the component created resources");
   for (const resource of resources) {
     assert.equal(harness.parentType(resource), componentType, `${resource.type} ${resource.name} parent`);
@@ -39,6 +43,7 @@ export function statements(policy: unknown): any[] {
 export function assertNoWildcardActions(policy: unknown): void {
   for (const statement of statements(policy)) {
     const actions = ([] as string[]).concat(statement.Action);
-    for (const action of actions) assert.ok(action !== "*" && !action.endsWith(":*"), `wildcard action ${action}`);
+    for (const action of actions)
+      assert.ok(action !== "*" && !action.endsWith(":*"), `wildcard action ${action}`);
   }
 }

@@ -243,7 +243,11 @@ const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** `{secret, value}` of an input: secret inputs arrive wrapped in Pulumi's secret marker. */
 export function unwrapSecret(input: unknown): { secret: boolean; value: unknown } {
-  if (typeof input === "object" && input !== null && (input as Record<string, unknown>)[SECRET_SIGNATURE] === SECRET_SIGNATURE_VALUE) {
+  if (
+    typeof input === "object" &&
+    input !== null &&
+    (input as Record<string, unknown>)[SECRET_SIGNATURE] === SECRET_SIGNATURE_VALUE
+  ) {
     return { secret: true, value: (input as Record<string, unknown>)["value"] };
   }
   return { secret: false, value: input };
