@@ -62,17 +62,11 @@ export function createWorker(
 ): OrderWorker {
   const { config, logger, metrics, store, cache } = runtime;
   if (config.intakeMode === "stream") {
-    return new KinesisOrderWorker({
-      client: createKinesisClient(config.kinesis),
-      db: store.db,
-      streamName: config.kinesis.streamName,
-      applyOrders,
-      cache,
-      logger,
-      metrics: metrics.intake,
-      polling: { batchSize: config.worker.batchSize, ...options.polling },
-      workerId: options.workerId,
-    });
+    return KinesisOrderWorker.fromConfig(
+      config,
+      { db: store.db, cache, logger, metrics: metrics.intake },
+      { workerId: options.workerId, polling: options.polling },
+    );
   }
   return TableOrderWorker.fromConfig(
     config,
