@@ -14,7 +14,8 @@ import { Lifecycle } from "../lifecycle.js";
 import { seedDemoCatalog } from "../local/demo-catalog.js";
 import { startLocalPostgres } from "../local/embedded-postgres.js";
 import { startLocalKinesis } from "../local/kinesalite.js";
-import { closeRuntime, openRuntime } from "../runtime.js";
+import { closeRuntime, openRuntime, type Runtime } from "../runtime.js";
+import { startPendingOrdersReporter } from "../telemetry/emf.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { runMigrations } from "./migrate.js";
 import { startApi } from "./serve.js";
@@ -34,6 +35,17 @@ export interface LocalSystem {
 
 function step(message: string) {
   process.stderr.write(`  • ${message}\n`);
+}
+
+async function counterTotal(metric: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
+  return (await metric.get()).values.reduce((sum, sample) => sum + sample.value, 0);
+}
+
+/** Orders this process accepted and has not decided yet (API and workers in one process). */
+export async function localBacklog(runtime: Runtime): Promise<number> {
+  const { ordersAccepted, ordersConfirmed, ordersRejected } = runtime.metrics;
+  const decided = (await counterTotal(ordersConfirmed)) + (await counterTotal(ordersRejected));
+  return Math.max(0, (await counterTotal(ordersAccepted)) - decided);
 }
 
 /** Raised when a signal arrives during start-up; everything started so far has been stopped. */
@@ -113,6 +125,17 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     step(`starting ${LOCAL_WORKERS} workers and the API…`);
     const workers = await startWorkers(runtime, LOCAL_WORKERS);
     lifecycle.onShutdown("workers", workers.stop);
+    if (config.intakeMode === "stream") {
+      // Stream mode has no PENDING rows to count. In this one process the API and the workers share
+      // one registry, so accepted − decided is the exact backlog; deployed, the stream's backlog is
+      // stream_shard_lag_seconds and CloudWatch's IteratorAge (see the README).
+      const stopReporter = startPendingOrdersReporter({
+        count: () => localBacklog(runtime),
+        gauge: runtime.metrics.pendingOrders,
+        intervalMs: 1_000,
+      });
+      lifecycle.onShutdown("pending-orders reporter", stopReporter);
+    }
     checkpoint();
     const api = await startApi(runtime);
     lifecycle.onShutdown("api", api.close);
