@@ -367,7 +367,8 @@ export class Service extends pulumi.ComponentResource {
           blueGreen && lb
             ? { strategy: "BLUE_GREEN", bakeTimeInMinutes: String(lb.bakeTimeMinutes ?? 5) }
             : { strategy: "ROLLING" },
-        deploymentCircuitBreaker: { enable: true, rollback: true },
+        // The circuit breaker exists for rolling deployments only; blue/green rolls back within its bake time.
+        deploymentCircuitBreaker: blueGreen ? undefined : { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
         loadBalancers: lb

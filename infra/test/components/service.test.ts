@@ -221,6 +221,11 @@ describe("Service", () => {
       ECS_LOAD_BALANCER_INFRA_POLICY,
     );
     assert.equal(svc["healthCheckGracePeriodSeconds"], 60);
+    assert.equal(
+      svc["deploymentCircuitBreaker"],
+      undefined,
+      "the circuit breaker is for rolling deployments only",
+    );
   });
 
   it("runs in private subnets without public IPs, on FARGATE/FARGATE_SPOT 1:1 (seed 002) or FARGATE only", () => {
