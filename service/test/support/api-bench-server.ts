@@ -94,7 +94,29 @@ const url = await app.listen({ port: 0, host: "127.0.0.1" });
 const token = await mintToken({ secret: TEST_JWT_SECRET, sub: "bench", ttlSeconds: 3600 });
 process.stdout.write(`${JSON.stringify({ url, token, mode, memo })}\n`);
 
+// CPU time per accepted order is the load-independent figure: on a shared machine latency depends on
+// what else runs, CPU per request does not (much). Measured from after start-up to SIGINT.
+const cpuAtStart = process.cpuUsage();
+const metrics0 = await app.inject({ method: "GET", url: "/metrics" });
+const acceptedAtStart = acceptedIn(metrics0.body);
+
+function acceptedIn(exposition: string): number {
+  const line = exposition.split("\n").find((l) => l.startsWith("orders_accepted_total"));
+  return Number(line?.split(" ")[1] ?? 0);
+}
+
 const stop = async () => {
+  const cpu = process.cpuUsage(cpuAtStart);
+  const accepted = acceptedIn((await app.inject({ method: "GET", url: "/metrics" })).body) - acceptedAtStart;
+  const micros = cpu.user + cpu.system;
+  process.stderr.write(
+    `${JSON.stringify({
+      accepted,
+      cpuSeconds: micros / 1e6,
+      cpuMicrosPerOrder: accepted > 0 ? Math.round(micros / accepted) : null,
+      ordersPerCpuSecond: micros > 0 ? Math.round(accepted / (micros / 1e6)) : null,
+    })}\n`,
+  );
   await app.close();
   await intake.close();
   await cache.close();
