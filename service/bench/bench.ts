@@ -28,7 +28,7 @@ import {
   readProfile,
   summarizeProfile,
 } from "./cpu-profile.js";
-import { type CpuShare, measureProcessCpu } from "./process-cpu.js";
+import { type CpuShare, measureProcessCpu, SELF_LABEL } from "./process-cpu.js";
 import {
   DATABASES,
   type DatabaseChoice,
@@ -157,7 +157,7 @@ async function runScenario(
   const loadBefore = loadavg()[0]!;
   // The shared server's postgres processes serve every database on it: counted, and labelled so.
   const cpuMeter = await measureProcessCpu(
-    system.pids,
+    new Map([...system.pids, [process.pid, SELF_LABEL]]),
     database === "server" ? new Map([["postgres", "postgres server (whole machine)"]]) : new Map(),
   );
   let report: LoadReport | undefined;
@@ -166,6 +166,7 @@ async function runScenario(
     report = await runLoad({
       url: system.url,
       token: system.adminToken,
+      metricsUrls: system.metricsUrls,
       durationSeconds: options.durationSeconds,
       connections: options.connections,
       rate: options.rate,

@@ -76,6 +76,12 @@ async function snapshot(
   return groups;
 }
 
+/**
+ * Label for this process's own tree when its pid is passed as a root: its children (e.g. an embedded
+ * PostgreSQL started here) are counted as "<label>: <command>", and its own node is left out.
+ */
+export const SELF_LABEL = "bench";
+
 export interface CpuShare {
   group: string;
   /** Percent of one core over the window (200% = both cores of a 2-core machine). */
@@ -105,6 +111,8 @@ export async function measureProcessCpu(
         },
       ];
       for (const [group, ticks] of after) {
+        // This process's own node is the load generator, measured above from process.cpuUsage().
+        if (group === `${SELF_LABEL}: node`) continue;
         // Processes that exited during the window take their ticks with them: never below 0.
         const used = Math.max(0, ticks - (before.get(group) ?? 0)) / TICKS_PER_SECOND;
         shares.push({ group, percentOfCore: Math.round((used / seconds) * 100), cpuSeconds: used });

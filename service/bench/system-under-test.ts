@@ -4,7 +4,11 @@
  *
  * - `in-process`: one child runs `fastcart local` (API, two workers and kinesalite share one event loop);
  * - `separate-kinesalite`: kinesalite runs in a second child and `fastcart local` uses it through
- *   KINESIS_ENDPOINT, so Kinesis emulation gets its own core's worth of event loop.
+ *   KINESIS_ENDPOINT, so Kinesis emulation gets its own core's worth of event loop;
+ * - `split-roles`: the production topology — `fastcart migrate`, then `fastcart serve` (API) and
+ *   `fastcart work` (two worker loops) as separate processes, kinesalite in a third; the API and the
+ *   workers no longer share an event loop. (No status cache: serve and work share no memory, and no
+ *   Redis is used here; the load only writes.)
  *
  * PostgreSQL is embedded (started by `local`) unless a server URL is given, in which case a fresh
  * database is created on it for the run and dropped afterwards.
@@ -17,11 +21,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ADMIN_SCOPE, mintToken } from "../src/api/auth.js";
-import { READY_PATH, SERVICE_ENV } from "../src/contract.js";
-import { freePort } from "../src/local/embedded-postgres.js";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH, SERVICE_ENV } from "../src/contract.js";
+import { createKinesisClient, ensureStream } from "../src/intake/kinesis-client.js";
+import { freePort, startLocalPostgres } from "../src/local/embedded-postgres.js";
+import { LOCAL_SHARDS, LOCAL_WORKERS } from "../src/roles/local.js";
 import { type Child, startChild, stopChild, waitForHttp } from "./child-process.js";
 
-export const LAYOUTS = ["in-process", "separate-kinesalite"] as const;
+export const LAYOUTS = ["in-process", "separate-kinesalite", "split-roles"] as const;
 export type Layout = (typeof LAYOUTS)[number];
 export const DATABASES = ["embedded", "server"] as const;
 export type DatabaseChoice = (typeof DATABASES)[number];
@@ -42,6 +48,8 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   url: string;
+  /** Every /metrics endpoint of the system (the API's; with split roles, the workers' too). */
+  metricsUrls: string[];
   adminToken: string;
   readyMs: number;
   /** Process ids of the children, labelled ("system", "kinesalite"), for CPU accounting. */
@@ -117,19 +125,39 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const cleanups: (() => Promise<unknown>)[] = [];
   const logFiles: string[] = [];
   const pids = new Map<number, string>();
+  const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
+  const fastcart = (role: string, env: NodeJS.ProcessEnv, label = role) => {
+    const child = startChild(
+      `fastcart ${role}`,
+      process.execPath,
+      [...nodeArgs, "--import", "tsx", "src/main.ts", role],
+      {
+        cwd: SERVICE_DIR,
+        env,
+        logFile: join(options.logDir, `${label}.log`),
+      },
+    );
+    logFiles.push(child.logFile);
+    if (child.process.pid) pids.set(child.process.pid, label);
+    return child;
+  };
   try {
     const env = cleanEnvironment();
-    const port = await freePort();
     const secret = randomBytes(32).toString("base64url");
-    Object.assign(env, { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", AUTH_JWT_SECRET: secret });
+    Object.assign(env, { HOST: "127.0.0.1", LOG_LEVEL: "warn", AUTH_JWT_SECRET: secret });
 
     if (options.database === "server") {
       if (!options.serverUrl) throw new Error("database=server needs DATABASE_URL (a PostgreSQL server URL)");
       const database = await createFreshDatabase(options.serverUrl);
       cleanups.push(database.drop);
       env.DATABASE_URL = database.url;
+    } else if (options.layout === "split-roles") {
+      // `local` starts embedded PostgreSQL itself; for separate roles this process does.
+      const embedded = await startLocalPostgres();
+      cleanups.push(embedded.stop);
+      env.DATABASE_URL = embedded.url;
     }
-    if (options.layout === "separate-kinesalite") {
+    if (options.layout !== "in-process") {
       const kinesis = await startKinesaliteChild(options.logDir);
       logFiles.push(kinesis.child.logFile);
       if (kinesis.child.process.pid) pids.set(kinesis.child.process.pid, "kinesalite");
@@ -137,25 +165,52 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       env.KINESIS_ENDPOINT = kinesis.endpoint;
     }
 
-    const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
-    const system = startChild(
-      "fastcart local",
-      process.execPath,
-      [...nodeArgs, "--import", "tsx", "src/main.ts", "local"],
-      {
-        cwd: SERVICE_DIR,
-        env,
-        logFile: join(options.logDir, "local.log"),
-      },
-    );
-    logFiles.push(system.logFile);
-    if (system.process.pid) pids.set(system.process.pid, "system");
-    const url = `http://127.0.0.1:${port}`;
-    try {
+    const apiPort = await freePort();
+    const url = `http://127.0.0.1:${apiPort}`;
+    const processes: Child[] = [];
+    const metricsUrls = [`${url}${METRICS_PATH}`];
+    if (options.layout === "split-roles") {
+      // What ECS runs: a one-off migrate task, then the API and the workers as separate processes.
+      const streamName = "fastcart-orders";
+      const client = createKinesisClient({
+        streamName,
+        region: "eu-central-1",
+        endpoint: env.KINESIS_ENDPOINT,
+      });
+      try {
+        await ensureStream(client, streamName, LOCAL_SHARDS);
+      } finally {
+        client.destroy();
+      }
+      const migrate = startChild(
+        "fastcart migrate",
+        process.execPath,
+        ["--import", "tsx", "src/main.ts", "migrate"],
+        {
+          cwd: SERVICE_DIR,
+          env,
+          logFile: join(options.logDir, "migrate.log"),
+        },
+      );
+      const migrated = await migrate.exited;
+      if (migrated !== 0) throw new Error(`fastcart migrate exited ${migrated}:\n${await migrate.tail()}`);
+      const workPort = await freePort();
+      const work = fastcart("work", {
+        ...env,
+        PORT: String(workPort),
+        WORKER_CONCURRENCY: String(LOCAL_WORKERS),
+      });
+      const serve = fastcart("serve", { ...env, PORT: String(apiPort) });
+      processes.push(serve, work);
+      metricsUrls.push(`http://127.0.0.1:${workPort}${METRICS_PATH}`);
+      await Promise.all([
+        waitForHttp(serve, `${url}${READY_PATH}`, 180_000),
+        waitForHttp(work, `http://127.0.0.1:${workPort}${HEALTH_PATH}`, 180_000),
+      ]);
+    } else {
+      const system = fastcart("local", { ...env, PORT: String(apiPort) }, "system");
+      processes.push(system);
       await waitForHttp(system, `${url}${READY_PATH}`, 180_000);
-    } catch (error) {
-      await stopChild(system, 5_000);
-      throw error;
     }
     const adminToken = await mintToken({
       secret,
@@ -166,16 +221,30 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     return {
       url,
       adminToken,
+      metricsUrls,
       readyMs: Date.now() - started,
       logFiles,
       pids,
       stop: async () => {
-        const stopped = await stopChild(system);
+        // All service processes get SIGTERM at once, as ECS does when a service scales in or stops.
+        const stopped = await Promise.all(processes.map((child) => stopChild(child)));
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-        return { shutdownMs: stopped.ms, exitCode: stopped.code, killed: stopped.killed };
+        const failed = stopped.find((result) => result.code !== 0);
+        return {
+          shutdownMs: Math.max(...stopped.map((result) => result.ms)),
+          exitCode: failed?.code ?? 0,
+          killed: stopped.some((result) => result.killed),
+        };
       },
     };
   } catch (error) {
+    for (const [pid] of pids) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     throw error;
   }

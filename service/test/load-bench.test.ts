@@ -38,6 +38,11 @@ test("load arguments: defaults, and every bad value names its flag and rule", ()
     "trailing / dropped",
   );
   assert.equal(parseLoadArgs([...BASE, "--rate", "2000", "--json"]).rate, 2000);
+  assert.equal(options.metricsUrls, undefined, "default: the API's own /metrics");
+  assert.deepEqual(
+    parseLoadArgs([...BASE, "--metrics", "http://a:1/metrics, http://b:2/metrics"]).metricsUrls,
+    ["http://a:1/metrics", "http://b:2/metrics"],
+  );
 
   const cases: [string[], RegExp][] = [
     [["--token", "t"], /--url: required/],
@@ -49,6 +54,10 @@ test("load arguments: defaults, and every bad value names its flag and rule", ()
     [[...BASE, "--skus", "1"], /--skus: must be an integer from 2/],
     [[...BASE, "--rate", "1.5"], /--rate: must be an integer/],
     [[...BASE, "--drain-timeout=-1"], /--drain-timeout: must be an integer from 1/],
+    [
+      [...BASE, "--metrics", "http://a/metrics,ftp://b"],
+      /--metrics: a comma list of http\(s\) URLs \(got "ftp:\/\/b"\)/,
+    ],
     [[...BASE, "--bogus"], /Unknown option '--bogus'/],
   ];
   for (const [argv, message] of cases) {
@@ -199,11 +208,11 @@ test("bench: bad arguments exit 2 naming the flag", async () => {
   assert.match(database.stderr, /--database server: set DATABASE_URL/);
 });
 
-test("bench: a short run against the local system in child processes, stopped by SIGTERM", {
+test("bench: a short run against API and workers as separate processes (serve + work), stopped by SIGTERM", {
   timeout: 240_000,
 }, async () => {
   const result = await runBench(
-    ["--duration", "2", "--connections", "8", "--skus", "10", "--layouts", "separate-kinesalite", "--json"],
+    ["--duration", "2", "--connections", "8", "--skus", "10", "--layouts", "split-roles", "--json"],
     process.env,
   );
   assert.equal(result.code, 0, result.stderr);
@@ -216,13 +225,14 @@ test("bench: a short run against the local system in child processes, stopped by
     report: LoadReport;
   }[];
   assert.ok(scenario);
-  assert.equal(scenario.layout, "separate-kinesalite");
+  assert.equal(scenario.layout, "split-roles");
   assert.equal(scenario.database, "server", "DATABASE_URL set: a fresh database on that server");
   assert.equal(scenario.shutdownExitCode, 0, "the system exits cleanly on SIGTERM");
   assert.ok(scenario.shutdownMs < 25_000, `shutdown took ${scenario.shutdownMs} ms`);
   assert.ok(scenario.machine.cores >= 1);
   assert.equal(scenario.report.endToEnd.complete, true);
   assert.ok(scenario.report.requests.accepted > 0);
+  // Acceptances are counted by serve, decisions by work: equal only because both /metrics are summed.
   assert.equal(scenario.report.endToEnd.decided, scenario.report.endToEnd.accepted);
   assert.match(result.stderr, /FastCart load report|end to end/);
 });

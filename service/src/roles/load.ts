@@ -35,6 +35,11 @@ export interface LoadOptions {
   /** Products created for this run; `scarceSkus` of them get little stock so some orders are rejected. */
   skus: number;
   scarceSkus: number;
+  /**
+   * The /metrics endpoints whose counters are summed (default: the API's own). With API and workers in
+   * separate processes, list both: acceptances are counted by the API, decisions by the workers.
+   */
+  metricsUrls?: string[];
   /** How long to wait after the load for every accepted order to be decided. */
   drainTimeoutSeconds: number;
   /** Print progress on stderr while running. */
@@ -98,6 +103,8 @@ export const LOAD_USAGE = `usage: fastcart load --url <base-url> --token <admin-
   --duration <s>        seconds of load (default 60)
   --connections <n>     concurrent HTTP connections (default 64)
   --rate <n>            offered load, requests/s over all connections (default: as fast as possible)
+  --metrics <urls>      comma list of /metrics URLs whose counters are summed (default <url>/metrics;
+                        list the worker processes' too when they run apart from the API)
   --skus <n>            products created for the run (default 50; a tenth of them are scarce)
   --drain-timeout <s>   wait for every accepted order to be decided (default: max(30, duration))
   --json                print the report as one JSON object on stdout (the table goes to stderr)`;
@@ -128,6 +135,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions & { json: boolean } {
         duration: { type: "string" },
         connections: { type: "string" },
         rate: { type: "string" },
+        metrics: { type: "string" },
         skus: { type: "string" },
         "drain-timeout": { type: "string" },
         json: { type: "boolean", default: false },
@@ -150,6 +158,12 @@ export function parseLoadArgs(argv: string[]): LoadOptions & { json: boolean } {
   const token = values.token as string | undefined;
   if (!token) throw new LoadUsageError("--token: required (an admin token, e.g. from `fastcart token`)");
   const durationSeconds = integerFlag("duration", values.duration as string | undefined, 60, 1, 3_600);
+  const metricsUrls = (values.metrics as string | undefined)?.split(",").map((entry) => entry.trim());
+  for (const entry of metricsUrls ?? []) {
+    if (!/^https?:\/\/[^\s]+$/.test(entry) || !URL.canParse(entry)) {
+      throw new LoadUsageError(`--metrics: a comma list of http(s) URLs (got "${entry}")`);
+    }
+  }
   const skus = integerFlag("skus", values.skus as string | undefined, 50, 2, 1_000);
   return {
     url: url.replace(/\/+$/, ""),
@@ -157,6 +171,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions & { json: boolean } {
     durationSeconds,
     connections: integerFlag("connections", values.connections as string | undefined, 64, 1, 10_000),
     rate: values.rate === undefined ? undefined : integerFlag("rate", values.rate as string, 0, 1, 1_000_000),
+    metricsUrls,
     skus,
     scarceSkus: Math.max(1, Math.floor(skus / 10)),
     drainTimeoutSeconds: integerFlag(
@@ -249,21 +264,40 @@ export function histogramQuantile(
   return lowerBound;
 }
 
-export async function scrapeCounters(baseUrl: string): Promise<PipelineCounters> {
-  const response = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
+async function scrapeOne(metricsUrl: string): Promise<string> {
+  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${metricsUrl} answered ${response.status}`);
   const text = await response.text();
-  const { sum, max } = parsePrometheus(text);
-  if (!sum.has("orders_accepted_total")) {
-    throw new Error(`${baseUrl}/metrics has no orders_accepted_total: is this the FastCart API?`);
+  if (!text.includes("orders_accepted_total")) {
+    throw new Error(`${metricsUrl} has no orders_accepted_total: is this a FastCart process's /metrics?`);
   }
-  return {
-    accepted: sum.get("orders_accepted_total") ?? 0,
-    confirmed: sum.get("orders_confirmed_total") ?? 0,
-    rejected: sum.get("orders_rejected_total") ?? 0,
-    lagSeconds: Math.max(0, max.get("stream_shard_lag_seconds") ?? 0),
-    processingBuckets: parseHistogramBuckets(text, "order_processing_latency_seconds"),
+  return text;
+}
+
+/**
+ * The pipeline counters summed over every given /metrics endpoint: the API counts acceptances, the
+ * processes running workers count decisions (in `local` both are one process and one URL).
+ */
+export async function scrapeCounters(metricsUrls: readonly string[]): Promise<PipelineCounters> {
+  const texts = await Promise.all(metricsUrls.map(scrapeOne));
+  const total: PipelineCounters = {
+    accepted: 0,
+    confirmed: 0,
+    rejected: 0,
+    lagSeconds: 0,
+    processingBuckets: new Map(),
   };
+  for (const text of texts) {
+    const { sum, max } = parsePrometheus(text);
+    total.accepted += sum.get("orders_accepted_total") ?? 0;
+    total.confirmed += sum.get("orders_confirmed_total") ?? 0;
+    total.rejected += sum.get("orders_rejected_total") ?? 0;
+    total.lagSeconds = Math.max(total.lagSeconds, max.get("stream_shard_lag_seconds") ?? 0);
+    for (const [bound, count] of parseHistogramBuckets(text, "order_processing_latency_seconds")) {
+      total.processingBuckets.set(bound, (total.processingBuckets.get(bound) ?? 0) + count);
+    }
+  }
+  return total;
 }
 
 // ── the catalog and the orders of a run ───────────────────────────────────────────────────────────
@@ -443,9 +477,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   );
   if (!ready.ok) throw new Error(`${options.url}/ready answered ${ready.status}: the system is not ready`);
 
+  const metricsUrls = options.metricsUrls ?? [`${options.url}/metrics`];
   const runId = randomBytes(4).toString("hex");
   const catalog = await createLoadCatalog(options, runId);
-  const base = await scrapeCounters(options.url);
+  const base = await scrapeCounters(metricsUrls);
   const delta = (now: PipelineCounters) => ({
     accepted: now.accepted - base.accepted,
     decided: now.confirmed + now.rejected - base.confirmed - base.rejected,
@@ -465,7 +500,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       await sleep(1_000);
       if (!sampling || startedAt === 0) continue;
       try {
-        const counters = await scrapeCounters(options.url);
+        const counters = await scrapeCounters(metricsUrls);
         lagMax = Math.max(lagMax, counters.lagSeconds);
         lagSamples++;
         const now = { at: Date.now(), ...delta(counters) };
@@ -528,7 +563,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let lastDecisionAt = loadEndedAt;
   let lastDecided = -1;
   for (;;) {
-    const counters = await scrapeCounters(options.url);
+    const counters = await scrapeCounters(metricsUrls);
     const now = Date.now();
     finalCounters = counters;
     final = delta(counters);
@@ -678,7 +713,7 @@ export async function load(argv: string[]): Promise<number> {
   if (!report.endToEnd.complete) {
     process.stderr.write(
       `fastcart load: ${report.endToEnd.accepted - report.endToEnd.decided} accepted orders were not decided ` +
-        `within ${options.drainTimeoutSeconds} s (are the workers running and reporting to this /metrics?)\n`,
+        `within ${options.drainTimeoutSeconds} s (are the workers running? when they run apart from the API, list their /metrics with --metrics)\n`,
     );
     return 1;
   }
