@@ -10,6 +10,7 @@ import {
   HEALTH_PATH,
   SECRET_ENV_NAMES,
   type ServiceEnvName,
+  WORKER_PORT,
 } from "@fastcart/service/contract";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -32,6 +33,13 @@ export const CONTAINER_NAMES: Readonly<Record<ContainerRole, string>> = {
   serve: "api",
   work: "worker",
   migrate: "migrate",
+};
+
+/** Port each long-running role listens on (the worker's is its /health + /metrics probe). */
+export const ROLE_PORTS: Readonly<Record<ContainerRole, number | undefined>> = {
+  serve: CONTAINER_PORT,
+  work: WORKER_PORT,
+  migrate: undefined,
 };
 
 /**
@@ -66,7 +74,12 @@ export function containerDefinition(
 ): Record<string, unknown> {
   assertNoPlainSecrets(settings.environment);
   const name = CONTAINER_NAMES[role];
-  const environment = Object.entries(settings.environment)
+  // api and worker share the task's network namespace (awsvpc): each listens on its own port.
+  const port = ROLE_PORTS[role];
+  const roleEnvironment: ContainerEnvironment = { ...settings.environment };
+  if (port === undefined) delete roleEnvironment.PORT;
+  else roleEnvironment.PORT = String(port);
+  const environment = Object.entries(roleEnvironment)
     .map(([envName, value]) => ({ name: envName, value }))
     .sort(byName);
   const secrets = Object.entries(settings.secrets)
@@ -81,6 +94,8 @@ export function containerDefinition(
     secrets,
     // The service drains and exits within 25 s of SIGTERM; ECS kills at stopTimeout.
     stopTimeout: 30,
+    // ECS runs its init (tini) as PID 1: it reaps zombies and forwards SIGTERM to the service.
+    linuxParameters: { initProcessEnabled: true },
     logConfiguration: {
       logDriver: "awslogs",
       options: {
@@ -97,8 +112,10 @@ export function containerDefinition(
     definition["portMappings"] = [
       { name: "http", containerPort: CONTAINER_PORT, hostPort: CONTAINER_PORT, protocol: "tcp" },
     ];
+  }
+  if (port !== undefined) {
     definition["healthCheck"] = {
-      command: healthCheckCommand(),
+      command: healthCheckCommand(port),
       interval: 15,
       timeout: 5,
       retries: 3,

@@ -158,7 +158,6 @@ export function createProgram(config: StackConfig): StackOutputs {
     WORKER_CONCURRENCY: String(config.workerConcurrency),
   };
   const environment: ContainerEnvironment = {
-    PORT: String(CONTAINER_PORT),
     FASTCART_ENVIRONMENT: config.environmentSuffix,
     INTAKE_MODE: config.intakeMode,
     METRICS_EMF: "true",

@@ -3,10 +3,9 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { CONTAINER_PORT, HEALTH_PATH, SERVICE_ENV } from "@fastcart/service/contract";
+import { CONTAINER_PORT, HEALTH_PATH, SERVICE_ENV, WORKER_PORT } from "@fastcart/service/contract";
 import {
   assertNoPlainSecrets,
-  CONTAINER_NAMES,
   containerDefinition,
   healthCheckCommand,
 } from "../src/containers.js";
@@ -38,13 +37,36 @@ describe("container definitions", () => {
     assert.ok(healthCheck.command[3]!.includes(`http://127.0.0.1:${CONTAINER_PORT}${HEALTH_PATH}`));
   });
 
-  it("runs the worker and migrate roles without ports or HTTP health checks", () => {
-    for (const role of ["work", "migrate"] as const) {
-      const definition = containerDefinition(role, settings);
-      assert.equal(definition["name"], CONTAINER_NAMES[role]);
-      assert.deepEqual(definition["command"], [role]);
-      assert.equal(definition["portMappings"], undefined);
-      assert.equal(definition["healthCheck"], undefined);
+  it("gives the worker its own probe port (shared network namespace) and migrate no port or health check", () => {
+    const worker = containerDefinition("work", settings) as {
+      command: string[];
+      environment: { name: string; value: string }[];
+      healthCheck: { command: string[] };
+      portMappings?: unknown;
+    };
+    assert.deepEqual(worker.command, ["work"]);
+    assert.equal(worker.portMappings, undefined);
+    assert.deepEqual(
+      worker.environment.find((e) => e.name === "PORT"),
+      { name: "PORT", value: String(WORKER_PORT) },
+    );
+    assert.deepEqual(worker.healthCheck.command, healthCheckCommand(WORKER_PORT));
+
+    const migrate = containerDefinition("migrate", settings) as Record<string, unknown> & {
+      environment: { name: string }[];
+    };
+    assert.deepEqual(migrate["command"], ["migrate"]);
+    assert.equal(migrate["portMappings"], undefined);
+    assert.equal(migrate["healthCheck"], undefined);
+    assert.equal(
+      migrate.environment.find((e) => e.name === "PORT"),
+      undefined,
+    );
+  });
+
+  it("enables the ECS init process in every container (reaps zombies, forwards SIGTERM)", () => {
+    for (const role of ["serve", "work", "migrate"] as const) {
+      assert.deepEqual(containerDefinition(role, settings)["linuxParameters"], { initProcessEnabled: true });
     }
   });
 

@@ -1,0 +1,3 @@
+import { contractSuite } from "./contract/contract-suite.js";
+
+contractSuite("orders-api-prod");
