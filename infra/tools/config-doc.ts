@@ -40,6 +40,33 @@ export function configReferenceTable(): string {
   ].join("\n");
 }
 
+/**
+ * A markdown table with its cell padding removed, so a markdown formatter that aligns the columns does
+ * not count as drift: `|  a   | b |` and `| a | b |` are the same table.
+ */
+export function normaliseTable(markdown: string): string {
+  return markdown
+    .trim()
+    .split("\n")
+    .map((line) =>
+      line
+        .trim()
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim().replace(/^:?-+:?$/, "---"))
+        .join("|"),
+    )
+    .join("\n");
+}
+
+/** The table currently between the markers of a README. */
+export function tableInReadme(readme: string): string {
+  const start = readme.indexOf(START_MARKER);
+  const end = readme.indexOf(END_MARKER);
+  if (start < 0 || end < start)
+    throw new Error(`README.md lacks the markers ${START_MARKER} … ${END_MARKER}`);
+  return readme.slice(start + START_MARKER.length, end);
+}
+
 /** The README text with the generated table between the markers. */
 export function withGeneratedTable(readme: string): string {
   const start = readme.indexOf(START_MARKER);
