@@ -627,6 +627,12 @@ function crossKeyProblems(c: StackConfig): ConfigProblem[] {
     );
   }
   if (c.autoscalingEnabled) {
+    if (c.containerInsights === "disabled") {
+      add(
+        "containerInsights",
+        "enabled or enhanced when autoscaling is on (the pending-orders policy divides by its RunningTaskCount)",
+      );
+    }
     if (c.minCapacity > c.maxCapacity) add("minCapacity", `at most maxCapacity (${c.maxCapacity})`);
     if (c.desiredCount < c.minCapacity || c.desiredCount > c.maxCapacity) {
       add("desiredCount", `within minCapacity..maxCapacity (${c.minCapacity}..${c.maxCapacity})`);

@@ -172,6 +172,7 @@ describe("loadStackConfig", () => {
     assertProblem({ minCapacity: "5", maxCapacity: "3" }, "minCapacity", "at most maxCapacity (3)");
     assertProblem({ desiredCount: "9", maxCapacity: "6" }, "desiredCount", "within minCapacity..maxCapacity");
     assertProblem({ desiredCount: "1" }, "desiredCount", "within minCapacity..maxCapacity");
+    assertProblem({ containerInsights: "disabled" }, "containerInsights", "RunningTaskCount");
     assertProblem({ wafEnabled: "true" }, "wafEnabled", "unless albEnabled");
     assertProblem({ deploymentStrategy: "blue-green" }, "deploymentStrategy", "unless albEnabled");
     assertProblem(
@@ -193,7 +194,10 @@ describe("loadStackConfig", () => {
   });
 
   it("does not check capacity relations when autoscaling is off", () => {
-    const config = loadStackConfig(reader({ autoscalingEnabled: "false", desiredCount: "1" }), "unit");
+    const config = loadStackConfig(
+      reader({ autoscalingEnabled: "false", desiredCount: "1", containerInsights: "disabled" }),
+      "unit",
+    );
     assert.equal(config.desiredCount, 1);
   });
 
