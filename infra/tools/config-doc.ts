@@ -7,7 +7,9 @@
  * test/config-doc.test.ts fails when the README's table differs from what this prints, so the docs
  * cannot drift from the spec.
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type ConfigKeySpec, STACK_CONFIG_SPEC } from "../src/config.js";
@@ -79,6 +81,10 @@ export function withGeneratedTable(readme: string): string {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes("--write")) {
     writeFileSync(README, withGeneratedTable(readFileSync(README, "utf8")));
+    // Biome formats Markdown too (it aligns table columns); format now so `npm run lint` stays clean.
+    const biome = createRequire(import.meta.url).resolve("@biomejs/biome/bin/biome");
+    const formatted = spawnSync(process.execPath, [biome, "format", "--write", README], { stdio: "inherit" });
+    if (formatted.status !== 0) process.exitCode = 1;
     process.stderr.write(`updated the configuration reference in ${README}\n`);
   } else {
     process.stdout.write(`${configReferenceTable()}\n`);
