@@ -4,11 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { CONTAINER_PORT, HEALTH_PATH, SERVICE_ENV, WORKER_PORT } from "@fastcart/service/contract";
-import {
-  assertNoPlainSecrets,
-  containerDefinition,
-  healthCheckCommand,
-} from "../src/containers.js";
+import { assertNoPlainSecrets, containerDefinition, healthCheckCommand } from "../src/containers.js";
 
 const settings = {
   image: "repo/fastcart:1.2.3",

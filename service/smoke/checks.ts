@@ -500,6 +500,14 @@ const listPaginates: SmokeCheck = {
   name: "GET /orders?customerId&limit=2 pages: each order once",
   async run(context) {
     if (context.placed.size === 0) need(undefined, "no orders were placed");
+    // Listings read the database. In stream mode an order is written there when a worker decides it
+    // (GET /orders/:id answers PENDING from the cache before that), so wait for every order first.
+    const undecided = await Promise.all(
+      [...context.placed].map((id) => waitForStatusChange(context, id, "PENDING")),
+    );
+    const stuck = [...context.placed].filter((_, i) => undecided[i]?.status === "PENDING" || !undecided[i]);
+    if (stuck.length > 0)
+      fail(`still PENDING after ${context.options.timeoutSeconds} s: ${stuck.join(", ")}`);
     const limit = 2;
     const seen = new Map<string, number>();
     const cursors = new Set<string>();

@@ -6,14 +6,12 @@ import type { Logger } from "pino";
 import { createStatusCache } from "./cache/factory.js";
 import type { StatusCache } from "./cache/types.js";
 import type { ServiceConfig } from "./config.js";
-import { createKinesisClient } from "./intake/kinesis-client.js";
 import { KinesisOrderIntake } from "./intake/kinesis-producer.js";
 import { KinesisOrderWorker, type KinesisWorkerOptions } from "./intake/kinesis-worker.js";
 import { TableOrderIntake } from "./intake/table-intake.js";
 import { TableOrderWorker } from "./intake/table-worker.js";
 import type { OrderIntake, OrderWorker } from "./intake/types.js";
 import { createOrderStore, type SqlOrderStore } from "./store/order-store.js";
-import { applyOrders } from "./store/processing.js";
 import { createMetrics, type ServiceMetrics } from "./telemetry/metrics.js";
 
 export interface Runtime {
