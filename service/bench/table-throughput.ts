@@ -1,7 +1,10 @@
 /**
  * How fast table mode moves orders, on PostgreSQL or MySQL/MariaDB:
- * 1. intake: `--submit` orders through TableOrderIntake (one transaction each, `--concurrency` at once,
- *    as concurrent API requests would) — accepted orders/s;
+ * 1. intake: `--submit` orders, `--concurrency` at once as concurrent API requests would, over a pool of
+ *    `--pool` connections (the service's DB_POOL_MAX default is 10) — accepted orders/s, for
+ *    `--intake single` (one transaction per order: insertPendingOrder, how intake worked before group
+ *    commit), `--intake group` (TableOrderIntake: batches of up to `--max-batch` orders per transaction
+ *    after `--linger` ms) or `both` (the default, same database, one after the other);
  * 2. drain: `--orders` PENDING orders bulk-inserted up front, then `--workers` TableOrderWorkers (each
  *    with a pool of its own, like separate tasks) timed from start until no order is PENDING — decided
  *    orders/s.
@@ -9,6 +12,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/table-throughput.ts
  *   DATABASE_URL=mysql://root@127.0.0.1:3306/mysql node --import tsx bench/table-throughput.ts
  *     [--orders 20000] [--workers 2] [--batch 500] [--skus 200] [--submit 5000] [--concurrency 32]
+ *     [--pool 10] [--intake both|single|group] [--linger 3] [--max-batch 200] [--in-flight 4]
  *
  * It creates a throwaway database on that server and drops it afterwards. A script, not a test.
  */
@@ -25,6 +29,7 @@ import { type BulkColumn, insertRows } from "../src/store/bulk.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { migrate } from "../src/store/migrations/index.js";
 import { pendingOrderCount } from "../src/store/order-store.js";
+import { insertPendingOrder } from "../src/store/pending.js";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
 
@@ -36,6 +41,11 @@ const { values } = parseArgs({
     skus: { type: "string", default: "200" },
     submit: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "32" },
+    pool: { type: "string", default: "10" },
+    intake: { type: "string", default: "both" },
+    linger: { type: "string", default: "3" },
+    "max-batch": { type: "string", default: "200" },
+    "in-flight": { type: "string", default: "4" },
   },
 });
 const total = Number(values.orders);
@@ -44,6 +54,12 @@ const batchSize = Number(values.batch);
 const skuCount = Number(values.skus);
 const submitCount = Number(values.submit);
 const concurrency = Number(values.concurrency);
+const poolSize = Number(values.pool);
+const intakeKinds = values.intake === "both" ? ["single", "group"] : [values.intake];
+if (!intakeKinds.every((kind) => kind === "single" || kind === "group")) {
+  console.error(`--intake must be single, group or both, not ${values.intake}`);
+  process.exit(2);
+}
 
 const baseUrl = process.env.DATABASE_URL;
 if (!baseUrl) {
@@ -103,7 +119,7 @@ const HISTORY_COLUMNS: BulkColumn[] = [
 await admin(`create database ${name}`);
 const url = new URL(baseUrl);
 url.pathname = `/${name}`;
-const db = createDatabase(databaseConfigFromUrl(url.toString(), concurrency));
+const db = createDatabase(databaseConfigFromUrl(url.toString(), poolSize));
 const logger = pino({ level: "warn" });
 const engine = mysql ? "mysql" : "postgres";
 
@@ -123,20 +139,34 @@ try {
     )
     .execute();
 
-  // 1. Intake: concurrent single-order transactions, as the API's POST /orders makes them.
-  if (submitCount > 0) {
-    const intake = new TableOrderIntake(db);
+  // 1. Intake: concurrent submitters, as the API's POST /orders handlers are.
+  for (const kind of submitCount > 0 ? intakeKinds : []) {
+    const intake = new TableOrderIntake(db, {
+      lingerMs: Number(values.linger),
+      maxBatchOrders: Number(values["max-batch"]),
+      maxInFlight: Number(values["in-flight"]),
+    });
+    const submit =
+      kind === "group"
+        ? (o: AcceptedOrder) => intake.submit(o)
+        : async (o: AcceptedOrder) => {
+            await insertPendingOrder(db, o);
+          };
     const orders = Array.from({ length: submitCount }, randomOrder);
     let next = 0;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < orders.length) await intake.submit(orders[next++]!);
+        while (next < orders.length) await submit(orders[next++]!);
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    await intake.close();
+    const transactions = kind === "group" ? intake.flushes : submitCount;
     console.log(
-      `${engine} intake: ${submitCount} orders submitted (${concurrency} at once) in ${seconds.toFixed(2)} s = ${Math.round(submitCount / seconds)} orders/s`,
+      `${engine} intake (${kind === "group" ? "group commit" : "one transaction per order"}): ` +
+        `${submitCount} orders, ${concurrency} submitters, pool ${poolSize}, ${transactions} transactions, ` +
+        `${seconds.toFixed(2)} s = ${Math.round(submitCount / seconds)} orders/s`,
     );
     // Decide them now so the drain below starts from exactly `total` PENDING orders.
     const cleaner = new TableOrderWorker({ db, applyOrders, cache: new MemoryStatusCache(), logger });

@@ -4,14 +4,24 @@
  * with FOR UPDATE SKIP LOCKED — several workers take disjoint batches without waiting on each other —
  * and decides them with applyOrders in the same transaction, which updates the rows in place.
  */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { canonicalOrderId } from "../orders/accept.js";
 import type { AcceptedOrder } from "../orders/types.js";
 import { type BulkColumn, inList, insertRows } from "./bulk.js";
 import { engineOf } from "./database.js";
-import type { Database, NewOrderRow } from "./schema.js";
+import type { Database } from "./schema.js";
 import { withTransaction } from "./transaction.js";
 
+const ORDER_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "customer_id", pgType: "varchar" },
+  { name: "currency", pgType: "varchar" },
+  { name: "status", pgType: "varchar" },
+  { name: "total", pgType: "int8" },
+  { name: "accepted_at", pgType: "timestamptz" },
+  { name: "created_at", pgType: "timestamptz" },
+  { name: "updated_at", pgType: "timestamptz" },
+];
 const ITEM_COLUMNS: BulkColumn[] = [
   { name: "order_id", pgType: "uuid" },
   { name: "line_no", pgType: "int2" },
@@ -20,56 +30,148 @@ const ITEM_COLUMNS: BulkColumn[] = [
   { name: "unit_price", pgType: "int8" },
   { name: "line_total", pgType: "int8" },
 ];
+const HISTORY_COLUMNS: BulkColumn[] = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "seq", pgType: "int4" },
+  { name: "status", pgType: "varchar" },
+  { name: "at", pgType: "timestamptz" },
+];
 
 /**
  * Stores `order` as PENDING, in one transaction. Idempotent: when the id is already stored (a client
  * retry, whatever its status now) nothing changes and false is returned.
  */
 export async function insertPendingOrder(db: Kysely<Database>, order: AcceptedOrder): Promise<boolean> {
-  const orderId = canonicalOrderId(order.orderId);
-  const acceptedAt = new Date(order.acceptedAt);
-  return withTransaction(db, async (trx) => {
-    const inserted = await insertOrderRowIfAbsent(trx, {
-      order_id: orderId,
-      customer_id: order.customerId,
-      currency: order.currency,
-      status: "PENDING",
-      rejection_reason: null,
-      total: 0,
-      accepted_at: acceptedAt,
-      created_at: acceptedAt,
-      updated_at: acceptedAt,
-    });
-    if (!inserted) return false;
-    await insertRows(
-      trx,
-      "order_items",
-      ITEM_COLUMNS,
-      order.items.map((item, i) => [orderId, i + 1, item.sku, item.quantity, 0, 0]),
-    );
-    await trx
-      .insertInto("order_status_history")
-      .values({ order_id: orderId, seq: 1, status: "PENDING", reason: null, at: acceptedAt })
-      .execute();
-    return true;
-  });
+  return (await insertPendingOrders(db, [order])).size === 1;
 }
 
 const MYSQL_DUPLICATE_KEY = 1062;
+/** A racing writer of the same id is settled by re-running the transaction (see below); this bounds it. */
+const DUPLICATE_RACE_ATTEMPTS = 3;
 
-async function insertOrderRowIfAbsent(trx: Transaction<Database>, row: NewOrderRow): Promise<boolean> {
-  const insert = trx.insertInto("orders").values(row);
-  try {
-    // PostgreSQL: ON CONFLICT DO NOTHING keeps the transaction usable; MySQL reports a duplicate key.
-    const result = await (engineOf(trx) === "postgres"
-      ? insert.onConflict((oc) => oc.column("order_id").doNothing())
-      : insert
-    ).executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-  } catch (error) {
-    if ((error as { errno?: number }).errno === MYSQL_DUPLICATE_KEY) return false;
-    throw error;
+/**
+ * Stores every order of `orders` as PENDING — order rows, items and the first history entry — in ONE
+ * transaction with one set-based INSERT per table (group commit for table-mode intake). Idempotent per
+ * order id: an id already stored (a client retry, whatever its status now) is left untouched and gets
+ * no second set of items or history; an id repeated within `orders` counts once, the first occurrence
+ * stands. Returns the canonical ids written now (the others already existed). All or nothing: when it
+ * throws, none of `orders` was written.
+ *
+ * Rows are inserted in ascending id order, so two concurrent batches that share ids take their
+ * unique-index locks in the same order and wait for each other instead of deadlocking.
+ */
+export async function insertPendingOrders(
+  db: Kysely<Database>,
+  orders: readonly AcceptedOrder[],
+): Promise<Set<string>> {
+  const byId = new Map<string, AcceptedOrder>();
+  for (const order of orders) {
+    const orderId = canonicalOrderId(order.orderId);
+    if (!byId.has(orderId)) byId.set(orderId, order);
   }
+  if (byId.size === 0) return new Set();
+  const sorted = [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(db, async (trx) => {
+        const fresh = new Set(await insertOrderRowsIfAbsent(trx, sorted));
+        const written = sorted.filter(([orderId]) => fresh.has(orderId));
+        await insertRows(
+          trx,
+          "order_items",
+          ITEM_COLUMNS,
+          written.flatMap(([orderId, order]) =>
+            order.items.map((item, i) => [orderId, i + 1, item.sku, item.quantity, 0, 0]),
+          ),
+        );
+        await insertRows(
+          trx,
+          "order_status_history",
+          HISTORY_COLUMNS,
+          written.map(([orderId, order]) => [orderId, 1, "PENDING", new Date(order.acceptedAt)]),
+        );
+        return fresh;
+      });
+    } catch (error) {
+      // MySQL only: another transaction committed one of these ids between our SELECT and INSERT.
+      // The whole transaction was rolled back; run it again and the SELECT now sees that row.
+      const duplicate = (error as { errno?: number }).errno === MYSQL_DUPLICATE_KEY;
+      if (!duplicate || attempt >= DUPLICATE_RACE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * Inserts the order rows whose id is not stored yet and returns those ids.
+ * PostgreSQL: ON CONFLICT DO NOTHING … RETURNING names exactly the rows this statement inserted (a
+ * conflicting row still being written by another transaction is waited for, then skipped).
+ * MySQL/MariaDB have no RETURNING for INSERT and INSERT IGNORE would also turn data errors (a value too
+ * long) into warnings, so: read which ids exist, insert the rest with a plain INSERT. Under READ
+ * COMMITTED a concurrent writer of the same id can slip in between; then the INSERT fails with a
+ * duplicate key and the caller re-runs the transaction.
+ */
+async function insertOrderRowsIfAbsent(
+  trx: Transaction<Database>,
+  sorted: readonly [string, AcceptedOrder][],
+): Promise<string[]> {
+  const row = ([orderId, order]: [string, AcceptedOrder]) => {
+    const acceptedAt = new Date(order.acceptedAt);
+    return [orderId, order.customerId, order.currency, "PENDING", 0, acceptedAt, acceptedAt, acceptedAt];
+  };
+  if (engineOf(trx) === "postgres") {
+    const rows = sorted.map(row);
+    const names = sql.join(ORDER_COLUMNS.map((c) => sql.ref(c.name)));
+    const unnest = sql.join(
+      ORDER_COLUMNS.map((c, i) => sql`${rows.map((r) => r[i])}::${sql.raw(c.pgType)}[]`),
+    );
+    const inserted = await sql<{ order_id: string }>`
+      insert into orders (${names}) select * from unnest(${unnest})
+      on conflict (order_id) do nothing returning order_id`.execute(trx);
+    return inserted.rows.map((r) => r.order_id);
+  }
+  const existing = await trx
+    .selectFrom("orders")
+    .select("order_id")
+    .where(
+      inList(
+        trx,
+        "order_id",
+        sorted.map(([orderId]) => orderId),
+        "uuid",
+      ),
+    )
+    .execute();
+  const stored = new Set(existing.map((r) => r.order_id.toLowerCase()));
+  const absent = sorted.filter(([orderId]) => !stored.has(orderId));
+  await insertRows(trx, "orders", ORDER_COLUMNS, absent.map(row));
+  return absent.map(([orderId]) => orderId);
+}
+
+const PG_DATA_ERROR_CLASSES = new Set([
+  "22", // data exception: value too long, invalid uuid text, out of range
+  "23", // integrity constraint violation: not null, check, foreign key
+]);
+const MYSQL_DATA_ERRNOS = new Set([
+  1048, // ER_BAD_NULL_ERROR
+  1264, // ER_WARN_DATA_OUT_OF_RANGE
+  1292, // ER_TRUNCATED_WRONG_VALUE (bad datetime)
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+  1406, // ER_DATA_TOO_LONG
+  1452, // ER_NO_REFERENCED_ROW_2
+  3819, // ER_CHECK_CONSTRAINT_VIOLATED (MySQL 8)
+  4025, // ER_CONSTRAINT_FAILED (MariaDB check constraint)
+]);
+
+/**
+ * True when the database refused a row's *values* (too long, wrong type, constraint) rather than the
+ * transaction failing for a reason of its own: the batch holds at least one order that can never be
+ * stored, and the orders beside it would be stored on their own.
+ */
+export function isRowDataError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  if (typeof errno === "number" && MYSQL_DATA_ERRNOS.has(errno)) return true;
+  return typeof code === "string" && code.length === 5 && PG_DATA_ERROR_CLASSES.has(code.slice(0, 2));
 }
 
 /**
