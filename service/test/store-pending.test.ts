@@ -1,11 +1,17 @@
 /**
- * Table mode's queue on both engines: PENDING rows written idempotently, claimed oldest first with
- * SKIP LOCKED so concurrent workers take disjoint batches, and decided in place by applyOrders.
+ * Table mode's queue on both engines: PENDING rows written idempotently (one order, or a batch in one
+ * transaction), claimed oldest first with SKIP LOCKED so concurrent workers take disjoint batches, and
+ * decided in place by applyOrders.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SqlOrderStore } from "../src/store/order-store.js";
-import { claimPendingOrders, insertPendingOrder } from "../src/store/pending.js";
+import {
+  claimPendingOrders,
+  insertPendingOrder,
+  insertPendingOrders,
+  isRowDataError,
+} from "../src/store/pending.js";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
 import {
@@ -150,5 +156,115 @@ for (const { engine, skip } of ENGINES) {
         .executeTakeFirstOrThrow();
       assert.equal(Number(confirmed.n), 40);
     });
+
+    /** Items (sku×quantity in line order) and history statuses of `orderId`, as stored. */
+    const rowsOf = async (orderId: string) => {
+      const items = await m.db
+        .selectFrom("order_items")
+        .select(["line_no", "sku", "quantity"])
+        .where("order_id", "=", orderId)
+        .orderBy("line_no")
+        .execute();
+      const history = await m.db
+        .selectFrom("order_status_history")
+        .select(["seq", "status"])
+        .where("order_id", "=", orderId)
+        .execute();
+      return {
+        items: items.map((i) => `${i.line_no}:${i.sku}x${i.quantity}`),
+        history: history.map((h) => `${h.seq}:${h.status}`),
+      };
+    };
+
+    test("a batch is written in one go; existing ids and repeats within it are skipped, the first stands", async () => {
+      const stored = order([{ sku: "B1", quantity: 1 }]);
+      assert.equal(await insertPendingOrder(m.db, stored), true);
+      const a = order([
+        { sku: "B2", quantity: 2 },
+        { sku: "B3", quantity: 3 },
+      ]);
+      const b = order([{ sku: "B4", quantity: 4 }]);
+      const fresh = await insertPendingOrders(m.db, [
+        a,
+        { ...stored, items: [{ sku: "B1-AGAIN", quantity: 9 }] },
+        b,
+        { ...a, orderId: a.orderId.toUpperCase(), items: [{ sku: "B2-LATER", quantity: 8 }] },
+      ]);
+      assert.deepEqual(fresh, new Set([a.orderId, b.orderId]));
+      assert.deepEqual(await rowsOf(a.orderId), { items: ["1:B2x2", "2:B3x3"], history: ["1:PENDING"] });
+      assert.deepEqual(await rowsOf(b.orderId), { items: ["1:B4x4"], history: ["1:PENDING"] });
+      assert.deepEqual(await rowsOf(stored.orderId), { items: ["1:B1x1"], history: ["1:PENDING"] });
+      const view = await store.getOrder(b.orderId);
+      assert.equal(view?.status, "PENDING");
+      assert.equal(view?.createdAt, b.acceptedAt);
+      // The same batch again: nothing new, nothing doubled.
+      assert.deepEqual(await insertPendingOrders(m.db, [a, b]), new Set());
+      assert.deepEqual((await rowsOf(a.orderId)).items, ["1:B2x2", "2:B3x3"]);
+      assert.deepEqual(await insertPendingOrders(m.db, []), new Set());
+    });
+
+    test("a batch is all or nothing: one value the columns cannot hold stores none of it", async () => {
+      const good = order([{ sku: "B5", quantity: 1 }]);
+      const tooLong = order([{ sku: "B5", quantity: 1 }], { customerId: "x".repeat(129) });
+      const error = await insertPendingOrders(m.db, [good, tooLong]).then(
+        () => assert.fail("a 129-character customer id fits a 128-character column"),
+        (e: unknown) => e,
+      );
+      assert.equal(isRowDataError(error), true, `a data error: ${String(error)}`);
+      assert.equal(await store.getOrder(good.orderId), undefined);
+      assert.deepEqual(await rowsOf(good.orderId), { items: [], history: [] });
+      // A sku longer than its column fails in the items insert, after the order rows: still nothing.
+      const longSku = order([{ sku: "S".repeat(65), quantity: 1 }]);
+      const itemError = await insertPendingOrders(m.db, [good, longSku]).then(
+        () => assert.fail("a 65-character sku fits a 64-character column"),
+        (e: unknown) => e,
+      );
+      assert.equal(isRowDataError(itemError), true, String(itemError));
+      assert.equal(await store.getOrder(good.orderId), undefined);
+      assert.equal(await store.getOrder(longSku.orderId), undefined);
+      assert.equal(await insertPendingOrder(m.db, good), true);
+    });
+
+    test("a large batch (1,000 orders, up to 3 items each) is stored completely", async () => {
+      const orders = Array.from({ length: 1_000 }, (_, n) =>
+        order(Array.from({ length: 1 + (n % 3) }, (_, line) => ({ sku: `BL-${line}`, quantity: n + 1 }))),
+      );
+      const fresh = await insertPendingOrders(m.db, orders);
+      assert.equal(fresh.size, 1_000);
+      const ids = orders.map((o) => o.orderId);
+      const counted = async (table: "orders" | "order_items" | "order_status_history") =>
+        Number(
+          (
+            await m.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as("n"))
+              .where("order_id", "in", ids)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      assert.equal(await counted("orders"), 1_000);
+      assert.equal(
+        await counted("order_items"),
+        orders.reduce((sum, o) => sum + o.items.length, 0),
+      );
+      assert.equal(await counted("order_status_history"), 1_000);
+      assert.deepEqual((await rowsOf(orders[5]!.orderId)).items, ["1:BL-0x6", "2:BL-1x6", "3:BL-2x6"]);
+    });
   });
 }
+
+describe("isRowDataError", () => {
+  test("data and constraint errors yes; transient, connection and other errors no", () => {
+    assert.equal(isRowDataError({ code: "22001" }), true); // PostgreSQL string_data_right_truncation
+    assert.equal(isRowDataError({ code: "23502" }), true); // PostgreSQL not_null_violation
+    assert.equal(isRowDataError({ errno: 1406, code: "ER_DATA_TOO_LONG" }), true);
+    assert.equal(isRowDataError({ code: "40001" }), false);
+    assert.equal(isRowDataError({ code: "40P01" }), false);
+    assert.equal(isRowDataError({ errno: 1213, code: "ER_LOCK_DEADLOCK" }), false);
+    assert.equal(isRowDataError({ code: "ECONNREFUSED" }), false);
+    assert.equal(isRowDataError({ code: "08006" }), false);
+    assert.equal(isRowDataError(new Error("boom")), false);
+    assert.equal(isRowDataError(null), false);
+    assert.equal(isRowDataError("22001"), false);
+  });
+});
