@@ -66,7 +66,11 @@ export interface EnvVarSpec {
  * `process.env` and reads only these names; the infra sets only these names.
  */
 export const SERVICE_ENV = {
-  PORT: { description: "HTTP port of the API.", default: String(CONTAINER_PORT) },
+  PORT: {
+    description:
+      "HTTP port: the API (`serve`), or the /health + /metrics probe (`work`; WORKER_PORT in ECS).",
+    default: String(CONTAINER_PORT),
+  },
   HOST: { description: "Address the API binds.", default: "0.0.0.0" },
   LOG_LEVEL: { description: "pino log level: fatal, error, warn, info, debug, trace.", default: "info" },
   FASTCART_ENVIRONMENT: {
