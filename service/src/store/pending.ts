@@ -46,7 +46,7 @@ export async function insertPendingOrder(db: Kysely<Database>, order: AcceptedOr
 }
 
 const MYSQL_DUPLICATE_KEY = 1062;
-/** A racing writer of the same id is settled by re-running the transaction (see below); this bounds it. */
+/** MySQL: a racing writer of the same id is settled by re-running the transaction (see below); this bounds it. */
 const DUPLICATE_RACE_ATTEMPTS = 3;
 
 /**
@@ -59,6 +59,9 @@ const DUPLICATE_RACE_ATTEMPTS = 3;
  *
  * Rows are inserted in ascending id order, so two concurrent batches that share ids take their
  * unique-index locks in the same order and wait for each other instead of deadlocking.
+ *
+ * PostgreSQL: ONE statement (data-modifying CTEs), atomic on its own — one round trip per batch
+ * instead of BEGIN, three INSERTs and COMMIT. MySQL/MariaDB: a transaction (see insertOrderRowsIfAbsent).
  */
 export async function insertPendingOrders(
   db: Kysely<Database>,
@@ -71,6 +74,7 @@ export async function insertPendingOrders(
   }
   if (byId.size === 0) return new Set();
   const sorted = [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (engineOf(db) === "postgres") return insertPendingOrdersPostgres(db, sorted);
   for (let attempt = 1; ; attempt++) {
     try {
       return await withTransaction(db, async (trx) => {
@@ -93,8 +97,8 @@ export async function insertPendingOrders(
         return fresh;
       });
     } catch (error) {
-      // MySQL only: another transaction committed one of these ids between our SELECT and INSERT.
-      // The whole transaction was rolled back; run it again and the SELECT now sees that row.
+      // Another transaction committed one of these ids between our SELECT and INSERT. The whole
+      // transaction was rolled back; run it again and the SELECT now sees that row.
       const duplicate = (error as { errno?: number }).errno === MYSQL_DUPLICATE_KEY;
       if (!duplicate || attempt >= DUPLICATE_RACE_ATTEMPTS) throw error;
     }
@@ -102,33 +106,62 @@ export async function insertPendingOrders(
 }
 
 /**
- * Inserts the order rows whose id is not stored yet and returns those ids.
- * PostgreSQL: ON CONFLICT DO NOTHING … RETURNING names exactly the rows this statement inserted (a
- * conflicting row still being written by another transaction is waited for, then skipped).
- * MySQL/MariaDB have no RETURNING for INSERT and INSERT IGNORE would also turn data errors (a value too
- * long) into warnings, so: read which ids exist, insert the rest with a plain INSERT. Under READ
- * COMMITTED a concurrent writer of the same id can slip in between; then the INSERT fails with a
- * duplicate key and the caller re-runs the transaction.
+ * The whole batch as one statement: ON CONFLICT DO NOTHING … RETURNING names exactly the order rows
+ * this statement inserted (a conflicting row still being written by another transaction is waited
+ * for, then skipped), and only those get items and a history row. Every sub-statement of a WITH runs
+ * to completion whether or not the final SELECT reads it; the foreign keys of items and history are
+ * checked at the end of the statement, when the new order rows exist. Arrays, one per column, keep
+ * the statement the same size whatever the batch size.
+ */
+async function insertPendingOrdersPostgres(
+  db: Kysely<Database>,
+  sorted: readonly [string, AcceptedOrder][],
+): Promise<Set<string>> {
+  const items = sorted.flatMap(([orderId, order]) =>
+    order.items.map((item, i) => ({ orderId, line: i + 1, sku: item.sku, quantity: item.quantity })),
+  );
+  const result = await sql<{ order_id: string }>`
+    with input as (
+      select * from unnest(
+        ${sorted.map(([orderId]) => orderId)}::uuid[],
+        ${sorted.map(([, o]) => o.customerId)}::varchar[],
+        ${sorted.map(([, o]) => o.currency)}::varchar[],
+        ${sorted.map(([, o]) => new Date(o.acceptedAt))}::timestamptz[]
+      ) as t(order_id, customer_id, currency, accepted_at)
+    ), fresh as (
+      insert into orders (order_id, customer_id, currency, status, total, accepted_at, created_at, updated_at)
+      select order_id, customer_id, currency, 'PENDING', 0, accepted_at, accepted_at, accepted_at from input
+      on conflict (order_id) do nothing
+      returning order_id, accepted_at
+    ), new_items as (
+      insert into order_items (order_id, line_no, sku, quantity, unit_price, line_total)
+      select i.order_id, i.line_no, i.sku, i.quantity, 0, 0
+      from unnest(
+        ${items.map((i) => i.orderId)}::uuid[],
+        ${items.map((i) => i.line)}::int2[],
+        ${items.map((i) => i.sku)}::varchar[],
+        ${items.map((i) => i.quantity)}::int4[]
+      ) as i(order_id, line_no, sku, quantity)
+      join fresh on fresh.order_id = i.order_id
+    ), new_history as (
+      insert into order_status_history (order_id, seq, status, at)
+      select order_id, 1, 'PENDING', accepted_at from fresh
+    )
+    select order_id from fresh`.execute(db);
+  return new Set(result.rows.map((r) => r.order_id));
+}
+
+/**
+ * MySQL/MariaDB: inserts the order rows whose id is not stored yet and returns those ids. There is no
+ * RETURNING for INSERT, and INSERT IGNORE would also turn data errors (a value too long) into
+ * warnings, so: read which ids exist, insert the rest with a plain INSERT. Under READ COMMITTED a
+ * concurrent writer of the same id can slip in between; then the INSERT fails with a duplicate key
+ * and the caller re-runs the transaction.
  */
 async function insertOrderRowsIfAbsent(
   trx: Transaction<Database>,
   sorted: readonly [string, AcceptedOrder][],
 ): Promise<string[]> {
-  const row = ([orderId, order]: [string, AcceptedOrder]) => {
-    const acceptedAt = new Date(order.acceptedAt);
-    return [orderId, order.customerId, order.currency, "PENDING", 0, acceptedAt, acceptedAt, acceptedAt];
-  };
-  if (engineOf(trx) === "postgres") {
-    const rows = sorted.map(row);
-    const names = sql.join(ORDER_COLUMNS.map((c) => sql.ref(c.name)));
-    const unnest = sql.join(
-      ORDER_COLUMNS.map((c, i) => sql`${rows.map((r) => r[i])}::${sql.raw(c.pgType)}[]`),
-    );
-    const inserted = await sql<{ order_id: string }>`
-      insert into orders (${names}) select * from unnest(${unnest})
-      on conflict (order_id) do nothing returning order_id`.execute(trx);
-    return inserted.rows.map((r) => r.order_id);
-  }
   const existing = await trx
     .selectFrom("orders")
     .select("order_id")
@@ -143,7 +176,15 @@ async function insertOrderRowsIfAbsent(
     .execute();
   const stored = new Set(existing.map((r) => r.order_id.toLowerCase()));
   const absent = sorted.filter(([orderId]) => !stored.has(orderId));
-  await insertRows(trx, "orders", ORDER_COLUMNS, absent.map(row));
+  await insertRows(
+    trx,
+    "orders",
+    ORDER_COLUMNS,
+    absent.map(([orderId, order]) => {
+      const acceptedAt = new Date(order.acceptedAt);
+      return [orderId, order.customerId, order.currency, "PENDING", 0, acceptedAt, acceptedAt, acceptedAt];
+    }),
+  );
   return absent.map(([orderId]) => orderId);
 }
 
