@@ -5,7 +5,7 @@
  * Starts the local system as child processes (see system-under-test.ts), waits for /ready, drives it
  * with the `load` role's logic from this process, prints the figures, stops the system with SIGTERM and
  * reports how long its shutdown took. One scenario per layout × database; with several, a comparison
- * table follows. `--profile` records a V8 CPU profile of the system process and prints its hot spots.
+ * table follows. `--profile` records a V8 CPU profile of each service process and prints its hot spots.
  *
  * The database defaults to a fresh database on the server in DATABASE_URL when that is set (the
  * server is left as it was: the database is dropped afterwards), else to embedded PostgreSQL.
@@ -67,7 +67,12 @@ interface ScenarioResult {
   shutdownExitCode: number | string;
   report: LoadReport;
   logFiles: string[];
-  profile?: { summary: ProfileSummary; ownCode: { name: string; inclusivePercent: number }[] };
+  /** One per profiled service process (system, or serve and work), labelled as in `cpu`. */
+  profiles?: {
+    process: string;
+    summary: ProfileSummary;
+    ownCode: { name: string; inclusivePercent: number }[];
+  }[];
 }
 
 function listOption<T extends string>(
@@ -199,14 +204,18 @@ async function runScenario(
   if (options.profile) {
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (tsx's module
     // loader runs in a thread of its own and writes a second, uninteresting profile).
-    const file = (await readdir(dir)).find((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name));
-    if (file) {
+    const files = (await readdir(dir)).filter((name) => /\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+    result.profiles = [];
+    for (const file of files) {
+      const pid = Number(/\.(\d+)\.0\.\d+\.cpuprofile$/.exec(file)?.[1]);
       const profile = await readProfile(join(dir, file));
-      result.profile = {
+      result.profiles.push({
+        process: system.pids.get(pid) ?? `pid ${pid}`,
         summary: summarizeProfile(profile, join(dir, file), 25),
         ownCode: ownHotspots(profile, 15).map(({ name, inclusivePercent }) => ({ name, inclusivePercent })),
-      };
-    } else {
+      });
+    }
+    if (files.length === 0) {
       process.stderr.write(`  no CPU profile was written in ${dir} (did the system exit normally?)\n`);
     }
   }
@@ -246,11 +255,10 @@ function formatScenario(result: ScenarioResult): string {
     ...formatCpu(result),
     `  logs: ${result.logFiles.join(", ")}`,
   ];
-  if (result.profile) {
-    lines.push(formatProfileSummary(result.profile.summary));
+  for (const profile of result.profiles ?? []) {
+    lines.push(`\n[${profile.process}] ${formatProfileSummary(profile.summary)}`);
     lines.push("  our code, inclusive % of busy time:");
-    for (const f of result.profile.ownCode)
-      lines.push(`    ${String(f.inclusivePercent).padStart(5)}%  ${f.name}`);
+    for (const f of profile.ownCode) lines.push(`    ${String(f.inclusivePercent).padStart(5)}%  ${f.name}`);
   }
   return lines.join("\n");
 }

@@ -66,7 +66,8 @@ async function snapshot(
       const stat = queue.pop()!;
       const key = `${label}: ${stat.name}`;
       groups.set(key, (groups.get(key) ?? 0) + stat.ticks);
-      queue.push(...(children.get(stat.pid) ?? []));
+      // A child that is a root of its own is counted under its own label, not twice.
+      queue.push(...(children.get(stat.pid) ?? []).filter((child) => !roots.has(child.pid)));
     }
   }
   for (const stat of stats) {
