@@ -2,8 +2,9 @@
  * How fast table mode moves orders, on PostgreSQL or MySQL/MariaDB:
  * 1. intake: `--submit` orders, `--concurrency` at once as concurrent API requests would, over a pool of
  *    `--pool` connections (the service's DB_POOL_MAX default is 10) — accepted orders/s, for
- *    `--intake single` (one transaction per order: insertPendingOrder, how intake worked before group
- *    commit), `--intake group` (TableOrderIntake: batches of up to `--max-batch` orders per transaction
+ *    `--intake single` (insertPendingOrder per submit, no grouping: a batch of one — note that on
+ *    PostgreSQL this is already one statement; the original per-order code took a 6-round-trip
+ *    transaction per order), `--intake group` (TableOrderIntake: batches of up to `--max-batch` orders per transaction
  *    after `--linger` ms) or `both` (the default, same database, one after the other);
  * 2. drain: `--orders` PENDING orders bulk-inserted up front, then `--workers` TableOrderWorkers (each
  *    with a pool of its own, like separate tasks) timed from start until no order is PENDING — decided
@@ -164,7 +165,7 @@ try {
     await intake.close();
     const transactions = kind === "group" ? intake.flushes : submitCount;
     console.log(
-      `${engine} intake (${kind === "group" ? "group commit" : "one transaction per order"}): ` +
+      `${engine} intake (${kind === "group" ? "group commit" : "one order per write"}): ` +
         `${submitCount} orders, ${concurrency} submitters, pool ${poolSize}, ${transactions} transactions, ` +
         `${seconds.toFixed(2)} s = ${Math.round(submitCount / seconds)} orders/s`,
     );
