@@ -50,7 +50,12 @@ export function openRuntime(config: ServiceConfig, logger: Logger, options: Runt
 export function createIntake(runtime: Runtime): OrderIntake {
   const { config, logger } = runtime;
   if (config.intakeMode === "stream") return KinesisOrderIntake.fromConfig(config, { logger });
-  return new TableOrderIntake(runtime.store.db);
+  // Leave two pool connections to API reads while group commits are in flight.
+  const poolMax = config.database?.poolMax ?? 10;
+  return new TableOrderIntake(runtime.store.db, {
+    logger,
+    maxInFlight: Math.max(1, Math.min(4, poolMax - 2)),
+  });
 }
 
 /** One worker loop for the configured mode; `work` starts WORKER_CONCURRENCY of them. */

