@@ -66,6 +66,10 @@ export function createDialect(config: DatabaseConfig, options: DatabaseOptions =
     // An idle client losing its connection (failover, restart) emits 'error' on the pool; without a
     // listener that would crash the process. The pool drops the client and the next query reconnects.
     pool.on("error", () => {});
+    // A checked-out client has no pool listener: losing its connection mid-query (failover, restart,
+    // pg_terminate_backend) emits 'error' on the client, which would crash the process although the
+    // query already fails with the same error and the pool discards the client on release.
+    pool.on("connect", (client) => client.on("error", () => {}));
     return new PostgresDialect({ pool });
   }
   const parsed = new URL(url);
