@@ -26,7 +26,8 @@ import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import { TableOrderIntake } from "../src/intake/table-intake.js";
 import { TableOrderWorker } from "../src/intake/table-worker.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
-import { type BulkColumn, insertRows } from "../src/store/bulk.js";
+import { insertRows } from "../src/store/bulk.js";
+import { ORDER_ITEM_COLUMNS, PENDING_HISTORY_COLUMNS, PENDING_ORDER_COLUMNS } from "../src/store/columns.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { migrate } from "../src/store/migrations/index.js";
 import { pendingOrderCount } from "../src/store/order-store.js";
@@ -91,31 +92,6 @@ const randomOrder = (): AcceptedOrder => ({
   })),
   acceptedAt: new Date().toISOString(),
 });
-
-const ORDER_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "customer_id", pgType: "varchar" },
-  { name: "currency", pgType: "varchar" },
-  { name: "status", pgType: "varchar" },
-  { name: "total", pgType: "int8" },
-  { name: "accepted_at", pgType: "timestamptz" },
-  { name: "created_at", pgType: "timestamptz" },
-  { name: "updated_at", pgType: "timestamptz" },
-];
-const ITEM_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "line_no", pgType: "int2" },
-  { name: "sku", pgType: "varchar" },
-  { name: "quantity", pgType: "int4" },
-  { name: "unit_price", pgType: "int8" },
-  { name: "line_total", pgType: "int8" },
-];
-const HISTORY_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "seq", pgType: "int4" },
-  { name: "status", pgType: "varchar" },
-  { name: "at", pgType: "timestamptz" },
-];
 
 await admin(`create database ${name}`);
 const url = new URL(baseUrl);
@@ -184,19 +160,19 @@ try {
       await insertRows(
         trx,
         "orders",
-        ORDER_COLUMNS,
+        PENDING_ORDER_COLUMNS,
         chunk.map((o) => [o.orderId, o.customerId, o.currency, "PENDING", 0, at, at, at]),
       );
       await insertRows(
         trx,
         "order_items",
-        ITEM_COLUMNS,
+        ORDER_ITEM_COLUMNS,
         chunk.flatMap((o) => o.items.map((item, i) => [o.orderId, i + 1, item.sku, item.quantity, 0, 0])),
       );
       await insertRows(
         trx,
         "order_status_history",
-        HISTORY_COLUMNS,
+        PENDING_HISTORY_COLUMNS,
         chunk.map((o) => [o.orderId, 1, "PENDING", at]),
       );
     });

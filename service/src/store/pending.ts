@@ -7,35 +7,11 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import { canonicalOrderId } from "../orders/accept.js";
 import type { AcceptedOrder } from "../orders/types.js";
-import { type BulkColumn, inList, insertRows } from "./bulk.js";
+import { inList, insertRows } from "./bulk.js";
+import { ORDER_ITEM_COLUMNS, PENDING_HISTORY_COLUMNS, PENDING_ORDER_COLUMNS } from "./columns.js";
 import { engineOf } from "./database.js";
 import type { Database } from "./schema.js";
 import { withTransaction } from "./transaction.js";
-
-const ORDER_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "customer_id", pgType: "varchar" },
-  { name: "currency", pgType: "varchar" },
-  { name: "status", pgType: "varchar" },
-  { name: "total", pgType: "int8" },
-  { name: "accepted_at", pgType: "timestamptz" },
-  { name: "created_at", pgType: "timestamptz" },
-  { name: "updated_at", pgType: "timestamptz" },
-];
-const ITEM_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "line_no", pgType: "int2" },
-  { name: "sku", pgType: "varchar" },
-  { name: "quantity", pgType: "int4" },
-  { name: "unit_price", pgType: "int8" },
-  { name: "line_total", pgType: "int8" },
-];
-const HISTORY_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "seq", pgType: "int4" },
-  { name: "status", pgType: "varchar" },
-  { name: "at", pgType: "timestamptz" },
-];
 
 /**
  * Stores `order` as PENDING, in one transaction. Idempotent: when the id is already stored (a client
@@ -83,7 +59,7 @@ export async function insertPendingOrders(
         await insertRows(
           trx,
           "order_items",
-          ITEM_COLUMNS,
+          ORDER_ITEM_COLUMNS,
           written.flatMap(([orderId, order]) =>
             order.items.map((item, i) => [orderId, i + 1, item.sku, item.quantity, 0, 0]),
           ),
@@ -91,7 +67,7 @@ export async function insertPendingOrders(
         await insertRows(
           trx,
           "order_status_history",
-          HISTORY_COLUMNS,
+          PENDING_HISTORY_COLUMNS,
           written.map(([orderId, order]) => [orderId, 1, "PENDING", new Date(order.acceptedAt)]),
         );
         return fresh;
@@ -179,7 +155,7 @@ async function insertOrderRowsIfAbsent(
   await insertRows(
     trx,
     "orders",
-    ORDER_COLUMNS,
+    PENDING_ORDER_COLUMNS,
     absent.map(([orderId, order]) => {
       const acceptedAt = new Date(order.acceptedAt);
       return [orderId, order.customerId, order.currency, "PENDING", 0, acceptedAt, acceptedAt, acceptedAt];

@@ -16,37 +16,11 @@ import { sql, type Transaction } from "kysely";
 import { canonicalOrderId } from "../orders/accept.js";
 import { type DecidedOrder, decideOrders } from "../orders/decide.js";
 import type { AcceptedOrder, OrderDecision, OrderStatus, RejectionReason } from "../orders/types.js";
-import { type BulkColumn, inList, insertRows } from "./bulk.js";
+import { inList, insertRows } from "./bulk.js";
+import { ORDER_COLUMNS, ORDER_ITEM_COLUMNS, STATUS_HISTORY_COLUMNS } from "./columns.js";
 import { engineOf } from "./database.js";
 import type { Database } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
-
-const ORDER_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "customer_id", pgType: "varchar" },
-  { name: "currency", pgType: "char(3)" },
-  { name: "status", pgType: "varchar" },
-  { name: "rejection_reason", pgType: "varchar" },
-  { name: "total", pgType: "int8" },
-  { name: "accepted_at", pgType: "timestamptz" },
-  { name: "created_at", pgType: "timestamptz" },
-  { name: "updated_at", pgType: "timestamptz" },
-];
-const ITEM_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "line_no", pgType: "int2" },
-  { name: "sku", pgType: "varchar" },
-  { name: "quantity", pgType: "int4" },
-  { name: "unit_price", pgType: "int8" },
-  { name: "line_total", pgType: "int8" },
-];
-const HISTORY_COLUMNS: BulkColumn[] = [
-  { name: "order_id", pgType: "uuid" },
-  { name: "seq", pgType: "int2" },
-  { name: "status", pgType: "varchar" },
-  { name: "reason", pgType: "varchar" },
-  { name: "at", pgType: "timestamptz" },
-];
 
 interface ExistingOrder {
   status: OrderStatus;
@@ -233,7 +207,7 @@ async function writeDecisions(
   await insertRows(
     trx,
     "order_items",
-    ITEM_COLUMNS,
+    ORDER_ITEM_COLUMNS,
     decided.flatMap(({ decided: d }) =>
       d.lines.map((line, i) => [d.orderId, i + 1, line.sku, line.quantity, line.unitPrice, line.lineTotal]),
     ),
@@ -245,7 +219,7 @@ async function writeDecisions(
     if (!stored) history.push([d.orderId, ++seq, "PENDING", null, acceptedTime(order, now)]);
     history.push([d.orderId, ++seq, d.status, d.status === "REJECTED" ? d.reason : null, now]);
   }
-  await insertRows(trx, "order_status_history", HISTORY_COLUMNS, history);
+  await insertRows(trx, "order_status_history", STATUS_HISTORY_COLUMNS, history);
 }
 
 async function updatePendingOrders(
