@@ -18,7 +18,12 @@ export interface BulkColumn {
 const MYSQL_MAX_PLACEHOLDERS = 60_000;
 
 /** Inserts `rows` (values in `columns` order) into `table`. */
-export async function insertRows(db: AnyKysely, table: string, columns: readonly BulkColumn[], rows: unknown[][]) {
+export async function insertRows(
+  db: AnyKysely,
+  table: string,
+  columns: readonly BulkColumn[],
+  rows: unknown[][],
+) {
   if (rows.length === 0) return;
   if (engineOf(db) === "postgres") {
     const arrays = columns.map((_, i) => rows.map((row) => row[i]));
