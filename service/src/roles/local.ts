@@ -185,6 +185,9 @@ export function banner(system: LocalSystem): string {
 
 export async function local(env: Env): Promise<void> {
   const started = Date.now();
+  // On Node 20 the AWS SDK prints a multi-line notice about its 2027 releases between the start-up
+  // lines; the README states the Node versions, so the laptop banner stays readable without it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   process.stderr.write("FastCart Orders — local system\n");
   const system = await startLocal(env, { handleSignals: true });
   process.stdout.write(`${banner(system)}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
