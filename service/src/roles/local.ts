@@ -177,7 +177,7 @@ export function banner(system: LocalSystem): string {
     `      -d '{"customerId":"customer-1","currency":"EUR","items":[{"sku":"TSHIRT-BLK-M","quantity":2}]}'`,
     `    curl -s ${url}/orders/<orderId> -H "Authorization: Bearer $CUSTOMER_TOKEN"`,
     "",
-    `  smoke test:  npm run smoke -- --url ${url} --token $ADMIN_TOKEN`,
+    `  smoke test:  npm run smoke -- --url ${url} --token $ADMIN_TOKEN --customer-token $CUSTOMER_TOKEN`,
     "  Ctrl-C stops everything and removes the temporary data.",
     "",
   ].join("\n");
