@@ -61,14 +61,14 @@ export function createIntake(runtime: Runtime): OrderIntake {
 /** One worker loop for the configured mode; `work` starts WORKER_CONCURRENCY of them. */
 export function createWorker(
   runtime: Runtime,
-  options: Pick<KinesisWorkerOptions, "workerId" | "polling"> = {},
+  options: Pick<KinesisWorkerOptions, "workerId" | "polling" | "maxLeases"> = {},
 ): OrderWorker {
   const { config, logger, metrics, store, cache } = runtime;
   if (config.intakeMode === "stream") {
     return KinesisOrderWorker.fromConfig(
       config,
       { db: store.db, cache, logger, metrics: metrics.intake },
-      { workerId: options.workerId, polling: options.polling },
+      { workerId: options.workerId, polling: options.polling, maxLeases: options.maxLeases },
     );
   }
   return TableOrderWorker.fromConfig(

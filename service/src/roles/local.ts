@@ -123,7 +123,11 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     step(`demo catalog: ${seeded} products added`);
     checkpoint();
     step(`starting ${LOCAL_WORKERS} workers and the API…`);
-    const workers = await startWorkers(runtime, LOCAL_WORKERS);
+    // One shard each: both loops start together, so without the cap the first would take both shards
+    // and the second would steal one back, rolling back the first batch (harmless, but noisy).
+    const workers = await startWorkers(runtime, LOCAL_WORKERS, {
+      maxLeasesPerWorker: Math.ceil(LOCAL_SHARDS / LOCAL_WORKERS),
+    });
     lifecycle.onShutdown("workers", workers.stop);
     if (config.intakeMode === "stream") {
       // Stream mode has no PENDING rows to count. In this one process the API and the workers share

@@ -19,8 +19,14 @@ export interface RunningWorkers {
 }
 
 /** Starts `count` worker loops (distinct lease owners) and, in table mode, the pending-orders reporter. */
-export async function startWorkers(runtime: Runtime, count: number): Promise<RunningWorkers> {
-  const workers = Array.from({ length: count }, () => createWorker(runtime));
+export async function startWorkers(
+  runtime: Runtime,
+  count: number,
+  options: { maxLeasesPerWorker?: number } = {},
+): Promise<RunningWorkers> {
+  const workers = Array.from({ length: count }, () =>
+    createWorker(runtime, { maxLeases: options.maxLeasesPerWorker }),
+  );
   await Promise.all(workers.map((worker) => worker.start()));
   runtime.logger.info({ workers: count, intakeMode: runtime.config.intakeMode }, "workers started");
   const stopReporter =
