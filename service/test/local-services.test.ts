@@ -54,6 +54,39 @@ describe("embedded Kinesis (kinesalite)", () => {
   });
 });
 
+describe("embedded Kinesis on its own thread (what fastcart local runs)", () => {
+  test("serves the Kinesis API from a worker thread and stops with it", async () => {
+    const kinesis = await startLocalKinesis({ thread: true });
+    const client = new KinesisClient({
+      endpoint: kinesis.endpoint,
+      region: "eu-central-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      requestHandler: new NodeHttpHandler(),
+    });
+    try {
+      await client.send(new CreateStreamCommand({ StreamName: "threaded", ShardCount: 1 }));
+      const put = await client.send(
+        new PutRecordsCommand({ StreamName: "threaded", Records: [{ PartitionKey: "k", Data: Buffer.from("x") }] }),
+      );
+      assert.equal(put.FailedRecordCount, 0);
+    } finally {
+      client.destroy();
+      await kinesis.stop();
+    }
+    await assert.rejects(fetch(kinesis.endpoint), "the port is closed once the thread has stopped");
+  });
+
+  test("a port already in use fails the start with kinesalite's error", async () => {
+    const first = await startLocalKinesis();
+    try {
+      const port = Number(new URL(first.endpoint).port);
+      await assert.rejects(startLocalKinesis({ thread: true, port }), /kinesalite thread: .*EADDRINUSE/);
+    } finally {
+      await first.stop();
+    }
+  });
+});
+
 describe("embedded PostgreSQL", () => {
   test("starts a real server, answers a query, and removes its data on stop", async () => {
     const server = await startLocalPostgres();

@@ -95,8 +95,8 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     if (!streamMode) {
       step("table mode: orders are queued as PENDING rows (no stream)");
     } else if (!localEnv.KINESIS_ENDPOINT) {
-      step("starting kinesalite (in-process Kinesis)…");
-      const kinesis = await startLocalKinesis();
+      step("starting kinesalite (in-process Kinesis, on its own thread)…");
+      const kinesis = await startLocalKinesis({ thread: true });
       lifecycle.onShutdown("kinesalite", kinesis.stop);
       localEnv.KINESIS_ENDPOINT = kinesis.endpoint;
     } else {
