@@ -66,7 +66,10 @@ describe("embedded Kinesis on its own thread (what fastcart local runs)", () => 
     try {
       await client.send(new CreateStreamCommand({ StreamName: "threaded", ShardCount: 1 }));
       const put = await client.send(
-        new PutRecordsCommand({ StreamName: "threaded", Records: [{ PartitionKey: "k", Data: Buffer.from("x") }] }),
+        new PutRecordsCommand({
+          StreamName: "threaded",
+          Records: [{ PartitionKey: "k", Data: Buffer.from("x") }],
+        }),
       );
       assert.equal(put.FailedRecordCount, 0);
     } finally {
