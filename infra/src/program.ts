@@ -76,6 +76,7 @@ export function createProgram(config: StackConfig): StackOutputs {
     containerPort: CONTAINER_PORT,
     databasePort: config.databaseEngine === "postgres" ? 5432 : 3306,
     albEnabled: config.albEnabled,
+    albHttps: config.albEnabled && config.certificateArn !== undefined,
     cacheEnabled: config.cacheEnabled,
   });
 

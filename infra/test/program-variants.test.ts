@@ -51,6 +51,13 @@ describe("createProgram variants", () => {
         .securityGroups,
       ["fastcart-alb-sg-var-id"],
     );
+    // With a certificate the HTTPS listener exists, and so does the 443 rule in front of it.
+    assert.deepEqual(
+      h
+        .one("aws:ec2/securityGroup:SecurityGroup", "fastcart-alb-sg-var")
+        .inputs["ingress"].map((rule: { fromPort: number }) => rule.fromPort),
+      [80, 443],
+    );
   });
 
   it("runs the image from the configured repository and tag", () => {

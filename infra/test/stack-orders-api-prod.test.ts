@@ -240,6 +240,11 @@ describe("stack orders-api-prod (seed 002)", () => {
     assert.deepEqual(groups["fastcart-db-sg-prod"]!.ingress[0].securityGroups, [
       "fastcart-service-sg-prod-id",
     ]);
+    // No certificate in this stack file: only the HTTP listener exists, so only 80 is open.
+    assert.deepEqual(
+      groups["fastcart-alb-sg-prod"]!.ingress.map((rule: { fromPort: number }) => rule.fromPort),
+      [80],
+    );
     for (const [name, group] of Object.entries(groups)) {
       for (const rule of group.ingress) {
         if ((rule.cidrBlocks ?? []).includes("0.0.0.0/0")) {

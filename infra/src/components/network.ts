@@ -19,6 +19,12 @@ export interface NetworkArgs {
   readonly databasePort: number;
   /** Create the ALB security group; the service then accepts traffic from the ALB only. Default false. */
   readonly albEnabled?: boolean;
+  /**
+   * Open 443 on the ALB security group. Only when the edge has an HTTPS listener (a certificate is
+   * configured): without one nothing listens there, and an open port with nothing behind it is noise
+   * for scanners and reviewers alike. Default false.
+   */
+  readonly albHttps?: boolean;
   /** Create the Redis security group. Default false. */
   readonly cacheEnabled?: boolean;
   /** Redis port. Default 6379. */
@@ -177,7 +183,9 @@ export class Network extends pulumi.ComponentResource {
             toPort: 80,
             cidrBlocks: [ALL_IPV4],
           },
-          { description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [ALL_IPV4] },
+          ...(args.albHttps
+            ? [{ description: "HTTPS", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [ALL_IPV4] }]
+            : []),
         ],
         // Egress to the service is limited to the VPC range on the container port (the service SG
         // cannot be referenced here without a cycle; the service SG admits only this group).

@@ -34,6 +34,7 @@ describe("Network", () => {
       containerPort: 3000,
       databasePort: 3306,
       albEnabled: true,
+      albHttps: true,
     });
     await resolve(three.privateSubnetIds);
     await harness.settle();
