@@ -88,8 +88,22 @@ export const SERVICE_ENV = {
   DB_READER_HOST: { description: "Read-only endpoint (Aurora reader); reads fall back to DB_HOST." },
   DB_PORT: { description: "Database port.", default: "5432 (postgres) / 3306 (mysql)" },
   DB_NAME: { description: "Database name.", default: "fastcart" },
-  DB_USER: { description: "Database user (from the managed master secret).", secret: true },
-  DB_PASSWORD: { description: "Database password (from the managed master secret).", secret: true },
+  DB_AUTH: {
+    description:
+      "How serve and work authenticate as DB_USER: password (DB_PASSWORD) or iam (an RDS IAM token signed per connection with the task role; no password exists to rotate).",
+    default: "password",
+  },
+  DB_USER: {
+    description:
+      "The application user serve and work connect as (DML on the service's tables only; migrate creates and grants it).",
+  },
+  DB_PASSWORD: { description: "Password of DB_USER (DB_AUTH=password only).", secret: true },
+  DB_ADMIN_USER: {
+    description:
+      "migrate only: the schema owner (the RDS-managed master secret's username); runs DDL and creates DB_USER.",
+    secret: true,
+  },
+  DB_ADMIN_PASSWORD: { description: "migrate only: password of DB_ADMIN_USER.", secret: true },
   DB_TLS: { description: "Require TLS to the database (true in AWS).", default: "false" },
   DB_POOL_MAX: { description: "Connections per process.", default: "10" },
 
