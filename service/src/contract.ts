@@ -51,6 +51,17 @@ export const PENDING_ORDERS_METRIC = {
   unit: "Count",
 } as const;
 
+/**
+ * Records (stream) or rows (table) moved to the quarantine because they can never be decided. The
+ * workers publish it as EMF beside PENDING_ORDERS_METRIC; both stacks alarm when it is above zero.
+ */
+export const QUARANTINED_RECORDS_METRIC = {
+  namespace: PENDING_ORDERS_METRIC.namespace,
+  name: "QuarantinedRecords",
+  dimension: PENDING_ORDERS_METRIC.dimension,
+  unit: "Count",
+} as const;
+
 /** One environment variable the service reads. */
 export interface EnvVarSpec {
   /** What it is for; shown in the README's configuration table. */
