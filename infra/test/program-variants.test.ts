@@ -49,7 +49,7 @@ describe("createProgram variants", () => {
     assert.deepEqual(
       h.one("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-var").inputs["ingress"][0]
         .securityGroups,
-      ["fastcart-alb-sg-var-id"],
+      [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-alb-sg-var")],
     );
     // With a certificate the HTTPS listener exists, and so does the 443 rule in front of it.
     assert.deepEqual(

@@ -7,10 +7,8 @@ import { before, describe, it } from "node:test";
 import { SERVICE_ENV } from "@fastcart/service/contract";
 import { PIPELINE_OUTPUTS } from "../src/program.js";
 import { assertNoWildcardActions, assertTagged, statements } from "./support/assertions.js";
-import { json, MOCK_ACCOUNT_ID, type MockHarness } from "./support/mocks.js";
+import { json, type MockHarness } from "./support/mocks.js";
 import { runStack, type StackRun, UNTAGGABLE_TYPES } from "./support/stack.js";
-
-const KEY_ARN = `arn:aws:kms:eu-central-1:${MOCK_ACCOUNT_ID}:key/key-fastcart-kms-dev`;
 
 describe("stack fastcart-dev (seed 000)", () => {
   let run: StackRun;
@@ -20,6 +18,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     h = run.harness;
   });
   const inputs = (type: string, name?: string) => h.one(type, name).inputs;
+  const keyArn = () => h.arnOf("aws:kms/key:Key", "fastcart-kms-dev");
   const containers = () =>
     json(inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-dev")["containerDefinitions"]);
 
@@ -63,7 +62,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     const s = inputs("aws:kinesis/stream:Stream");
     assert.deepEqual(
       [s["shardCount"], s["encryptionType"], s["kmsKeyId"], s["retentionPeriod"]],
-      [2, "KMS", KEY_ARN, 24],
+      [2, "KMS", keyArn(), 24],
     );
     assert.ok(s["shardLevelMetrics"].length >= 6);
   });
@@ -76,8 +75,8 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(svc["desiredCount"], 2);
     assert.equal(svc["networkConfiguration"].assignPublicIp, false);
     assert.deepEqual(svc["networkConfiguration"].subnets, [
-      "fastcart-private-subnet-1-dev-id",
-      "fastcart-private-subnet-2-dev-id",
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-1-dev"),
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-2-dev"),
     ]);
     const td = inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-dev");
     assert.deepEqual([td["cpu"], td["memory"]], ["512", "1024"]);
@@ -95,7 +94,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(env.KINESIS_STREAM_NAME, "fastcart-orders-stream-dev");
     assert.equal(env.AWS_REGION, "eu-central-1");
     assert.equal(env.DB_ENGINE, "postgres");
-    assert.equal(env.DB_HOST, "fastcart-rds-dev.c0abc.eu-central-1.rds.amazonaws.com");
+    assert.equal(env.DB_HOST, h.one("aws:rds/instance:Instance", "fastcart-rds-dev").state["address"]);
     assert.deepEqual([env.DB_PORT, env.DB_NAME, env.DB_TLS], ["5432", "fastcart", "true"]);
     assert.deepEqual(
       [env.REDIS_HOST?.startsWith("master.fastcart-redis-dev"), env.REDIS_PORT, env.REDIS_TLS],
@@ -123,12 +122,12 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(db["engine"], "postgres");
     assert.equal(db["engineVersion"], "15.15");
     assert.equal(db["instanceClass"], "db.t3.micro");
-    assert.deepEqual([db["storageEncrypted"], db["kmsKeyId"]], [true, KEY_ARN]);
+    assert.deepEqual([db["storageEncrypted"], db["kmsKeyId"]], [true, keyArn()]);
     assert.equal(db["publiclyAccessible"], false);
     assert.equal(db["dbSubnetGroupName"], "fastcart-db-subnets-dev");
     assert.deepEqual(inputs("aws:rds/subnetGroup:SubnetGroup")["subnetIds"], [
-      "fastcart-private-subnet-1-dev-id",
-      "fastcart-private-subnet-2-dev-id",
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-1-dev"),
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-2-dev"),
     ]);
     assert.equal(db["backupRetentionPeriod"], 7);
     assert.deepEqual(db["enabledCloudwatchLogsExports"], ["postgresql", "upgrade"]);
@@ -143,20 +142,23 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.deepEqual([rg["engine"], rg["engineVersion"], rg["numCacheClusters"]], ["redis", "7.1", 2]);
     assert.deepEqual(
       [rg["atRestEncryptionEnabled"], rg["kmsKeyId"], rg["transitEncryptionEnabled"]],
-      [true, KEY_ARN, true],
+      [true, keyArn(), true],
     );
     assert.ok(rg["authToken"], "auth token set");
     assert.deepEqual([rg["automaticFailoverEnabled"], rg["multiAzEnabled"]], [true, true]);
-    assert.deepEqual(rg["securityGroupIds"], ["fastcart-redis-sg-dev-id"]);
+    assert.deepEqual(rg["securityGroupIds"], [
+      h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-redis-sg-dev"),
+    ]);
   });
 
   it("DB credentials in Secrets Manager (RDS-managed, CMK) with 30-day automatic rotation", () => {
     const db = inputs("aws:rds/instance:Instance");
-    assert.deepEqual([db["manageMasterUserPassword"], db["masterUserSecretKmsKeyId"]], [true, KEY_ARN]);
+    assert.deepEqual([db["manageMasterUserPassword"], db["masterUserSecretKmsKeyId"]], [true, keyArn()]);
     const rotation = inputs("aws:secretsmanager/secretRotation:SecretRotation");
     assert.equal(rotation["secretId"], run.outputs["db_secret_arn"]);
     assert.deepEqual(rotation["rotationRules"], { automaticallyAfterDays: 30 });
-    for (const s of h.ofType("aws:secretsmanager/secret:Secret")) assert.equal(s.inputs["kmsKeyId"], KEY_ARN);
+    for (const s of h.ofType("aws:secretsmanager/secret:Secret"))
+      assert.equal(s.inputs["kmsKeyId"], keyArn());
   });
 
   it("KMS: customer-managed key with rotation, alias, policy for Logs, Secrets Manager, RDS, ElastiCache, Kinesis, ECR", () => {
@@ -186,13 +188,13 @@ describe("stack fastcart-dev (seed 000)", () => {
       secretsRead.Resource.sort(),
       [
         run.outputs["db_secret_arn"],
-        `arn:aws:secretsmanager:eu-central-1:${MOCK_ACCOUNT_ID}:secret:fastcart-jwt-secret-dev-AbCdEf`,
-        `arn:aws:secretsmanager:eu-central-1:${MOCK_ACCOUNT_ID}:secret:fastcart-redis-auth-token-dev-AbCdEf`,
+        h.arnOf("aws:secretsmanager/secret:Secret", "fastcart-jwt-secret-dev"),
+        h.arnOf("aws:secretsmanager/secret:Secret", "fastcart-redis-auth-token-dev"),
       ].sort(),
     );
     const task = statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-dev")["policy"]);
     assert.deepEqual(task[0].Resource, [run.outputs["kinesis_stream_arn"]]);
-    assert.deepEqual(task[1].Resource, [KEY_ARN]);
+    assert.deepEqual(task[1].Resource, [keyArn()]);
   });
 
   it("security groups: service HTTP from the VPC, PostgreSQL and Redis only from the service", () => {
@@ -203,14 +205,14 @@ describe("stack fastcart-dev (seed 000)", () => {
         r.fromPort,
         r.securityGroups,
       ]),
-      [[5432, ["fastcart-service-sg-dev-id"]]],
+      [[5432, [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")]]],
     );
     assert.deepEqual(
       sg("fastcart-redis-sg-dev")["ingress"].map((r: { fromPort: number; securityGroups: string[] }) => [
         r.fromPort,
         r.securityGroups,
       ]),
-      [[6379, ["fastcart-service-sg-dev-id"]]],
+      [[6379, [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")]]],
     );
     for (const group of h.ofType("aws:ec2/securityGroup:SecurityGroup")) {
       for (const rule of group.inputs["ingress"])
@@ -221,7 +223,7 @@ describe("stack fastcart-dev (seed 000)", () => {
   it("ECR: scan on push, KMS encryption, mutable tags", () => {
     const repo = inputs("aws:ecr/repository:Repository");
     assert.deepEqual(repo["imageScanningConfiguration"], { scanOnPush: true });
-    assert.deepEqual(repo["encryptionConfigurations"], [{ encryptionType: "KMS", kmsKey: KEY_ARN }]);
+    assert.deepEqual(repo["encryptionConfigurations"], [{ encryptionType: "KMS", kmsKey: keyArn() }]);
     assert.equal(repo["imageTagMutability"], "MUTABLE");
     assert.match(
       containers()[0].image,
@@ -233,7 +235,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     for (const lg of h.ofType("aws:cloudwatch/logGroup:LogGroup")) {
       assert.deepEqual(
         [lg.inputs["retentionInDays"], lg.inputs["kmsKeyId"]],
-        [7, KEY_ARN],
+        [7, keyArn()],
         lg.inputs["name"],
       );
     }
@@ -249,7 +251,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(run.outputs["rds_instance_id"], "fastcart-rds-dev");
     assert.equal(run.outputs["log_group_name"], "/ecs/fastcart-orders-dev");
     assert.equal(run.outputs["ecs_service_name"], "fastcart-service-dev");
-    assert.equal(run.outputs["kms_key_arn"], KEY_ARN);
+    assert.equal(run.outputs["kms_key_arn"], keyArn());
     assert.deepEqual((run.outputs["public_subnet_ids"] as string[]).length, 2);
   });
 });

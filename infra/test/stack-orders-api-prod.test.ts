@@ -7,10 +7,8 @@ import { before, describe, it } from "node:test";
 import { HEALTH_PATH, PENDING_ORDERS_METRIC, SERVICE_ENV } from "@fastcart/service/contract";
 import { API_OUTPUTS } from "../src/program.js";
 import { assertNoWildcardActions, assertTagged, statements } from "./support/assertions.js";
-import { json, MOCK_ACCOUNT_ID, type MockHarness } from "./support/mocks.js";
+import { json, type MockHarness } from "./support/mocks.js";
 import { runStack, type StackRun, UNTAGGABLE_TYPES } from "./support/stack.js";
-
-const KEY_ARN = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/key-fastcart-kms-prod`;
 
 describe("stack orders-api-prod (seed 002)", () => {
   let run: StackRun;
@@ -20,6 +18,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     h = run.harness;
   });
   const inputs = (type: string, name?: string) => h.one(type, name).inputs;
+  const keyArn = () => h.arnOf("aws:kms/key:Key", "fastcart-kms-prod");
   const containers = () =>
     json(inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-prod")["containerDefinitions"]);
 
@@ -95,7 +94,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     const c = inputs("aws:rds/cluster:Cluster");
     assert.deepEqual(
       [c["engine"], c["engineVersion"], c["storageEncrypted"], c["kmsKeyId"]],
-      ["aurora-mysql", "8.0.mysql_aurora.3.10.3", true, KEY_ARN],
+      ["aurora-mysql", "8.0.mysql_aurora.3.10.3", true, keyArn()],
     );
     assert.equal(c["backupRetentionPeriod"], 7);
     assert.ok(c["enabledCloudwatchLogsExports"].length >= 3);
@@ -111,7 +110,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     assert.equal(alb["internal"], false);
     assert.deepEqual(
       alb["subnets"],
-      [1, 2, 3].map((i) => `fastcart-public-subnet-${i}-prod-id`),
+      [1, 2, 3].map((i) => h.idOf("aws:ec2/subnet:Subnet", `fastcart-public-subnet-${i}-prod`)),
     );
     for (const color of ["blue", "green"]) {
       const tg = inputs("aws:lb/targetGroup:TargetGroup", `fastcart-tg-${color}-prod`);
@@ -128,9 +127,9 @@ describe("stack orders-api-prod (seed 002)", () => {
     const [lb] = svc["loadBalancers"];
     assert.equal(lb.targetGroupArn, run.outputs["blueTargetGroupArn"]);
     assert.equal(lb.advancedConfiguration.alternateTargetGroupArn, run.outputs["greenTargetGroupArn"]);
-    assert.match(
+    assert.equal(
       lb.advancedConfiguration.productionListenerRule,
-      /listener-rule\/.*fastcart-prod-rule-prod$/,
+      h.arnOf("aws:lb/listenerRule:ListenerRule", "fastcart-prod-rule-prod"),
     );
     assert.match(lb.advancedConfiguration.roleArn, /role\/fastcart-ecs-infra-role-prod$/);
     const rule = inputs("aws:lb/listenerRule:ListenerRule");
@@ -179,7 +178,7 @@ describe("stack orders-api-prod (seed 002)", () => {
 
   it("DB credentials in Secrets Manager with rotation; app configuration in SSM Parameter Store", () => {
     const c = inputs("aws:rds/cluster:Cluster");
-    assert.deepEqual([c["manageMasterUserPassword"], c["masterUserSecretKmsKeyId"]], [true, KEY_ARN]);
+    assert.deepEqual([c["manageMasterUserPassword"], c["masterUserSecretKmsKeyId"]], [true, keyArn()]);
     assert.deepEqual(inputs("aws:secretsmanager/secretRotation:SecretRotation")["rotationRules"], {
       automaticallyAfterDays: 30,
     });
@@ -235,10 +234,10 @@ describe("stack orders-api-prod (seed 002)", () => {
       h.ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, g.inputs]),
     );
     assert.deepEqual(groups["fastcart-service-sg-prod"]!.ingress[0].securityGroups, [
-      "fastcart-alb-sg-prod-id",
+      h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-alb-sg-prod"),
     ]);
     assert.deepEqual(groups["fastcart-db-sg-prod"]!.ingress[0].securityGroups, [
-      "fastcart-service-sg-prod-id",
+      h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-prod"),
     ]);
     // No certificate in this stack file: only the HTTP listener exists, so only 80 is open.
     assert.deepEqual(

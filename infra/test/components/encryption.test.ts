@@ -34,7 +34,7 @@ describe("Encryption", () => {
     assertTagged(key, naming);
     const alias = harness.one("aws:kms/alias:Alias");
     assert.equal(alias.inputs["name"], "alias/fastcart-kms-enc");
-    assert.equal(alias.inputs["targetKeyId"], "key-fastcart-kms-enc");
+    assert.equal(alias.inputs["targetKeyId"], harness.idOf("aws:kms/key:Key", "fastcart-kms-enc"));
   });
 
   it("key policy: account administers, listed services use it via kms:ViaService, logs by encryption context", () => {
@@ -76,6 +76,6 @@ describe("Encryption", () => {
 
   it("parents its children to the component and exports the key", async () => {
     assertParentedTo(harness, createdWithSuffix(harness, "enc"), "fastcart:components:Encryption");
-    assert.equal(await resolve(component.keyId), "key-fastcart-kms-enc");
+    assert.equal(await resolve(component.keyId), harness.idOf("aws:kms/key:Key", "fastcart-kms-enc"));
   });
 });

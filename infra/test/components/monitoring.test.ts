@@ -76,7 +76,7 @@ describe("Monitoring", () => {
       [cpu["namespace"], cpu["metricName"], cpu["dimensions"], cpu["threshold"]],
       ["AWS/RDS", "CPUUtilization", { DBInstanceIdentifier: "fastcart-rds-mp" }, 80],
     );
-    assert.deepEqual(cpu["alarmActions"], ["arn:aws:sns:eu-central-1:123456789012:topic/fastcart-alarms-mp"]);
+    assert.deepEqual(cpu["alarmActions"], ["arn:aws:sns:eu-central-1:123456789012:fastcart-alarms-mp"]);
     const topic = harness.one("aws:sns/topic:Topic", "fastcart-alarms-mp").inputs;
     assert.equal(topic["kmsMasterKeyId"], keyArn);
     const subscription = harness.one("aws:sns/topicSubscription:TopicSubscription").inputs;
