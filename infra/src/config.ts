@@ -12,6 +12,8 @@
 import { INTAKE_MODES, type IntakeMode } from "@fastcart/service/contract";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "./cidr.js";
+import { MASTER_USERNAME } from "./components/database.js";
+import { parseEcrRepositoryUrl } from "./image.js";
 import { PROJECT_NAME } from "./naming.js";
 
 /** One configuration key. `T` is the parsed type (`undefined` included for optional keys). */
@@ -276,6 +278,14 @@ export const STACK_CONFIG_SPEC = {
     description: "Skip the final snapshot on destroy (seeds: on).",
     default: true,
   }),
+  dbAppUser: text({
+    key: "dbAppUser",
+    description:
+      "Database user the API and workers connect as, with IAM database authentication (no password); `migrate` creates it and grants it DML only.",
+    pattern: /^[a-z][a-z0-9_]{0,31}$/,
+    rule: "a lowercase letter then up to 31 lowercase letters, digits or underscores (a user name PostgreSQL and MySQL both accept unquoted)",
+    default: "fastcart_app",
+  }),
   dbSecretRotationDays: integer({
     key: "dbSecretRotationDays",
     description: "Rotation interval of the RDS-managed master user secret.",
@@ -447,12 +457,19 @@ export const STACK_CONFIG_SPEC = {
     pattern: /^[a-z0-9.-]+(?::\d+)?\/[a-z0-9._/-]+$/,
     rule: "a registry/repository path without tag, e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/fastcart",
   }),
-  imageTag: text({
+  imageTag: optionalText({
     key: "imageTag",
-    description: "Image tag the task definitions run.",
-    pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-    rule: "a Docker tag: letters, digits, _ . -, at most 128 characters",
-    default: "latest",
+    description:
+      "Image tag to deploy: resolved to its digest in the ECR repository at deploy time, so a task definition never runs a tag that can move. Ignored when imageDigest is set.",
+    pattern: /^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    rule: "a Docker tag other than latest (letters, digits, _ . -, at most 128 characters; latest moves with every push)",
+  }),
+  imageDigest: optionalText({
+    key: "imageDigest",
+    description:
+      "Image digest to deploy (`sha256:…`, from `docker push` or `aws ecr describe-images`); the task definitions run `<repository>@<digest>`.",
+    pattern: /^sha256:[0-9a-f]{64}$/,
+    rule: "sha256: followed by 64 lowercase hex digits",
   }),
   logLevel: oneOf({
     key: "logLevel",
@@ -647,6 +664,25 @@ function crossKeyProblems(c: StackConfig): ConfigProblem[] {
   }
   if (c.certificateArn !== undefined && c.certificateArn.split(":")[3] !== c.region) {
     add("certificateArn", `a certificate in the stack's region ${c.region}`);
+  }
+  if (c.imageDigest === undefined) {
+    if (c.imageTag === undefined) {
+      add(
+        "imageTag",
+        "set, or imageDigest set: the task definitions run an image by digest, resolved from this tag at deploy time or given as imageDigest",
+      );
+    } else if (c.imageRepository !== undefined && parseEcrRepositoryUrl(c.imageRepository) === undefined) {
+      add(
+        "imageDigest",
+        "set when imageRepository is not an ECR repository (a tag can only be resolved to its digest in ECR)",
+      );
+    }
+  }
+  if (c.dbAppUser === MASTER_USERNAME) {
+    add(
+      "dbAppUser",
+      `a user other than the master user ${MASTER_USERNAME} (the application must not own the schema)`,
+    );
   }
   if (c.outputProfile === "pipeline") {
     if (c.intakeMode !== "stream")

@@ -4,7 +4,7 @@
  * the offline plan tool alike.
  */
 
-import { CONTAINER_PORT, HEALTH_PATH, type ServiceEnvName } from "@fastcart/service/contract";
+import { CONTAINER_PORT, READY_PATH, type ServiceEnvName } from "@fastcart/service/contract";
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./components/cache.js";
@@ -19,6 +19,7 @@ import { Service } from "./components/service.js";
 import { Stream } from "./components/stream.js";
 import type { StackConfig } from "./config.js";
 import type { ContainerEnvironment, ContainerSecrets } from "./containers.js";
+import { imageByDigest, parseEcrRepositoryUrl } from "./image.js";
 import { type Naming, resourceName } from "./naming.js";
 
 /** The stack's exports. */
@@ -143,7 +144,8 @@ export function createProgram(config: StackConfig): StackOutputs {
           publicSubnetIds: network.publicSubnetIds,
           securityGroupId: network.albSecurityGroup.id,
           containerPort: CONTAINER_PORT,
-          healthPath: HEALTH_PATH,
+          // Readiness, not liveness: a revision that cannot reach its database never takes traffic.
+          healthPath: READY_PATH,
           certificateArn: config.certificateArn,
           blueGreen: config.deploymentStrategy === "blue-green",
           waf: config.wafEnabled
@@ -158,6 +160,8 @@ export function createProgram(config: StackConfig): StackOutputs {
     WORKER_BATCH_SIZE: String(config.workerBatchSize),
     WORKER_CONCURRENCY: String(config.workerConcurrency),
   };
+  // Every container: the application user authenticates with an IAM token signed by the task role
+  // (DB_AUTH=iam), so no database password exists for a rotation to break; TLS is required for it.
   const environment: ContainerEnvironment = {
     FASTCART_ENVIRONMENT: config.environmentSuffix,
     INTAKE_MODE: config.intakeMode,
@@ -166,30 +170,45 @@ export function createProgram(config: StackConfig): StackOutputs {
     DB_HOST: database.address,
     DB_PORT: String(database.port),
     DB_NAME: config.dbName,
+    DB_AUTH: "iam",
+    DB_USER: config.dbAppUser,
     DB_TLS: "true",
+    // The region IAM database tokens are signed for (and the stream's, in stream mode).
+    AWS_REGION: region,
     ...(config.appConfigSource === "environment" ? appConfig : {}),
   };
   if (database.readerEndpoint) environment.DB_READER_HOST = database.readerEndpoint;
-  if (stream) {
-    environment.AWS_REGION = region;
-    environment.KINESIS_STREAM_NAME = stream.streamName;
-  }
+  if (stream) environment.KINESIS_STREAM_NAME = stream.streamName;
   if (cache) {
     environment.REDIS_HOST = cache.primaryEndpoint;
     environment.REDIS_PORT = String(cache.port);
     environment.REDIS_TLS = "true";
   }
-  const containerSecrets: ContainerSecrets = {
-    // ECS extracts JSON keys from the RDS-managed secret: <arn>:<json-key>:<version-stage>:<version-id>.
-    DB_USER: database.masterSecretArn.apply((arn) => `${arn}:username::`),
-    DB_PASSWORD: database.masterSecretArn.apply((arn) => `${arn}:password::`),
-    AUTH_JWT_SECRET: secrets.jwtSecretArn,
-  };
-  const secretArns: pulumi.Input<string>[] = [database.masterSecretArn, secrets.jwtSecretArn];
+  const serviceSecrets: ContainerSecrets = { AUTH_JWT_SECRET: secrets.jwtSecretArn };
+  const serviceSecretArns: pulumi.Input<string>[] = [secrets.jwtSecretArn];
   if (cache && secrets.cacheAuthTokenSecretArn) {
-    containerSecrets.REDIS_AUTH_TOKEN = secrets.cacheAuthTokenSecretArn;
-    secretArns.push(secrets.cacheAuthTokenSecretArn);
+    serviceSecrets.REDIS_AUTH_TOKEN = secrets.cacheAuthTokenSecretArn;
+    serviceSecretArns.push(secrets.cacheAuthTokenSecretArn);
   }
+  // migrate alone gets the master credentials, to run DDL and create/grant DB_USER. ECS extracts JSON
+  // keys from the RDS-managed secret: <arn>:<json-key>:<version-stage>:<version-id>.
+  const migrateSecrets: ContainerSecrets = {
+    DB_ADMIN_USER: database.masterSecretArn.apply((arn) => `${arn}:username::`),
+    DB_ADMIN_PASSWORD: database.masterSecretArn.apply((arn) => `${arn}:password::`),
+  };
+
+  const repositoryUrl = config.imageRepository ?? registry.repositoryUrl;
+  const externalEcr = config.imageRepository ? parseEcrRepositoryUrl(config.imageRepository) : undefined;
+  // Config validation guarantees a digest, or a tag in an ECR repository.
+  const image = imageByDigest(
+    config.imageDigest !== undefined
+      ? { repositoryUrl, digest: config.imageDigest }
+      : {
+          repositoryUrl,
+          tag: config.imageTag!,
+          ecr: externalEcr ?? { name: registry.repository.name },
+        },
+  );
 
   const service = new Service(resourceName(naming, "service"), {
     naming,
@@ -198,29 +217,42 @@ export function createProgram(config: StackConfig): StackOutputs {
     containerInsights: config.containerInsights,
     privateSubnetIds: network.privateSubnetIds,
     securityGroupId: network.serviceSecurityGroup.id,
-    imageRepository: config.imageRepository ?? registry.repositoryUrl,
-    imageTag: config.imageTag,
+    image,
     ecrRepositoryArn: registry.repositoryArn,
     taskCpu: config.taskCpu,
     taskMemory: config.taskMemory,
     desiredCount: config.desiredCount,
     fargateWeight: config.fargateWeight,
     fargateSpotWeight: config.fargateSpotWeight,
-    environment,
-    secrets: containerSecrets,
-    ssmAppConfig: config.appConfigSource === "ssm" ? appConfig : undefined,
-    secretArns,
+    service: { environment, secrets: serviceSecrets, secretArns: serviceSecretArns },
+    migrate: {
+      environment,
+      secrets: migrateSecrets,
+      secretArns: [database.masterSecretArn],
+    },
+    ssmAppConfig: config.appConfigSource === "ssm" ? appConfig : {},
     kmsKeyArn,
     streamArn: stream?.streamArn,
+    databaseUser: { resourceId: database.resourceId, name: config.dbAppUser },
+    egress: {
+      database: { port: database.port, securityGroupId: network.databaseSecurityGroup.id },
+      cache:
+        cache && network.cacheSecurityGroup
+          ? { port: cache.port, securityGroupId: network.cacheSecurityGroup.id }
+          : undefined,
+    },
     logRetentionDays: config.logRetentionDays,
     loadBalancing: edge
       ? {
-          blueTargetGroupArn: edge.blueTargetGroup.arn,
-          greenTargetGroupArn: edge.greenTargetGroup?.arn,
-          productionListenerRuleArn: edge.productionRule.arn,
+          loadBalancerArnSuffix: edge.arnSuffix,
+          listener: edge.productionListener,
+          productionRule: edge.productionRule,
+          blueTargetGroup: edge.blueTargetGroup,
+          greenTargetGroup: edge.greenTargetGroup,
           bakeTimeMinutes: config.blueGreenBakeMinutes,
         }
       : undefined,
+    rollbackHttp5xxRatePercent: config.http5xxRateAlarmPercent,
     autoscaling: config.autoscalingEnabled
       ? {
           minCapacity: config.minCapacity,

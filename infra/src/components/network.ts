@@ -37,8 +37,8 @@ const ALL_IPV4 = "0.0.0.0/0";
  * VPC with public subnets (IGW route) and private subnets (NAT route) across `azCount` AZs, and the
  * security groups that encode who may talk to whom:
  * - ALB: 80/443 from anywhere; egress only to the service on the container port.
- * - service: container port from the ALB (when there is one) or from the VPC range; all egress (ECR,
- *   AWS APIs and the data stores through the NAT gateway / VPC).
+ * - service: container port from the ALB (when there is one) or from the VPC range; egress rules are
+ *   the Service component's (the data store ports to their groups, HTTPS to AWS APIs).
  * - database: its port from the service only; no egress.
  * - cache: 6379 from the service only; no egress.
  * The VPC's default security group is emptied so nothing lands in it with open rules by accident.
@@ -215,18 +215,9 @@ export class Network extends pulumi.ComponentResource {
           toPort: args.containerPort,
           cidrBlocks: [cidr],
         };
-    this.serviceSecurityGroup = sg("service-sg", "FastCart ECS tasks", {
-      ingress: [serviceIngress],
-      egress: [
-        {
-          description: "AWS APIs, ECR, data stores",
-          protocol: "-1",
-          fromPort: 0,
-          toPort: 0,
-          cidrBlocks: [ALL_IPV4],
-        },
-      ],
-    });
+    // No inline egress: the Service component adds exactly what the tasks need (service-egress.ts) as
+    // separate rules, since the database and cache groups below reference this one.
+    this.serviceSecurityGroup = sg("service-sg", "FastCart ECS tasks", { ingress: [serviceIngress] });
     this.databaseSecurityGroup = sg("db-sg", "FastCart database: from the service only", {
       ingress: [
         {
