@@ -533,7 +533,8 @@ export const STACK_CONFIG_SPEC = {
   }),
   http5xxRateAlarmPercent: integer({
     key: "http5xxRateAlarmPercent",
-    description: "Alarm when target 5xx responses exceed this percentage of ALB requests.",
+    description:
+      "Alarm when target 5xx responses exceed this percentage of ALB requests; a deployment rolls back when target and ALB 5xx together exceed it.",
     min: 1,
     max: 100,
     default: 5,

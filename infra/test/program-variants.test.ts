@@ -16,7 +16,7 @@ const settings: Record<string, string> = {
   albEnabled: "true",
   certificateArn,
   imageRepository: "ghcr.io/fastcart/orders",
-  imageTag: "2026.11.23",
+  imageDigest: `sha256:${"e".repeat(64)}`,
   alarmEmail: "oncall@example.com",
   natGateways: "perAz",
 };
@@ -60,11 +60,12 @@ describe("createProgram variants", () => {
     );
   });
 
-  it("runs the image from the configured repository and tag", () => {
+  it("runs the image from the configured repository by the configured digest, without asking ECR", () => {
     const [api] = json(
       h.one("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-var").inputs["containerDefinitions"],
     );
-    assert.equal(api.image, "ghcr.io/fastcart/orders:2026.11.23");
+    assert.equal(api.image, `ghcr.io/fastcart/orders@sha256:${"e".repeat(64)}`);
+    assert.equal(h.calls.filter((c) => c.token === "aws:ecr/getImage:getImage").length, 0);
   });
 
   it("subscribes the alarm email and still exports the pipeline outputs", () => {
