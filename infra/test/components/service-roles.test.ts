@@ -81,7 +81,9 @@ describe("Service IAM roles", () => {
     );
     assert.deepEqual(migrate.EcrPull.Resource, [repoArn]);
     assert.equal(migrate.ReadAppConfigParameters.Resource.length, 2);
-    const wildcards = Object.values(migrate).filter((s) => [].concat(s.Resource).includes("*" as never));
+    const wildcards = (Object.values(migrate) as { Sid: string; Resource: string | string[] }[]).filter((s) =>
+      ([] as string[]).concat(s.Resource).includes("*"),
+    );
     assert.deepEqual(
       wildcards.map((s) => s.Sid),
       ["EcrAuth"],
