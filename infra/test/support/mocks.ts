@@ -26,6 +26,8 @@ interface RegistrationRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
 }
 
 export interface CapturedCall {
@@ -46,6 +48,10 @@ export interface MockHarness {
   arnOf(type: string, name: string): string;
   /** Type token of the resource's parent (e.g. `fastcart:components:Network`); undefined at stack level. */
   parentType(resource: CapturedResource): string | undefined;
+  /** URNs the resource was registered to depend on (dependsOn and the inputs' sources). */
+  dependenciesOf(type: string, name: string): string[];
+  /** The resource option `ignoreChanges` it was registered with (input names Pulumi leaves alone). */
+  ignoreChangesOf(type: string, name: string): string[];
   /** Waits until every registration the program started has been answered. */
   settle(): Promise<void>;
 }
@@ -77,15 +83,26 @@ export async function installMocks(
   );
   // The mocks' newResource does not see the parent; the registration request the monitor receives does.
   const parents = new Map<string, string>();
+  const dependencies = new Map<string, string[]>();
+  const ignoredChanges = new Map<string, string[]>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegistrationRequest, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
     parents.set(`${request.getType()}::${request.getName()}`, request.getParent());
+    dependencies.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList());
+    ignoredChanges.set(`${request.getType()}::${request.getName()}`, request.getIgnorechangesList());
     return register(request, callback);
   };
   const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+  const one = (type: string, name?: string): CapturedResource => {
+    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1) {
+      throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    }
+    return found[0]!;
+  };
   return {
     resources,
     calls,
@@ -96,19 +113,15 @@ export async function installMocks(
       return urn.split("::")[2]?.split("$").at(-1);
     },
     ofType: (type) => resources.filter((r) => r.type === type),
-    idOf(type, name) {
-      return this.one(type, name).id;
+    dependenciesOf: (type, name) => dependencies.get(`${type}::${name}`) ?? [],
+    ignoreChangesOf(type, name) {
+      const ignored = ignoredChanges.get(`${type}::${name}`);
+      if (ignored === undefined) throw new Error(`${type} ${name} was never registered`);
+      return ignored;
     },
-    arnOf(type, name) {
-      return String(this.one(type, name).state["arn"]);
-    },
-    one(type, name) {
-      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-      if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
-      }
-      return found[0]!;
-    },
+    idOf: (type, name) => one(type, name).id,
+    arnOf: (type, name) => String(one(type, name).state["arn"]),
+    one,
     async settle() {
       let before = -1;
       while (before !== resources.length) {
