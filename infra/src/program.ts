@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./components/cache.js";
 import { Database, SERVICE_DB_ENGINE } from "./components/database.js";
-import { Edge } from "./components/edge.js";
+import { Edge, type EdgeTls } from "./components/edge.js";
 import { Encryption } from "./components/encryption.js";
 import { Monitoring } from "./components/monitoring.js";
 import { Network } from "./components/network.js";
@@ -17,7 +17,7 @@ import { Registry } from "./components/registry.js";
 import { Secrets } from "./components/secrets.js";
 import { Service } from "./components/service.js";
 import { Stream } from "./components/stream.js";
-import type { StackConfig } from "./config.js";
+import { apiHostedZoneName, type StackConfig } from "./config.js";
 import type { ContainerEnvironment, ContainerSecrets } from "./containers.js";
 import { imageByDigest, parseEcrRepositoryUrl } from "./image.js";
 import { type Naming, resourceName } from "./naming.js";
@@ -77,8 +77,17 @@ export function createProgram(config: StackConfig): StackOutputs {
     containerPort: CONTAINER_PORT,
     databasePort: config.databaseEngine === "postgres" ? 5432 : 3306,
     albEnabled: config.albEnabled,
-    albHttps: config.albEnabled && config.certificateArn !== undefined,
+    albHttps: config.albEnabled && !config.allowPlainHttpInsecure,
     cacheEnabled: config.cacheEnabled,
+    flowLogs: config.flowLogsEnabled
+      ? {
+          region,
+          accountId,
+          kmsKeyArn,
+          retentionDays: config.flowLogsRetentionDays,
+          trafficType: config.flowLogsTrafficType,
+        }
+      : undefined,
   });
 
   const secrets = new Secrets(resourceName(naming, "secrets"), {
@@ -116,6 +125,9 @@ export function createProgram(config: StackConfig): StackOutputs {
     backupRetentionDays: config.dbBackupRetentionDays,
     deletionProtection: config.dbDeletionProtection,
     skipFinalSnapshot: config.dbSkipFinalSnapshot,
+    performanceInsights: config.auroraPerformanceInsights
+      ? { retentionDays: config.performanceInsightsRetentionDays }
+      : undefined,
     secretRotationDays: config.dbSecretRotationDays,
     logRetentionDays: config.logRetentionDays,
   });
@@ -146,10 +158,19 @@ export function createProgram(config: StackConfig): StackOutputs {
           containerPort: CONTAINER_PORT,
           // Readiness, not liveness: a revision that cannot reach its database never takes traffic.
           healthPath: READY_PATH,
-          certificateArn: config.certificateArn,
+          tls: edgeTls(config),
+          accessLogs: config.albAccessLogsEnabled
+            ? { region, accountId, expirationDays: config.albAccessLogsExpirationDays }
+            : undefined,
           blueGreen: config.deploymentStrategy === "blue-green",
           waf: config.wafEnabled
-            ? { rateLimit: config.wafRateLimit, evaluationWindowSec: config.wafEvaluationWindowSec }
+            ? {
+                rateLimit: config.wafRateLimit,
+                evaluationWindowSec: config.wafEvaluationWindowSec,
+                managedRuleGroups: config.wafManagedRuleGroups,
+                kmsKeyArn,
+                logRetentionDays: config.wafLogRetentionDays,
+              }
             : undefined,
         })
       : undefined;
@@ -273,6 +294,14 @@ export function createProgram(config: StackConfig): StackOutputs {
     database: { dimension: database.metricDimension, identifier: database.identifier },
     streamName: stream?.streamName,
     loadBalancerArnSuffix: edge?.arnSuffix,
+    // ElastiCache names the member clusters of a replication group `<group id>-001`, `-002`, ….
+    cacheClusterIds: cache
+      ? Array.from(
+          { length: config.cacheNodes },
+          (_, i) => `${resourceName(naming, "redis")}-${String(i + 1).padStart(3, "0")}`,
+        )
+      : undefined,
+    quarantineAlarmPeriodSeconds: config.quarantineAlarmPeriodSeconds,
     thresholds: {
       iteratorAgeMs: config.iteratorAgeAlarmMs,
       dbCpuPercent: config.dbCpuAlarmPercent,
@@ -317,4 +346,19 @@ export function createProgram(config: StackConfig): StackOutputs {
     dashboardUrl: monitoring.dashboardUrl,
   };
   return api;
+}
+
+/** The edge's TLS source; config validation guarantees one of the three for an ALB stack. */
+function edgeTls(config: StackConfig): EdgeTls {
+  if (config.certificateArn !== undefined)
+    return { kind: "certificate", certificateArn: config.certificateArn };
+  if (config.apiDomainName !== undefined) {
+    return {
+      kind: "domain",
+      domainName: config.apiDomainName,
+      hostedZoneName: apiHostedZoneName(config)!,
+      aliasRecord: config.apiDomainAliasRecord,
+    };
+  }
+  return { kind: "plain-http-insecure" };
 }

@@ -87,7 +87,7 @@ describe("loadStackConfig", () => {
     assert.equal(config.certificateArn, undefined);
     assert.equal(config.imageRepository, undefined);
     assert.equal(config.dbMultiAz, false);
-    assert.equal(config.dbSkipFinalSnapshot, true);
+    assert.equal(config.dbSkipFinalSnapshot, false, "production-safe: a final snapshot");
   });
 
   it("parses integers, booleans and enums from their stack-file strings", () => {

@@ -232,7 +232,12 @@ describe("stack fastcart-dev (seed 000)", () => {
   });
 
   it("CloudWatch: log groups with 7-day retention and the CMK; alarms on iterator age and RDS CPU", () => {
-    for (const lg of h.ofType("aws:cloudwatch/logGroup:LogGroup")) {
+    // The flow log group keeps its own (security) retention, flowLogsRetentionDays.
+    const flowLogs = h.one("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-dev").inputs;
+    assert.deepEqual([flowLogs["retentionInDays"], flowLogs["kmsKeyId"]], [90, keyArn()]);
+    for (const lg of h
+      .ofType("aws:cloudwatch/logGroup:LogGroup")
+      .filter((g) => g !== h.one("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-dev"))) {
       assert.deepEqual(
         [lg.inputs["retentionInDays"], lg.inputs["kmsKeyId"]],
         [7, keyArn()],
@@ -253,5 +258,47 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(run.outputs["ecs_service_name"], "fastcart-service-dev");
     assert.equal(run.outputs["kms_key_arn"], keyArn());
     assert.deepEqual((run.outputs["public_subnet_ids"] as string[]).length, 2);
+  });
+  it("stays destroyable: no deletion protection, no final snapshot (explicit in the stack file)", () => {
+    const db = inputs("aws:rds/instance:Instance");
+    assert.deepEqual(
+      [db["deletionProtection"], db["skipFinalSnapshot"], db["finalSnapshotIdentifier"]],
+      [false, true, undefined],
+    );
+    assert.equal(db["iamDatabaseAuthenticationEnabled"], true);
+  });
+
+  it("VPC flow logs, the quarantined-records alarm and a dashboard like the prod stack's", () => {
+    const flowLog = inputs("aws:ec2/flowLog:FlowLog");
+    assert.equal(
+      flowLog["logDestination"],
+      h.arnOf("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-dev"),
+    );
+    const quarantined = inputs(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "fastcart-quarantined-records-alarm-dev",
+    );
+    assert.deepEqual(
+      [
+        quarantined["namespace"],
+        quarantined["metricName"],
+        quarantined["dimensions"],
+        quarantined["threshold"],
+      ],
+      ["FastCart/Orders", "QuarantinedRecords", { Environment: "dev" }, 0],
+    );
+    const dashboard = inputs("aws:cloudwatch/dashboard:Dashboard");
+    assert.equal(dashboard["dashboardName"], "fastcart-dashboard-dev");
+    const titles = JSON.parse(dashboard["dashboardBody"]).widgets.map(
+      (w: { properties: { title: string } }) => w.properties.title,
+    );
+    assert.deepEqual(titles, [
+      "ECS service CPU and memory",
+      "Pending orders and running tasks",
+      "Database CPU and connections",
+      "Quarantined records",
+      "Order stream throughput and iterator age",
+      "Redis engine CPU, memory and connections",
+    ]);
   });
 });

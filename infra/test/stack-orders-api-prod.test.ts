@@ -139,13 +139,99 @@ describe("stack orders-api-prod (seed 002)", () => {
     );
   });
 
-  it("HTTP listener only while no certificate is configured (HTTPS + redirect appear with certificateArn)", () => {
-    assert.equal(run.config.certificateArn, undefined);
-    const listeners = h.ofType("aws:lb/listener:Listener");
-    assert.deepEqual(
-      listeners.map((l) => [l.inputs["port"], l.inputs["protocol"]]),
-      [[80, "HTTP"]],
+  it("HTTPS only: a DNS-validated certificate for apiDomainName on 443, port 80 only redirects, no opt-out", () => {
+    assert.equal(run.config.allowPlainHttpInsecure, false);
+    assert.equal(run.config.apiDomainName, "orders-api.example.com");
+    const listeners = Object.fromEntries(h.ofType("aws:lb/listener:Listener").map((l) => [l.name, l.inputs]));
+    assert.deepEqual(Object.keys(listeners).sort(), ["fastcart-http-redirect-prod", "fastcart-https-prod"]);
+    const httpsListener = listeners["fastcart-https-prod"]!;
+    assert.deepEqual([httpsListener["port"], httpsListener["protocol"]], [443, "HTTPS"]);
+    assert.match(httpsListener["sslPolicy"], /^ELBSecurityPolicy-TLS13-1-2-/);
+    assert.equal(
+      httpsListener["certificateArn"],
+      h.one("aws:acm/certificateValidation:CertificateValidation").state["certificateArn"],
     );
+    assert.deepEqual(listeners["fastcart-http-redirect-prod"]!["defaultActions"][0].redirect, {
+      protocol: "HTTPS",
+      port: "443",
+      statusCode: "HTTP_301",
+    });
+    assert.equal(inputs("aws:acm/certificate:Certificate")["domainName"], "orders-api.example.com");
+    const zoneLookup = h.calls.find((c) => c.token === "aws:route53/getZone:getZone");
+    assert.equal(zoneLookup?.inputs["name"], "example.com");
+    assert.equal(
+      inputs("aws:route53/record:Record", "fastcart-api-alias-prod")["name"],
+      "orders-api.example.com",
+    );
+  });
+
+  it("edge controls: ALB access logs to an SSE-S3 bucket; WAF managed rules and logging; VPC flow logs", () => {
+    const alb = inputs("aws:lb/loadBalancer:LoadBalancer");
+    assert.equal(alb["accessLogs"].bucket, h.one("aws:s3/bucket:Bucket").state["bucket"]);
+    assert.equal(
+      inputs("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[
+        "rules"
+      ][0].applyServerSideEncryptionByDefault.sseAlgorithm,
+      "AES256",
+    );
+    const delivery = statements(inputs("aws:s3/bucketPolicy:BucketPolicy")["policy"])[1];
+    assert.deepEqual(
+      delivery.Principal,
+      { AWS: "arn:aws:iam::127311923021:root" },
+      "us-east-1's ELB account",
+    );
+    const groups = inputs("aws:wafv2/webAcl:WebAcl")["rules"].map((r: { name: string }) => r.name);
+    assert.deepEqual(groups, [
+      "rate-limit-per-ip",
+      "AWSManagedRulesAmazonIpReputationList",
+      "AWSManagedRulesCommonRuleSet",
+      "AWSManagedRulesKnownBadInputsRuleSet",
+      "AWSManagedRulesSQLiRuleSet",
+    ]);
+    const logging = inputs("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+    assert.deepEqual(logging["logDestinationConfigs"], [
+      h.arnOf("aws:cloudwatch/logGroup:LogGroup", "fastcart-waf-logs-prod"),
+    ]);
+    const flowLog = inputs("aws:ec2/flowLog:FlowLog");
+    assert.deepEqual(
+      [flowLog["vpcId"], flowLog["trafficType"], flowLog["logDestination"]],
+      [
+        h.idOf("aws:ec2/vpc:Vpc", "fastcart-vpc-prod"),
+        "ALL",
+        h.arnOf("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-prod"),
+      ],
+    );
+    for (const group of ["fastcart-waf-logs-prod", "fastcart-flow-logs-prod"])
+      assert.equal(
+        inputs("aws:cloudwatch/logGroup:LogGroup", group)["kmsKeyId"],
+        h.arnOf("aws:kms/key:Key", "fastcart-kms-prod"),
+        group,
+      );
+  });
+
+  it("production data: deletion protection, a final snapshot, IAM auth and Performance Insights with the CMK", () => {
+    const cluster = inputs("aws:rds/cluster:Cluster");
+    assert.deepEqual(
+      [
+        cluster["deletionProtection"],
+        cluster["skipFinalSnapshot"],
+        cluster["finalSnapshotIdentifier"],
+        cluster["iamDatabaseAuthenticationEnabled"],
+      ],
+      [true, false, "fastcart-aurora-prod-final", true],
+    );
+    for (const instance of h.ofType("aws:rds/clusterInstance:ClusterInstance")) {
+      assert.deepEqual(
+        [instance.inputs["performanceInsightsEnabled"], instance.inputs["performanceInsightsKmsKeyId"]],
+        [true, h.arnOf("aws:kms/key:Key", "fastcart-kms-prod")],
+        instance.name,
+      );
+    }
+    const quarantined = inputs(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "fastcart-quarantined-records-alarm-prod",
+    );
+    assert.deepEqual([quarantined["metricName"], quarantined["threshold"]], ["QuarantinedRecords", 0]);
   });
 
   it("WAFv2: rate-based rule of 100 requests per 5 minutes per IP, associated with the ALB", () => {
@@ -239,10 +325,10 @@ describe("stack orders-api-prod (seed 002)", () => {
     assert.deepEqual(groups["fastcart-db-sg-prod"]!.ingress[0].securityGroups, [
       h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-prod"),
     ]);
-    // No certificate in this stack file: only the HTTP listener exists, so only 80 is open.
+    // 443 serves the API; 80 only redirects to it.
     assert.deepEqual(
       groups["fastcart-alb-sg-prod"]!.ingress.map((rule: { fromPort: number }) => rule.fromPort),
-      [80],
+      [80, 443],
     );
     for (const [name, group] of Object.entries(groups)) {
       for (const rule of group.ingress) {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetCidr } from "../cidr.js";
 import { type Naming, resourceName, resourceTags } from "../naming.js";
+import { type VpcFlowLogArgs, vpcFlowLog } from "./flow-logs.js";
 
 export interface NetworkArgs {
   readonly naming: Naming;
@@ -20,15 +21,17 @@ export interface NetworkArgs {
   /** Create the ALB security group; the service then accepts traffic from the ALB only. Default false. */
   readonly albEnabled?: boolean;
   /**
-   * Open 443 on the ALB security group. Only when the edge has an HTTPS listener (a certificate is
-   * configured): without one nothing listens there, and an open port with nothing behind it is noise
-   * for scanners and reviewers alike. Default false.
+   * Open 443 on the ALB security group. Only when the edge has an HTTPS listener (always, unless the
+   * plain-HTTP opt-out is set): without one nothing listens there, and an open port with nothing behind
+   * it is noise for scanners and reviewers alike. Default false.
    */
   readonly albHttps?: boolean;
   /** Create the Redis security group. Default false. */
   readonly cacheEnabled?: boolean;
   /** Redis port. Default 6379. */
   readonly cachePort?: number;
+  /** VPC flow logs to an encrypted log group; unset: none. */
+  readonly flowLogs?: Omit<VpcFlowLogArgs, "naming" | "vpcId">;
 }
 
 const ALL_IPV4 = "0.0.0.0/0";
@@ -55,6 +58,7 @@ export class Network extends pulumi.ComponentResource {
   readonly serviceSecurityGroup: aws.ec2.SecurityGroup;
   readonly databaseSecurityGroup: aws.ec2.SecurityGroup;
   readonly cacheSecurityGroup: aws.ec2.SecurityGroup | undefined;
+  readonly flowLog: aws.ec2.FlowLog | undefined;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fastcart:components:Network", name, {}, opts);
@@ -73,6 +77,10 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
     this.vpcId = this.vpc.id;
+
+    this.flowLog = args.flowLogs
+      ? vpcFlowLog({ naming, vpcId: this.vpc.id, ...args.flowLogs }, this)
+      : undefined;
 
     const defaultSg = tagged("default-sg");
     new aws.ec2.DefaultSecurityGroup(
@@ -177,7 +185,7 @@ export class Network extends pulumi.ComponentResource {
       this.albSecurityGroup = sg("alb-sg", "FastCart ALB: HTTP/HTTPS from the internet", {
         ingress: [
           {
-            description: "HTTP (redirected to HTTPS when a certificate is set)",
+            description: "HTTP (only redirects to HTTPS, unless the plain-HTTP opt-out is set)",
             protocol: "tcp",
             fromPort: 80,
             toPort: 80,

@@ -153,8 +153,23 @@ function computedOutputs(
         bucketRegionalDomainName: `${physical}.s3.${region}.amazonaws.com`,
         region,
       };
-    case "aws:acm/certificate:Certificate":
-      return { arn: `arn:aws:acm:${region}:${PLAN_ACCOUNT_ID}:certificate/${uuidFrom(physical)}` };
+    case "aws:acm/certificate:Certificate": {
+      // ACM asks for one CNAME per domain name to prove control of it (DNS validation).
+      const domain = String(inputs["domainName"] ?? physical);
+      return {
+        arn: `arn:aws:acm:${region}:${PLAN_ACCOUNT_ID}:certificate/${uuidFrom(physical)}`,
+        domainValidationOptions: [
+          {
+            domainName: domain,
+            resourceRecordName: `_${shortHash(`${domain}::name`, 32)}.${domain}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_${shortHash(`${domain}::value`, 32)}.acm-validations.aws.`,
+          },
+        ],
+      };
+    }
+    case "aws:route53/record:Record":
+      return { fqdn: String(inputs["name"] ?? physical).replace(/\.$/, "") };
     case "aws:ec2/flowLog:FlowLog":
       return { arn: `arn:aws:ec2:${region}:${PLAN_ACCOUNT_ID}:vpc-flow-log/${id}` };
     case "aws:ecr/repository:Repository":

@@ -70,6 +70,12 @@ function invokeResult(
       if (account === undefined) throw standInMissing(`${token} for region ${where}`);
       return { id: account, arn: `arn:aws:iam::${account}:root`, region: where };
     }
+    case "aws:route53/getZone:getZone": {
+      // The team's public hosted zone, looked up by name.
+      const name = String(inputs["name"]);
+      const zoneId = `Z${shortHash(name, 20).toUpperCase()}`;
+      return { id: zoneId, zoneId, name, privateZone: false };
+    }
     case "aws:ecr/getImage:getImage": {
       // A pushed image's digest: deterministic per repository and tag, so plans stay byte-identical.
       const reference = `${String(inputs["registryId"] ?? PLAN_ACCOUNT_ID)}/${String(inputs["repositoryName"])}`;

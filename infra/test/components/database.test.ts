@@ -55,9 +55,10 @@ describe("Database", () => {
       assert.equal(db["backupRetentionPeriod"], 7);
       assert.deepEqual(db["enabledCloudwatchLogsExports"], ["postgresql", "upgrade"]);
       assert.equal(db["multiAz"], false);
-      assert.equal(db["deletionProtection"], false);
-      assert.equal(db["skipFinalSnapshot"], true);
-      assert.equal(db["finalSnapshotIdentifier"], undefined);
+      // Defaults protect production data; the destroyable stack turns both off in its stack file.
+      assert.equal(db["deletionProtection"], true);
+      assert.equal(db["skipFinalSnapshot"], false);
+      assert.equal(db["finalSnapshotIdentifier"], "fastcart-rds-pg-final");
       assert.equal(db["publiclyAccessible"], false);
       assert.deepEqual(db["vpcSecurityGroupIds"], ["sg-db"]);
       assert.equal(db["dbSubnetGroupName"], "fastcart-db-subnets-pg");

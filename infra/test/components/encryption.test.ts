@@ -68,6 +68,9 @@ describe("Encryption", () => {
     assert.deepEqual(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], [
       `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/ecs/fastcart-*`,
       `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/aws/rds/*`,
+      // The VPC flow log and WAF log groups by exact name.
+      `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/vpc/fastcart-flow-logs-enc`,
+      `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:aws-waf-logs-fastcart-waf-enc`,
     ]);
     assert.equal(bySid.CloudWatchAlarmsPublishToEncryptedTopic.Principal.Service, "cloudwatch.amazonaws.com");
     for (const statement of statements(policy))
