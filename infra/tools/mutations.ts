@@ -86,4 +86,20 @@ export const MUTATIONS: readonly Mutation[] = [
       "test/components/network.test.ts",
     ],
   },
+  {
+    id: "h",
+    description: "task role: an action misspelt (kinesis:GetRecords → kinesis:GetRecord)",
+    file: "src/components/service-roles.ts",
+    find: /"kinesis:GetRecords",/,
+    replace: '"kinesis:GetRecord",',
+    tests: SIMULATION,
+  },
+  {
+    id: "i",
+    description: "api/worker execution role: may read the database master secret too",
+    file: "src/program.ts",
+    find: /(const serviceSecretArns: pulumi\.Input<string>\[\] = \[secrets\.jwtSecretArn)\]/,
+    replace: "$1, database.masterSecretArn]",
+    tests: SIMULATION,
+  },
 ];

@@ -111,6 +111,23 @@ export function callsOf(model: PlanModel): Call[] {
         request: { principal: role.arn, action: "ssm:GetParameters", resource: valueFrom },
         policies: asRole(role),
       });
+      const parameter = model
+        .ofType("aws:ssm/parameter:Parameter")
+        .find((candidate) => model.arn(candidate) === valueFrom);
+      if (parameter?.inputs["type"] === "SecureString") {
+        // Parameter Store decrypts a SecureString with its key on the caller's behalf.
+        const key = kms(String(parameter.inputs["keyId"]));
+        calls.push({
+          label: `${who}: kms:Decrypt of ${envName} through Parameter Store`,
+          request: {
+            principal: role.arn,
+            action: "kms:Decrypt",
+            resource: key.arn,
+            context: { ...callerContext("ssm"), "kms:EncryptionContext:PARAMETER_ARN": valueFrom },
+          },
+          policies: asRole(role, key.policy),
+        });
+      }
       return;
     }
     const secretArn = secretArnOf(valueFrom);

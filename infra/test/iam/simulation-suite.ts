@@ -79,6 +79,24 @@ export async function simulationSuite(stack: string): Promise<void> {
     }
   });
 
+  describe(`IAM simulation of ${stack}: WAF logging`, () => {
+    for (const logging of model.ofType("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")) {
+      it("logs to a KMS-encrypted log group of the stack named aws-waf-logs-*", () => {
+        // WAF accepts only destinations named aws-waf-logs-…; CloudWatch Logs adds the log group
+        // resource policy for the delivery itself when logging is enabled
+        // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html);
+        // the key policy's part (the group's encryption context) is among the allowed calls.
+        const [destination] = logging.inputs["logDestinationConfigs"] as string[];
+        const group = model
+          .ofType("aws:cloudwatch/logGroup:LogGroup")
+          .find((candidate) => model.arn(candidate) === destination?.replace(/:\*$/, ""));
+        assert.ok(group, `WAF logs to ${destination}, not a log group of the plan`);
+        assert.match(String(model.state(group)["name"]), /^aws-waf-logs-/);
+        assert.ok(group.inputs["kmsKeyId"], "the WAF log group is not encrypted with the stack key");
+      });
+    }
+  });
+
   describe(`IAM simulation of ${stack}: the running system's calls are allowed`, () => {
     for (const call of allowed) {
       it(call.label, async () => {
