@@ -71,6 +71,13 @@ describe("Edge controls", () => {
     const validation = one("aws:acm/certificateValidation:CertificateValidation");
     // The listener's certificate is CertificateValidation's output, so Pulumi creates it after validation.
     assert.equal(https["certificateArn"], validation.state["certificateArn"]);
+    const waitsFor = harness.dependenciesOf("aws:lb/listener:Listener", "fastcart-https-ec");
+    assert.ok(
+      waitsFor.some((urn) =>
+        urn.endsWith("aws:acm/certificateValidation:CertificateValidation::fastcart-cert-validation-ec"),
+      ),
+      `the HTTPS listener depends on the certificate validation; it depends on ${waitsFor.join(", ")}`,
+    );
     const alias = one("aws:route53/record:Record", "fastcart-api-alias-ec").inputs;
     const alb = one("aws:lb/loadBalancer:LoadBalancer", "fastcart-alb-ec").state;
     assert.deepEqual(
