@@ -19,6 +19,10 @@ const settings: Record<string, string> = {
   imageDigest: `sha256:${"e".repeat(64)}`,
   alarmEmail: "oncall@example.com",
   natGateways: "perAz",
+  // The production controls switched off, as a cost-sensitive sandbox might.
+  flowLogsEnabled: "false",
+  albAccessLogsEnabled: "false",
+  auroraPerformanceInsights: "false",
 };
 
 describe("createProgram variants", () => {
@@ -75,5 +79,11 @@ describe("createProgram variants", () => {
     );
     assert.deepEqual(Object.keys(outputs).sort(), [...PIPELINE_OUTPUTS].sort());
     assert.equal(h.ofType("aws:ec2/natGateway:NatGateway").length, 2);
+  });
+
+  it("leaves out the controls switched off: no flow log, no access-log bucket", () => {
+    assert.equal(h.ofType("aws:ec2/flowLog:FlowLog").length, 0);
+    assert.equal(h.ofType("aws:s3/bucket:Bucket").length, 0);
+    assert.equal(h.one("aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"], undefined);
   });
 });
