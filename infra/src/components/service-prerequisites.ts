@@ -48,6 +48,10 @@ export const SERVICE_PREREQUISITES = {
     type: "aws:lb/targetGroup:TargetGroup",
     why: "blue/green: the alternate target group a new revision starts in",
   },
+  infrastructureRole: {
+    type: "aws:iam/role:Role",
+    why: "blue/green: the role ECS assumes to shift traffic between the target groups",
+  },
   infrastructureRolePolicy: {
     type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     why: "blue/green: ECS assumes the infrastructure role to modify the listener rule; it needs its policy",

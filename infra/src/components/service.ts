@@ -218,6 +218,7 @@ export class Service extends pulumi.ComponentResource {
       ...(green &&
         infrastructure && {
           greenTargetGroup: green,
+          infrastructureRole: infrastructure.role,
           infrastructureRolePolicy: infrastructure.policyAttachment,
         }),
     };
