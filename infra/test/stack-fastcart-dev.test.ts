@@ -105,14 +105,19 @@ describe("stack fastcart-dev (seed 000)", () => {
     const secrets = Object.fromEntries(
       api.secrets.map((s: { name: string; valueFrom: string }) => [s.name, s.valueFrom]),
     );
-    assert.deepEqual(Object.keys(secrets).sort(), [
-      "AUTH_JWT_SECRET",
-      "DB_PASSWORD",
-      "DB_USER",
-      "REDIS_AUTH_TOKEN",
-    ]);
-    assert.equal(secrets.DB_USER, `${run.outputs["db_secret_arn"]}:username::`);
-    assert.equal(secrets.DB_PASSWORD, `${run.outputs["db_secret_arn"]}:password::`);
+    // IAM database authentication as the application user: no password, nothing from the master secret.
+    assert.deepEqual([env.DB_AUTH, env.DB_USER], ["iam", "fastcart_app"]);
+    assert.deepEqual(Object.keys(secrets).sort(), ["AUTH_JWT_SECRET", "REDIS_AUTH_TOKEN"]);
+    const [migrate] = json(
+      inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-migrate-dev")["containerDefinitions"],
+    );
+    const migrateSecrets = Object.fromEntries(
+      migrate.secrets.map((s: { name: string; valueFrom: string }) => [s.name, s.valueFrom]),
+    );
+    assert.deepEqual(migrateSecrets, {
+      DB_ADMIN_USER: `${run.outputs["db_secret_arn"]}:username::`,
+      DB_ADMIN_PASSWORD: `${run.outputs["db_secret_arn"]}:password::`,
+    });
     for (const name of [...Object.keys(env), ...Object.keys(secrets)])
       assert.ok(name in SERVICE_ENV, `${name} is a contract name`);
   });
@@ -187,14 +192,28 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.deepEqual(
       secretsRead.Resource.sort(),
       [
-        run.outputs["db_secret_arn"],
         h.arnOf("aws:secretsmanager/secret:Secret", "fastcart-jwt-secret-dev"),
         h.arnOf("aws:secretsmanager/secret:Secret", "fastcart-redis-auth-token-dev"),
       ].sort(),
     );
-    const task = statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-dev")["policy"]);
-    assert.deepEqual(task[0].Resource, [run.outputs["kinesis_stream_arn"]]);
-    assert.deepEqual(task[1].Resource, [keyArn()]);
+    const migrateExec = statements(
+      inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-migrate-execution-role-dev")["policy"],
+    );
+    assert.deepEqual(migrateExec.find((s) => s.Sid === "ReadInjectedSecrets").Resource, [
+      run.outputs["db_secret_arn"],
+    ]);
+    const task = Object.fromEntries(
+      statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-dev")["policy"]).map((s) => [
+        s.Sid,
+        s,
+      ]),
+    );
+    const resourceId = h.one("aws:rds/instance:Instance", "fastcart-rds-dev").state["resourceId"];
+    assert.deepEqual(task.ConnectAsApplicationUser.Resource, [
+      `arn:aws:rds-db:eu-central-1:123456789012:dbuser:${resourceId}/fastcart_app`,
+    ]);
+    assert.deepEqual(task.OrderStream.Resource, [run.outputs["kinesis_stream_arn"]]);
+    assert.deepEqual(task.OrderStreamEncryption.Resource, [keyArn()]);
   });
 
   it("security groups: service HTTP from the VPC, PostgreSQL and Redis only from the service", () => {
@@ -214,20 +233,33 @@ describe("stack fastcart-dev (seed 000)", () => {
       ]),
       [[6379, [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")]]],
     );
+    // The tasks' egress is the Service component's separate rules (5432, 6379, 443), never inline all-open.
+    assert.equal(sg("fastcart-service-sg-dev")["egress"], undefined);
+    assert.deepEqual(
+      h
+        .ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        .map((r) => [r.inputs["fromPort"], r.inputs["referencedSecurityGroupId"] ?? r.inputs["cidrIpv4"]])
+        .sort(),
+      [
+        [443, "0.0.0.0/0"],
+        [5432, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-db-sg-dev")],
+        [6379, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-redis-sg-dev")],
+      ],
+    );
     for (const group of h.ofType("aws:ec2/securityGroup:SecurityGroup")) {
       for (const rule of group.inputs["ingress"])
         assert.ok(!(rule.cidrBlocks ?? []).includes("0.0.0.0/0"), `${group.name} is closed to the internet`);
     }
   });
 
-  it("ECR: scan on push, KMS encryption, mutable tags", () => {
+  it("ECR: scan on push, KMS encryption, mutable tags; tasks run the pushed tag's digest", () => {
     const repo = inputs("aws:ecr/repository:Repository");
     assert.deepEqual(repo["imageScanningConfiguration"], { scanOnPush: true });
     assert.deepEqual(repo["encryptionConfigurations"], [{ encryptionType: "KMS", kmsKey: keyArn() }]);
     assert.equal(repo["imageTagMutability"], "MUTABLE");
     assert.match(
       containers()[0].image,
-      /^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fastcart-ecr-dev:latest$/,
+      /^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fastcart-ecr-dev@sha256:[0-9a-f]{64}$/,
     );
   });
 

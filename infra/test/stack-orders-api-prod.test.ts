@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { HEALTH_PATH, PENDING_ORDERS_METRIC, SERVICE_ENV } from "@fastcart/service/contract";
+import { PENDING_ORDERS_METRIC, READY_PATH, SERVICE_ENV } from "@fastcart/service/contract";
 import { API_OUTPUTS } from "../src/program.js";
 import { assertNoWildcardActions, assertTagged, statements } from "./support/assertions.js";
 import { json, type MockHarness } from "./support/mocks.js";
@@ -105,7 +105,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     assert.equal(h.ofType("aws:rds/instance:Instance").length, 0);
   });
 
-  it("internet-facing ALB in public subnets; blue and green target groups, /health, 30 s deregistration", () => {
+  it("internet-facing ALB in public subnets; blue and green target groups on readiness (/ready), 30 s deregistration", () => {
     const alb = inputs("aws:lb/loadBalancer:LoadBalancer");
     assert.equal(alb["internal"], false);
     assert.deepEqual(
@@ -116,7 +116,7 @@ describe("stack orders-api-prod (seed 002)", () => {
       const tg = inputs("aws:lb/targetGroup:TargetGroup", `fastcart-tg-${color}-prod`);
       assert.deepEqual(
         [tg["healthCheck"].path, tg["deregistrationDelay"], tg["targetType"]],
-        [HEALTH_PATH, 30, "ip"],
+        [READY_PATH, 30, "ip"],
       );
     }
   });
@@ -137,6 +137,18 @@ describe("stack orders-api-prod (seed 002)", () => {
       rule["actions"][0].forward.targetGroups.map((t: { weight: number }) => t.weight),
       [100, 0],
     );
+    // A bad revision rolls back by itself: circuit breaker, and alarms on 5xx, unhealthy targets, tasks.
+    assert.deepEqual(svc["deploymentCircuitBreaker"], { enable: true, rollback: true });
+    assert.deepEqual(svc["alarms"], {
+      alarmNames: [
+        "fastcart-deploy-tasks-below-desired-prod",
+        "fastcart-deploy-unhealthy-blue-prod",
+        "fastcart-deploy-unhealthy-green-prod",
+        "fastcart-deploy-5xx-rate-prod",
+      ],
+      enable: true,
+      rollback: true,
+    });
   });
 
   it("HTTPS only: a DNS-validated certificate for apiDomainName on 443, port 80 only redirects, no opt-out", () => {
@@ -299,20 +311,23 @@ describe("stack orders-api-prod (seed 002)", () => {
     for (const absent of ["KINESIS_STREAM_NAME", "REDIS_HOST", "LOG_LEVEL"])
       assert.equal(env[absent], undefined, absent);
     const secrets = api.secrets.map((s: { name: string }) => s.name).sort();
-    assert.deepEqual(secrets, [
-      "AUTH_JWT_SECRET",
-      "DB_PASSWORD",
-      "DB_USER",
-      "LOG_LEVEL",
-      "WORKER_BATCH_SIZE",
-      "WORKER_CONCURRENCY",
-    ]);
-    for (const name of [...Object.keys(env), ...secrets]) assert.ok(name in SERVICE_ENV, name);
-    assert.equal(
-      h.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "fastcart-task-role-prod").length,
-      0,
-      "table mode needs no AWS API",
+    assert.deepEqual(secrets, ["AUTH_JWT_SECRET", "LOG_LEVEL", "WORKER_BATCH_SIZE", "WORKER_CONCURRENCY"]);
+    assert.deepEqual(
+      [env.DB_AUTH, env.DB_USER, env.DB_TLS, env.AWS_REGION],
+      ["iam", "fastcart_app", "true", "us-east-1"],
     );
+    for (const name of [...Object.keys(env), ...secrets]) assert.ok(name in SERVICE_ENV, name);
+    // Table mode calls no AWS API but one: connecting to Aurora as the application user.
+    const task = statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-prod")["policy"]);
+    const clusterResourceId = h.one("aws:rds/cluster:Cluster").state["clusterResourceId"];
+    assert.deepEqual(task, [
+      {
+        Sid: "ConnectAsApplicationUser",
+        Effect: "Allow",
+        Action: ["rds-db:connect"],
+        Resource: [`arn:aws:rds-db:us-east-1:123456789012:dbuser:${clusterResourceId}/fastcart_app`],
+      },
+    ]);
   });
 
   it("security: service only from the ALB; DB only from the service; only the ALB open to 0.0.0.0/0 on 80/443", () => {
