@@ -13,6 +13,7 @@ import {
   StackConfigError,
   splitConfigKey,
 } from "../src/config.js";
+import { createPlanMocks } from "../src/plan/mocks.js";
 import { INFRA_DIR, loadStackConfigFromFile, stackFileReader } from "../src/stack-source.js";
 
 /** A reader over a plain map: the minimum valid pipeline stack plus overrides. */
@@ -242,12 +243,7 @@ describe("loadStackConfig", () => {
   });
 
   it("reads the Pulumi engine's config when called without arguments", async () => {
-    await pulumi.runtime.setMocks(
-      { newResource: () => ({ id: undefined, state: {} }), call: () => ({}) },
-      "fastcart-orders",
-      "engine-stack",
-      false,
-    );
+    await pulumi.runtime.setMocks(createPlanMocks("us-west-2"), "fastcart-orders", "engine-stack", false);
     pulumi.runtime.setAllConfig({
       "fastcart-orders:environmentSuffix": "eng",
       "aws:region": "us-west-2",
