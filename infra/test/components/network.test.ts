@@ -36,6 +36,17 @@ describe("Network", () => {
       albEnabled: true,
       albHttps: true,
     });
+    // The plain-HTTP opt-out: nothing listens on 443, so it stays closed.
+    new Network("fastcart-network-nwp", {
+      naming: { environmentSuffix: "nwp", stackName: "unit" },
+      cidr: "10.30.0.0/16",
+      availabilityZones: zones,
+      azCount: 2,
+      containerPort: 3000,
+      databasePort: 5432,
+      albEnabled: true,
+      albHttps: false,
+    });
     await resolve(three.privateSubnetIds);
     await harness.settle();
   });
@@ -182,5 +193,11 @@ describe("Network", () => {
       harness.idOf("aws:ec2/subnet:Subnet", "fastcart-public-subnet-2-nw2"),
     ]);
     assert.equal(await resolve(two.vpcId), harness.idOf("aws:ec2/vpc:Vpc", "fastcart-vpc-nw2"));
+  });
+  it("an ALB without an HTTPS listener (plain-HTTP opt-out) opens only 80", () => {
+    assert.deepEqual(
+      sg("fastcart-alb-sg-nwp")["ingress"].map((rule: { fromPort: number }) => rule.fromPort),
+      [80],
+    );
   });
 });
