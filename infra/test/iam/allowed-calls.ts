@@ -4,6 +4,7 @@
  * ECS moving blue/green traffic, flow log and access log delivery) — each with the principal, resource
  * and request context AWS uses, and the policies that decide it.
  */
+import { deploymentCallsOf } from "./deployment-calls.js";
 import type { PlanModel, RoleModel } from "./plan-model.js";
 import type { AwsRequest, Context, PolicyInputs } from "./simulator.js";
 import {
@@ -218,6 +219,7 @@ export function callsOf(model: PlanModel): Call[] {
 
   blueGreenCalls(model, load, calls);
   deliveryCalls(model, calls);
+  calls.push(...deploymentCallsOf(model));
   // Containers of one task share its execution role: the same pull or secret read is one call.
   return [...new Map(calls.map((call) => [JSON.stringify(call.request), call])).values()];
 }

@@ -4,6 +4,7 @@
  */
 import type { Call } from "./allowed-calls.js";
 import { elbLogDelivery } from "./allowed-calls.js";
+import { DEPLOYER_POLICY, deployerArn } from "./deployment-calls.js";
 import type { PlanModel } from "./plan-model.js";
 import { databaseOf, secretsOf, workload } from "./workload.js";
 
@@ -63,6 +64,16 @@ export function deniedCallsOf(model: PlanModel, environment: string): Call[] {
       context: { "kms:CallerAccount": account },
     },
     policies: { identity: serviceExecution.policies, resource: key.policy },
+  });
+  calls.push({
+    label: "not even an administrator of the account can decrypt with the stack key outside its services",
+    request: {
+      principal: deployerArn(account),
+      action: "kms:Decrypt",
+      resource: key.arn,
+      context: { "kms:CallerAccount": account },
+    },
+    policies: { identity: [DEPLOYER_POLICY], resource: key.policy },
   });
   calls.push({
     label: `another account cannot decrypt with the stack key, even through Secrets Manager`,
