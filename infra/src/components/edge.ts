@@ -74,7 +74,7 @@ export class Edge extends pulumi.ComponentResource {
   readonly arnSuffix: pulumi.Output<string>;
   readonly blueTargetGroup: aws.lb.TargetGroup;
   readonly greenTargetGroup: aws.lb.TargetGroup | undefined;
-  /** The listener that serves production traffic (HTTPS with a certificate, else HTTP). */
+  /** The listener that serves production traffic: HTTPS, or HTTP with the plain-HTTP opt-out only. */
   readonly productionListener: aws.lb.Listener;
   readonly productionRule: aws.lb.ListenerRule;
   readonly webAcl: aws.wafv2.WebAcl | undefined;
