@@ -74,18 +74,19 @@ function runTests(cwd: string, files: readonly string[]): Promise<RunResult> {
   });
 }
 
-/** Applies the mutation to the scratch copy; returns the original text to restore, or a reason it cannot. */
-function apply(scratch: string, mutation: Mutation): { original: string } | { stale: string } {
+/** Why the mutation cannot be applied to `text` (its pattern must match exactly once), or undefined. */
+function staleness(mutation: Mutation, text: string): string | undefined {
+  const matches = text.match(new RegExp(mutation.find.source, `g${mutation.find.flags}`))?.length ?? 0;
+  if (matches === 1) return undefined;
+  return `mutation ${mutation.id}: its pattern matches ${matches} times in ${mutation.file} (expected once); update tools/mutations.ts`;
+}
+
+/** Applies the mutation to the scratch copy; returns the original text to restore. */
+function apply(scratch: string, mutation: Mutation): string {
   const path = join(scratch, "infra", mutation.file);
   const original = readFileSync(path, "utf8");
-  const matches = original.match(new RegExp(mutation.find.source, `g${mutation.find.flags}`))?.length ?? 0;
-  if (matches !== 1) {
-    return {
-      stale: `${mutation.file}: the pattern matches ${matches} times (expected once); update tools/mutations.ts`,
-    };
-  }
   writeFileSync(path, original.replace(mutation.find, mutation.replace));
-  return { original };
+  return original;
 }
 
 function selected(only: string | undefined): Mutation[] {
@@ -137,6 +138,14 @@ async function main(argv: string[]): Promise<number> {
   const cwd = join(scratch, "infra");
   const started = performance.now();
   try {
+    // A stale pattern is reported before minutes of tests, not after them.
+    const stale = mutations
+      .map((mutation) => staleness(mutation, readFileSync(join(cwd, mutation.file), "utf8")))
+      .filter((reason) => reason !== undefined);
+    if (stale.length > 0) {
+      process.stderr.write(`${stale.join("\n")}\n`);
+      return 2;
+    }
     const files = [...new Set(mutations.flatMap((mutation) => mutation.tests))];
     process.stdout.write(`baseline: ${files.length} test files on the unmutated copy (${scratch})…\n`);
     const baseline = await runTests(cwd, files);
@@ -152,14 +161,9 @@ async function main(argv: string[]): Promise<number> {
     const rows: { mutation: Mutation; verdict: string; seconds: number; survived: boolean }[] = [];
     for (const [index, mutation] of mutations.entries()) {
       process.stdout.write(`[${index + 1}/${mutations.length}] ${mutation.id}: ${mutation.description} … `);
-      const applied = apply(scratch, mutation);
-      if ("stale" in applied) {
-        process.stdout.write("not applied\n");
-        process.stderr.write(`mutation ${mutation.id}: ${applied.stale}\n`);
-        return 2;
-      }
+      const original = apply(scratch, mutation);
       const result = await runTests(cwd, mutation.tests);
-      writeFileSync(join(cwd, mutation.file), applied.original);
+      writeFileSync(join(cwd, mutation.file), original);
       const survived = result.exitCode === 0;
       const verdict = survived ? "SURVIVED" : killedBy(mutation, result.failures);
       process.stdout.write(`${survived ? "SURVIVED" : "killed"} (${result.seconds.toFixed(1)} s)\n`);
