@@ -126,15 +126,18 @@ export function deniedCallsOf(model: PlanModel, environment: string): Call[] {
 
   const database = databaseOf(model);
   const user = load.app.containers[0]?.environment["DB_USER"] ?? "app";
-  calls.push({
-    label: `task role cannot connect as the master user ${database.masterUser}`,
-    request: {
-      principal: taskRole.arn,
-      action: "rds-db:connect",
-      resource: `arn:aws:rds-db:${region}:${account}:dbuser:${database.resourceId}/${database.masterUser}`,
-    },
-    policies: { identity: taskRole.policies },
-  });
+  // The master user, and RDS's own administrative user: the application user is the only one.
+  for (const other of [database.masterUser, "rdsadmin"]) {
+    calls.push({
+      label: `task role cannot connect as ${other === database.masterUser ? "the master user " : ""}${other}`,
+      request: {
+        principal: taskRole.arn,
+        action: "rds-db:connect",
+        resource: `arn:aws:rds-db:${region}:${account}:dbuser:${database.resourceId}/${other}`,
+      },
+      policies: { identity: taskRole.policies },
+    });
+  }
   calls.push({
     label: `task role cannot connect as ${user} to another database`,
     request: {
