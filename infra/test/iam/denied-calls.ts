@@ -3,7 +3,7 @@
  * one a mistake would plausibly allow (a widened resource list, a lost condition, a shared role).
  */
 import type { Call } from "./allowed-calls.js";
-import { elbLogDelivery } from "./allowed-calls.js";
+import { elbLogDelivery } from "./delivery-calls.js";
 import { DEPLOYER_POLICY, deployerArn } from "./deployment-calls.js";
 import type { PlanModel } from "./plan-model.js";
 import { databaseOf, secretsOf, workload } from "./workload.js";
