@@ -102,4 +102,12 @@ export const MUTATIONS: readonly Mutation[] = [
     replace: "$1, database.masterSecretArn]",
     tests: SIMULATION,
   },
+  {
+    id: "j",
+    description: "key policy: the account's use of the key no longer limited to the stack's services",
+    file: "src/components/encryption.ts",
+    find: /(Sid: "AccountUsesKeyThroughStackServices",[\s\S]*?"kms:CallerAccount": accountId,)\s*"kms:ViaService": [^\n]*\n/,
+    replace: "$1\n",
+    tests: SIMULATION,
+  },
 ];
