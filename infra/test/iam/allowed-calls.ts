@@ -222,7 +222,15 @@ export function callsOf(model: PlanModel): Call[] {
   calls.push(...deliveryCallsOf(model));
   calls.push(...deploymentCallsOf(model));
   // Containers of one task share its execution role: the same pull or secret read is one call.
-  return [...new Map(calls.map((call) => [JSON.stringify(call.request), call])).values()];
+  const seen = new Set<string>();
+  const distinct: Call[] = [];
+  for (const call of calls) {
+    const request = JSON.stringify(call.request);
+    if (seen.has(request)) continue;
+    seen.add(request);
+    distinct.push(call);
+  }
+  return distinct;
 }
 
 /** ECS moving traffic between blue and green with the infrastructure role. */

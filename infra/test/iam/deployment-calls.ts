@@ -1,8 +1,8 @@
 /**
  * What `pulumi up` itself asks of the stack key, made by whoever deploys: AWS services encrypting the
  * stack's resources on the deployer's behalf. ECR, RDS and ElastiCache create KMS grants for their
- * resources when they are created (ECR then decrypts image layers on every pull with that grant, so the
- * execution role needs no KMS permission for the image:
+ * resources (storage, Performance Insights) when they are created (ECR then decrypts image layers on
+ * every pull with that grant, so the execution role needs no KMS permission for the image:
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html); Secrets Manager
  * generates a data key when the stack writes a secret's value. The deployer is an administrator of the
  * account: only the key policy can refuse these.
@@ -28,6 +28,12 @@ const GRANTING: readonly { type: string; key: (inputs: Record<string, unknown>) 
     },
     { type: "aws:rds/instance:Instance", key: (inputs) => inputs["kmsKeyId"], via: "rds" },
     { type: "aws:rds/cluster:Cluster", key: (inputs) => inputs["kmsKeyId"], via: "rds" },
+    // Performance Insights encrypts its data with the key named per instance.
+    {
+      type: "aws:rds/clusterInstance:ClusterInstance",
+      key: (inputs) => inputs["performanceInsightsKmsKeyId"],
+      via: "rds",
+    },
     {
       type: "aws:elasticache/replicationGroup:ReplicationGroup",
       key: (inputs) => inputs["kmsKeyId"],
