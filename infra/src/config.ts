@@ -656,7 +656,8 @@ export const STACK_CONFIG_SPEC = {
   }),
   iteratorAgeAlarmMs: integer({
     key: "iteratorAgeAlarmMs",
-    description: "Alarm when the stream's GetRecords.IteratorAgeMilliseconds maximum exceeds this.",
+    description:
+      "Alarm when the stream's GetRecords.IteratorAgeMilliseconds maximum exceeds this; a deployment rolls back when it does for 3 minutes.",
     min: 1000,
     max: 86_400_000,
     default: 60_000,

@@ -274,6 +274,9 @@ export function createProgram(config: StackConfig): StackOutputs {
         }
       : undefined,
     rollbackHttp5xxRatePercent: config.http5xxRateAlarmPercent,
+    rollbackStream: stream
+      ? { name: stream.streamName, iteratorAgeMs: config.iteratorAgeAlarmMs }
+      : undefined,
     autoscaling: config.autoscalingEnabled
       ? {
           minCapacity: config.minCapacity,

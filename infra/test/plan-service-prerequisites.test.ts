@@ -35,7 +35,10 @@ const common = (env: string, egress: readonly string[]): Prerequisite[] => [
 ];
 
 const PREREQUISITES: Readonly<Record<string, readonly Prerequisite[]>> = {
-  "fastcart-dev": common("dev", ["db", "https", "redis"]),
+  "fastcart-dev": [
+    ...common("dev", ["db", "https", "redis"]),
+    [ALARM, "fastcart-deploy-stream-lag-dev", "deployment alarm: the new workers fall behind the stream"],
+  ],
   "orders-api-prod": [
     ...common("prod", ["db", "https"]),
     [

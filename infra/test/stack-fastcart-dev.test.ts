@@ -82,6 +82,18 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.deepEqual([td["cpu"], td["memory"]], ["512", "1024"]);
     assert.equal(h.ofType("aws:appautoscaling/target:Target").length, 0, "seed 000 runs a fixed 2 tasks");
     assert.equal(h.ofType("aws:lb/loadBalancer:LoadBalancer").length, 0, "seed 000 has no load balancer");
+    // Rolling deployments roll back by themselves: circuit breaker, tasks below desired, stream lag.
+    assert.deepEqual(svc["deploymentCircuitBreaker"], { enable: true, rollback: true });
+    assert.deepEqual(svc["alarms"], {
+      alarmNames: ["fastcart-deploy-tasks-below-desired-dev", "fastcart-deploy-stream-lag-dev"],
+      enable: true,
+      rollback: true,
+    });
+    const lag = inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "fastcart-deploy-stream-lag-dev");
+    assert.deepEqual(
+      [lag["dimensions"], lag["threshold"]],
+      [{ StreamName: "fastcart-orders-stream-dev" }, 60000],
+    );
   });
 
   it("container definitions: environment and secrets from the contract, stream mode, Redis over TLS", () => {

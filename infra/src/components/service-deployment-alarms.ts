@@ -16,6 +16,14 @@ export interface DeploymentAlarmsArgs {
   readonly serviceName: pulumi.Input<string>;
   /** Container Insights publishes RunningTaskCount/DesiredTaskCount; without it that alarm is left out. */
   readonly containerInsights: boolean;
+  /** Stream mode: roll back when the workers stop keeping up with the stream. */
+  readonly stream:
+    | {
+        readonly name: pulumi.Input<string>;
+        /** GetRecords.IteratorAgeMilliseconds maximum that fails a deployment. */
+        readonly iteratorAgeMs: number;
+      }
+    | undefined;
   /** With an ALB: the 5xx-rate and unhealthy-target alarms. */
   readonly loadBalancer:
     | {
@@ -35,7 +43,13 @@ export interface DeploymentAlarmsArgs {
  * - running tasks below desired for 5 minutes: new tasks crash or fail their container health checks;
  * - unhealthy targets in a target group for 2 minutes: the readiness check (`/ready`, which fails when
  *   the database refuses the credentials) fails behind the ALB;
- * - 5xx above the configured share of requests: the revision serves errors.
+ * - 5xx above the configured share of requests: the revision serves errors;
+ * - (stream mode) the stream's iterator age above its threshold for 3 minutes: the new workers do not
+ *   consume (cannot reach the database, crash on every batch) although their liveness checks pass.
+ * ECS keeps watching them for a bake time after the old revision has scaled in, computed from the
+ * alarms' periods ("How CloudWatch alarms detect Amazon ECS deployment failures",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html), so a
+ * revision that fails only once it carries the load is still rolled back.
  * They are deployment guards, not pages: the operational alarms (with notifications) are in Monitoring.
  */
 export function createDeploymentAlarms(
@@ -82,6 +96,22 @@ export function createDeploymentAlarms(
             returnData: true,
           },
         ],
+      }),
+    );
+  }
+  if (args.stream) {
+    alarms.push(
+      alarm("deploy-stream-lag", {
+        alarmDescription: "Deployment guard: the workers fall behind the order stream",
+        namespace: "AWS/Kinesis",
+        metricName: "GetRecords.IteratorAgeMilliseconds",
+        dimensions: { StreamName: args.stream.name },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        threshold: args.stream.iteratorAgeMs,
+        comparisonOperator: "GreaterThanThreshold",
       }),
     );
   }

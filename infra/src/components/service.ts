@@ -81,6 +81,10 @@ export interface ServiceArgs {
   readonly loadBalancing: ServiceLoadBalancing | undefined;
   /** 5xx share of requests that fails and rolls back a deployment (with an ALB). */
   readonly rollbackHttp5xxRatePercent: number;
+  /** Stream mode: the stream whose iterator age fails a deployment, and the threshold. */
+  readonly rollbackStream:
+    | { readonly name: pulumi.Input<string>; readonly iteratorAgeMs: number }
+    | undefined;
   /** Target tracking; absent: fixed desiredCount. */
   readonly autoscaling: ServiceAutoscaling | undefined;
 }
@@ -189,6 +193,7 @@ export class Service extends pulumi.ComponentResource {
         clusterName: cluster.name,
         serviceName,
         containerInsights: args.containerInsights !== "disabled",
+        stream: args.rollbackStream,
         loadBalancer: lb && {
           arnSuffix: lb.loadBalancerArnSuffix,
           targetGroups: [

@@ -54,6 +54,7 @@ export function serviceArgs(suffix: string): ServiceArgs {
     logRetentionDays: 7,
     loadBalancing: undefined,
     rollbackHttp5xxRatePercent: 5,
+    rollbackStream: undefined,
     autoscaling: undefined,
   };
 }
@@ -134,6 +135,7 @@ export async function createServiceFixture(): Promise<ServiceFixture> {
       secretArns: [jwtSecret, redisSecret],
     },
     streamArn,
+    rollbackStream: { name: "fastcart-orders-stream-sv2", iteratorAgeMs: 60000 },
     egress: {
       database: { port: 5432, securityGroupId: "sg-db" },
       cache: { port: 6379, securityGroupId: "sg-redis" },

@@ -144,7 +144,7 @@ describe("Service", () => {
         "fastcart-deploy-unhealthy-green-sv1",
         "fastcart-deploy-5xx-rate-sv1",
       ],
-      "fastcart-service-sv2": ["fastcart-deploy-tasks-below-desired-sv2"],
+      "fastcart-service-sv2": ["fastcart-deploy-tasks-below-desired-sv2", "fastcart-deploy-stream-lag-sv2"],
       // Container Insights off: no task-count metric, so only the ALB's alarms.
       "fastcart-service-sv3": ["fastcart-deploy-unhealthy-blue-sv3", "fastcart-deploy-5xx-rate-sv3"],
     };
@@ -189,6 +189,17 @@ describe("Service", () => {
     });
     assert.equal(taskQueries.missing.expression, "desired - running");
     assert.deepEqual([tasks["threshold"], tasks["comparisonOperator"]], [0, "GreaterThanThreshold"]);
+    const lag = named("aws:cloudwatch/metricAlarm:MetricAlarm", "fastcart-deploy-stream-lag-sv2");
+    assert.deepEqual(
+      [lag["namespace"], lag["metricName"], lag["dimensions"], lag["statistic"], lag["threshold"]],
+      [
+        "AWS/Kinesis",
+        "GetRecords.IteratorAgeMilliseconds",
+        { StreamName: "fastcart-orders-stream-sv2" },
+        "Maximum",
+        60000,
+      ],
+    );
   });
 
   it("the ECS service waits for every prerequisite AWS needs, and the list names each of them", async () => {
