@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { IntakeUnavailableError } from "../src/intake/kinesis-producer.js";
-import { TableOrderIntake } from "../src/intake/table-intake.js";
+import { TableOrderIntake } from "../src/modes/table/table-intake.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
+import { IntakeUnavailableError } from "../src/pipeline/micro-batcher.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { SqlOrderStore } from "../src/store/order-store.js";
 import { ENGINES, type MigratedDatabase, migratedDatabase, order } from "./store-helpers.js";

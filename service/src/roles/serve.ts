@@ -20,7 +20,7 @@ export async function startApi(runtime: Runtime): Promise<RunningApi> {
   const intake = createIntake(runtime);
   const app = await buildApp({ config, store, intake, cache, metrics, logger });
   const address = await app.listen({ host: config.host, port: config.port });
-  logger.info({ address, intakeMode: config.intakeMode }, "API listening");
+  logger.info({ address, intakeMode: runtime.mode.name }, "API listening");
   const port = app.server.address();
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${typeof port === "object" && port ? port.port : config.port}`;
   return {

@@ -1,10 +1,10 @@
 /**
  * Connection pools and the Kysely instance over them. One factory for both engines the service speaks:
  * PostgreSQL (RDS, local, tests) through `pg`, MySQL (Aurora MySQL in the orders-api-prod stack) through
- * `mysql2`. Everything above this file is written against `Kysely<Database>` and asks `engineOf(db)` only
- * where the SQL dialects really differ.
+ * `mysql2`. Everything above this file is written against `Kysely<Database>`; where the SQL differs it
+ * asks `dialectOf(db)` (dialect/).
  */
-import { type Dialect, Kysely, MysqlAdapter, MysqlDialect, PostgresDialect } from "kysely";
+import { type Dialect, Kysely, MysqlDialect, PostgresDialect } from "kysely";
 import { createPool as createMysqlPool } from "mysql2";
 import pg from "pg";
 import type { DatabaseConfig } from "../config.js";
@@ -97,16 +97,7 @@ export function createDatabase(config: DatabaseConfig, options: DatabaseOptions 
   return new Kysely<Database>({ dialect: createDialect(config, options) });
 }
 
-/** A Kysely instance over any schema (migrations, engine checks, bulk helpers). */
-// biome-ignore lint/suspicious/noExplicitAny: the schema differs per migration and per caller
-export type AnyKysely = Kysely<any>;
-
-/** Which engine a Kysely instance (or transaction) talks to, for the few places where SQL differs. */
-export function engineOf(db: AnyKysely): DbEngine {
-  return db.getExecutor().adapter instanceof MysqlAdapter ? "mysql" : "postgres";
-}
-
-/** A DatabaseConfig for a connection URL (tests, tools): engine from the scheme, no TLS, pool of 10. */
+/** A DatabaseConfig for a connection URL (tests, tools): engine from the scheme, no TLS, the default pool. */
 export function databaseConfigFromUrl(url: string, poolMax = 10): DatabaseConfig {
   const protocol = new URL(url).protocol;
   const engine: DbEngine = protocol === "mysql:" ? "mysql" : "postgres";

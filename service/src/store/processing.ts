@@ -12,13 +12,13 @@
  * other committed. The order rows are locked after the products (cancelOrder uses the same order).
  * Requires READ COMMITTED (see withTransaction): each statement must see what committed meanwhile.
  */
-import { sql, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { canonicalOrderId } from "../orders/accept.js";
 import { type DecidedOrder, decideOrders } from "../orders/decide.js";
+import { assertTransition, INITIAL_STATUS, UNDECIDED_STATUSES } from "../orders/state-machine.js";
 import type { AcceptedOrder, OrderDecision, OrderStatus, RejectionReason } from "../orders/types.js";
-import { inList, insertRows } from "./bulk.js";
 import { ORDER_COLUMNS, ORDER_ITEM_COLUMNS, STATUS_HISTORY_COLUMNS } from "./columns.js";
-import { engineOf } from "./database.js";
+import { dialectOf } from "./dialect/index.js";
 import type { Database } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
 
@@ -114,7 +114,7 @@ function acceptedTime(order: AcceptedOrder, now: Date): Date {
 }
 
 function isUndecided(existing: ExistingOrder | undefined): boolean {
-  return existing === undefined || existing.status === "PENDING";
+  return existing === undefined || UNDECIDED_STATUSES.includes(existing.status);
 }
 
 /** Reads (and locks) the rows of orders in the batch that are already stored. */
@@ -122,7 +122,7 @@ async function lockExistingOrders(trx: Transaction<Database>, orderIds: string[]
   const rows = await trx
     .selectFrom("orders")
     .select(["order_id", "customer_id", "status", "rejection_reason", "total"])
-    .where(inList(trx, "order_id", orderIds, "uuid"))
+    .where(dialectOf(trx).inList("order_id", orderIds, "uuid"))
     .orderBy("order_id")
     .forUpdate()
     .execute();
@@ -142,8 +142,7 @@ async function lockExistingOrders(trx: Transaction<Database>, orderIds: string[]
     .selectFrom("order_status_history")
     .select(["order_id", "seq", "status", "at"])
     .where(
-      inList(
-        trx,
+      dialectOf(trx).inList(
         "order_id",
         rows.map((r) => r.order_id),
         "uuid",
@@ -170,7 +169,8 @@ async function writeDecisions(
   const fresh = decided.filter(({ order }) => !existing.has(order.orderId));
   const pending = decided.filter(({ order }) => existing.has(order.orderId));
 
-  await insertRows(
+  const dialect = dialectOf(trx);
+  await dialect.insertRows(
     trx,
     "orders",
     ORDER_COLUMNS,
@@ -195,8 +195,7 @@ async function writeDecisions(
     await trx
       .deleteFrom("order_items")
       .where(
-        inList(
-          trx,
+        dialectOf(trx).inList(
           "order_id",
           pending.map(({ order }) => order.orderId),
           "uuid",
@@ -204,7 +203,7 @@ async function writeDecisions(
       )
       .execute();
   }
-  await insertRows(
+  await dialect.insertRows(
     trx,
     "order_items",
     ORDER_ITEM_COLUMNS,
@@ -216,35 +215,34 @@ async function writeDecisions(
   for (const { decided: d, order } of decided) {
     const stored = existing.get(order.orderId);
     let seq = stored?.lastSeq ?? 0;
-    if (!stored) history.push([d.orderId, ++seq, "PENDING", null, acceptedTime(order, now)]);
+    assertTransition(stored?.status ?? INITIAL_STATUS, d.status);
+    if (!stored) history.push([d.orderId, ++seq, INITIAL_STATUS, null, acceptedTime(order, now)]);
     history.push([d.orderId, ++seq, d.status, d.status === "REJECTED" ? d.reason : null, now]);
   }
-  await insertRows(trx, "order_status_history", STATUS_HISTORY_COLUMNS, history);
+  await dialect.insertRows(trx, "order_status_history", STATUS_HISTORY_COLUMNS, history);
 }
 
+/** PENDING rows (written by the API in table mode) take their decision in place, guarded by the lifecycle. */
 async function updatePendingOrders(
   trx: Transaction<Database>,
   pending: { decided: DecidedOrder }[],
   now: Date,
 ) {
-  const ids = pending.map(({ decided }) => decided.orderId);
-  const statuses = pending.map(({ decided }) => decided.status);
-  const reasons = pending.map(({ decided }) => (decided.status === "REJECTED" ? decided.reason : null));
-  const totals = pending.map(({ decided }) => decided.total);
-  if (engineOf(trx) === "postgres") {
-    await sql`update orders as o
-      set status = d.status, rejection_reason = d.reason, total = d.total, updated_at = ${now}
-      from unnest(${ids}::uuid[], ${statuses}::varchar[], ${reasons}::varchar[], ${totals}::int8[])
-        as d(order_id, status, reason, total)
-      where o.order_id = d.order_id and o.status = 'PENDING'`.execute(trx);
-    return;
-  }
-  const pick = (values: unknown[]) =>
-    sql`case order_id ${sql.join(
-      ids.map((id, i) => sql`when ${id} then ${values[i]}`),
-      sql` `,
-    )} end`;
-  await sql`update orders
-    set status = ${pick(statuses)}, rejection_reason = ${pick(reasons)}, total = ${pick(totals)}, updated_at = ${now}
-    where order_id in (${sql.join(ids)}) and status = 'PENDING'`.execute(trx);
+  await dialectOf(trx).updateRows(trx, {
+    table: "orders",
+    key: { name: "order_id", pgType: "uuid" },
+    columns: [
+      { name: "status", pgType: "varchar" },
+      { name: "rejection_reason", pgType: "varchar" },
+      { name: "total", pgType: "int8" },
+    ],
+    rows: pending.map(({ decided }) => [
+      decided.orderId,
+      decided.status,
+      decided.status === "REJECTED" ? decided.reason : null,
+      decided.total,
+    ]),
+    constant: { updated_at: now },
+    guard: { column: "status", values: UNDECIDED_STATUSES },
+  });
 }

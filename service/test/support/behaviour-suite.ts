@@ -15,9 +15,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { Kysely } from "kysely";
 import type { DbEngine } from "../../src/contract.js";
-import type { BatchProcessorHooks } from "../../src/intake/batch-processor.js";
-import type { OrderIntake, OrderWorker } from "../../src/intake/types.js";
+import type { OrderIntake, OrderWorker } from "../../src/modes/types.js";
 import type { AcceptedOrder } from "../../src/orders/types.js";
+import type { BatchProcessorHooks } from "../../src/pipeline/batch-processor.js";
 import type { Database } from "../../src/store/schema.js";
 import { RecordingMetrics } from "./worker-harness.js";
 

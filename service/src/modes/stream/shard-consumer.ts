@@ -9,6 +9,7 @@
  * backs off exponentially. The next call is made while the current batch is being written (one batch
  * of read-ahead), so the database and Kinesis latencies overlap instead of adding up.
  */
+
 import {
   ExpiredIteratorException,
   GetRecordsCommand,
@@ -18,14 +19,14 @@ import {
   type _Record as KinesisRecord,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
-import type { AcceptedOrder } from "../orders/types.js";
-import type { OrderBatchProcessor } from "./batch-processor.js";
-import { type HeldLease, LeaseLostError, type LeaseStore } from "./leases.js";
+import type { AcceptedOrder } from "../../orders/types.js";
+import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
+import { type HeldLease, LeaseLostError, type LeaseStore } from "../../store/leases.js";
+import type { IntakeMetrics } from "../types.js";
 import { decodeOrderRecord } from "./record.js";
-import type { IntakeMetrics } from "./types.js";
 
 export interface PollingOptions {
-  /** Records per GetRecords call and per transaction, 1–10,000 (default 500). */
+  /** Records per GetRecords call and per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
   batchSize: number;
   /** Least time between two GetRecords calls on one shard (default 200 ms: 5 calls/s). */
   minPollIntervalMs: number;

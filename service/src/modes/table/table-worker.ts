@@ -16,20 +16,25 @@
  * `stopTimeoutMs` even if that batch hangs (its transaction then rolls back when the pool closes, and
  * its rows stay PENDING for the next worker).
  */
+
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import type { StatusCache } from "../cache/types.js";
-import type { ServiceConfig } from "../config.js";
-import { claimPendingOrders } from "../store/pending.js";
-import { applyOrders } from "../store/processing.js";
-import type { Database } from "../store/schema.js";
-import { type ApplyOrders, type BatchProcessorHooks, OrderBatchProcessor } from "./batch-processor.js";
-import type { IntakeMetrics, OrderWorker } from "./types.js";
+import type { StatusCache } from "../../cache/types.js";
+import type { ServiceConfig } from "../../config.js";
+import {
+  type ApplyOrders,
+  type BatchProcessorHooks,
+  OrderBatchProcessor,
+} from "../../pipeline/batch-processor.js";
+import { claimPendingOrders } from "../../store/pending.js";
+import { applyOrders } from "../../store/processing.js";
+import type { Database } from "../../store/schema.js";
+import type { IntakeMetrics, OrderWorker } from "../types.js";
 
 export interface TablePolling {
-  /** Orders claimed per transaction, 1–10,000 (WORKER_BATCH_SIZE; default 500). */
+  /** Orders claimed per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
   batchSize: number;
   /** Wait after an empty claim: starts at min, doubles per empty claim up to max. */
   idleBackoffMinMs: number;
