@@ -8,7 +8,7 @@ import { type Dialect, Kysely, MysqlDialect, PostgresDialect } from "kysely";
 import { createPool as createMysqlPool } from "mysql2";
 import pg from "pg";
 import type { DatabaseConfig } from "../config.js";
-import type { DbEngine } from "../contract.js";
+import { type DbEngine, integerDefault } from "../contract.js";
 import type { Database } from "./schema.js";
 
 const PG_INT8_OID = 20;
@@ -98,7 +98,7 @@ export function createDatabase(config: DatabaseConfig, options: DatabaseOptions 
 }
 
 /** A DatabaseConfig for a connection URL (tests, tools): engine from the scheme, no TLS, the default pool. */
-export function databaseConfigFromUrl(url: string, poolMax = 10): DatabaseConfig {
+export function databaseConfigFromUrl(url: string, poolMax = integerDefault("DB_POOL_MAX")): DatabaseConfig {
   const protocol = new URL(url).protocol;
   const engine: DbEngine = protocol === "mysql:" ? "mysql" : "postgres";
   return { engine, url, readerUrl: url, tls: false, poolMax };

@@ -22,6 +22,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { StatusCache } from "../../cache/types.js";
 import type { ServiceConfig } from "../../config.js";
+import { clampBatchSize } from "../../contract.js";
 import {
   type ApplyOrders,
   type BatchProcessorHooks,
@@ -124,7 +125,7 @@ export class KinesisOrderWorker implements OrderWorker {
       hooks: options.hooks,
     });
     this.polling = { ...DEFAULT_POLLING, ...options.polling };
-    this.polling.batchSize = Math.min(10_000, Math.max(1, Math.floor(this.polling.batchSize)));
+    this.polling.batchSize = clampBatchSize(this.polling.batchSize);
   }
 
   /** Takes its first leases and starts polling; resolves once the first coordination round is done. */

@@ -19,6 +19,7 @@ import {
   type _Record as KinesisRecord,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
+import { integerDefault } from "../../contract.js";
 import type { AcceptedOrder } from "../../orders/types.js";
 import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
 import { type HeldLease, LeaseLostError, type LeaseStore } from "../../store/leases.js";
@@ -39,7 +40,7 @@ export interface PollingOptions {
 }
 
 export const DEFAULT_POLLING: PollingOptions = {
-  batchSize: 500,
+  batchSize: integerDefault("WORKER_BATCH_SIZE"),
   minPollIntervalMs: 200,
   idleBackoffMinMs: 250,
   idleBackoffMaxMs: 1_000,

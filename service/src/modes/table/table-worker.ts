@@ -23,6 +23,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { StatusCache } from "../../cache/types.js";
 import type { ServiceConfig } from "../../config.js";
+import { clampBatchSize, integerDefault } from "../../contract.js";
 import {
   type ApplyOrders,
   type BatchProcessorHooks,
@@ -45,7 +46,7 @@ export interface TablePolling {
 }
 
 export const DEFAULT_TABLE_POLLING: TablePolling = {
-  batchSize: 500,
+  batchSize: integerDefault("WORKER_BATCH_SIZE"),
   idleBackoffMinMs: 50,
   idleBackoffMaxMs: 1_000,
   errorBackoffMinMs: 500,
@@ -108,7 +109,7 @@ export class TableOrderWorker implements OrderWorker {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.log = options.logger.child({ component: "table-worker", workerId: this.workerId });
     this.polling = { ...DEFAULT_TABLE_POLLING, ...options.polling };
-    this.polling.batchSize = Math.min(10_000, Math.max(1, Math.floor(this.polling.batchSize)));
+    this.polling.batchSize = clampBatchSize(this.polling.batchSize);
     const hooks: BatchProcessorHooks = {
       beforeCommit: async (batch) => {
         await options.hooks?.beforeCommit?.(batch);
