@@ -20,7 +20,6 @@ import { Worker } from "node:worker_threads";
 import pgClient from "pg";
 import { pino } from "pino";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
-import { startLocalKinesis } from "../src/local/kinesalite.js";
 import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import { KinesisOrderWorker } from "../src/modes/stream/kinesis-worker.js";
@@ -29,6 +28,7 @@ import type { AcceptedOrder } from "../src/orders/types.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { migrate } from "../src/store/migrations/index.js";
 import { applyOrders } from "../src/store/processing.js";
+import { startLocalKinesis } from "../tools/local/kinesalite.js";
 
 const { values } = parseArgs({
   options: {

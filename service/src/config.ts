@@ -220,9 +220,7 @@ function readDatabase(
   if (!password) problems.push("DB_PASSWORD: required with DB_HOST");
   const name = text("DB_NAME");
   const build = (h: string) => {
-    const u = new URL(
-      `${engine === "postgres" ? "postgres" : "mysql"}://${h}:${port}/${encodeURIComponent(name)}`,
-    );
+    const u = new URL(`${engine}://${h}:${port}/${encodeURIComponent(name)}`);
     u.username = encodeURIComponent(user ?? "");
     u.password = encodeURIComponent(password ?? "");
     return u.toString();

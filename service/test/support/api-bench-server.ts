@@ -18,7 +18,6 @@ import { buildApp } from "../../src/api/app.js";
 import { createTokenVerifier, memoizeVerifier, mintToken } from "../../src/api/auth.js";
 import { createStatusCache } from "../../src/cache/index.js";
 import { loadConfig } from "../../src/config.js";
-import { startLocalKinesis } from "../../src/local/kinesalite.js";
 import { createKinesisClient, ensureStream } from "../../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/modes/stream/kinesis-intake.js";
 import type { OrderIntake } from "../../src/modes/types.js";
@@ -27,6 +26,7 @@ import { createDatabase, databaseConfigFromUrl } from "../../src/store/database.
 import { migrate } from "../../src/store/migrations/index.js";
 import { SqlOrderStore } from "../../src/store/order-store.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
+import { startLocalKinesis } from "../../tools/local/kinesalite.js";
 import { TEST_JWT_SECRET } from "./api-harness.js";
 import { createTestDatabase } from "./services.js";
 

@@ -17,7 +17,6 @@ import { type ApiDeps, buildApp } from "../../src/api/app.js";
 import { mintToken } from "../../src/api/auth.js";
 import { MemoryStatusCache, RedisStatusCache, type StatusCache } from "../../src/cache/index.js";
 import { loadConfig, type ServiceConfig } from "../../src/config.js";
-import { type LocalKinesis, startLocalKinesis } from "../../src/local/kinesalite.js";
 import { createKinesisClient, ensureStream } from "../../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/modes/stream/kinesis-intake.js";
 import type { OrderIntake } from "../../src/modes/types.js";
@@ -28,6 +27,7 @@ import { SqlOrderStore } from "../../src/store/order-store.js";
 import { applyOrders } from "../../src/store/processing.js";
 import type { Database } from "../../src/store/schema.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
+import { type LocalKinesis, startLocalKinesis } from "../../tools/local/kinesalite.js";
 import { createTestDatabase, optionalService, type TestDatabase } from "./services.js";
 
 export const TEST_JWT_SECRET = "api-test-secret-0123456789abcdef-0123456789";

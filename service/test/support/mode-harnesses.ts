@@ -8,13 +8,13 @@
 import { pino } from "pino";
 import { MemoryStatusCache } from "../../src/cache/memory-cache.js";
 import type { DbEngine } from "../../src/contract.js";
-import { startLocalKinesis } from "../../src/local/kinesalite.js";
 import { createKinesisClient } from "../../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/modes/stream/kinesis-intake.js";
 import { KinesisOrderWorker } from "../../src/modes/stream/kinesis-worker.js";
 import { TableOrderIntake } from "../../src/modes/table/table-intake.js";
 import { TableOrderWorker } from "../../src/modes/table/table-worker.js";
 import { applyOrders } from "../../src/store/processing.js";
+import { startLocalKinesis } from "../../tools/local/kinesalite.js";
 import { migratedDatabase } from "../store-helpers.js";
 import type { HarnessWorker, ModeHarness, SystemUnderTest, WorkerOptions } from "./behaviour-suite.js";
 import { createTestStream } from "./kinesis.js";

@@ -7,7 +7,6 @@ import { type KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { Kysely } from "kysely";
 import { pino } from "pino";
 import { MemoryStatusCache } from "../../src/cache/memory-cache.js";
-import { type LocalKinesis, startLocalKinesis } from "../../src/local/kinesalite.js";
 import { createKinesisClient } from "../../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../../src/modes/stream/kinesis-intake.js";
 import { KinesisOrderWorker, type KinesisWorkerOptions } from "../../src/modes/stream/kinesis-worker.js";
@@ -17,6 +16,7 @@ import { createDatabase, databaseConfigFromUrl } from "../../src/store/database.
 import { migrate } from "../../src/store/migrations/index.js";
 import { applyOrders } from "../../src/store/processing.js";
 import type { Database } from "../../src/store/schema.js";
+import { type LocalKinesis, startLocalKinesis } from "../../tools/local/kinesalite.js";
 import { createTestStream } from "./kinesis.js";
 import { createTestDatabase, type TestDatabase } from "./services.js";
 

@@ -1,5 +1,5 @@
-import type { Product } from "../orders/types.js";
-import type { OrderStore } from "../store/types.js";
+import type { Product } from "../../src/orders/types.js";
+import type { OrderStore } from "../../src/store/types.js";
 
 /** A small catalog so the local system can take orders at once. Prices in euro cents. */
 export const DEMO_CATALOG: readonly Product[] = [

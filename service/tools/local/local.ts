@@ -7,18 +7,18 @@
  * the workers claim PENDING rows.
  */
 import { randomBytes } from "node:crypto";
-import { ADMIN_SCOPE, mintToken } from "../api/auth.js";
-import { type Env, loadConfig } from "../config.js";
-import { Lifecycle } from "../lifecycle.js";
-import { seedDemoCatalog } from "../local/demo-catalog.js";
-import { startLocalPostgres } from "../local/embedded-postgres.js";
-import { startLocalKinesis } from "../local/kinesalite.js";
-import { intakeModeFor } from "../modes/index.js";
-import { closeRuntime, openRuntime } from "../runtime.js";
-import { createLogger, type Logger } from "../telemetry/logger.js";
-import { runMigrations } from "./migrate.js";
-import { startApi } from "./serve.js";
-import { startWorkers } from "./work.js";
+import { ADMIN_SCOPE, mintToken } from "../../src/api/auth.js";
+import { type Env, loadConfig } from "../../src/config.js";
+import { Lifecycle } from "../../src/lifecycle.js";
+import { intakeModeFor } from "../../src/modes/index.js";
+import { runMigrations } from "../../src/roles/migrate.js";
+import { startApi } from "../../src/roles/serve.js";
+import { startWorkers } from "../../src/roles/work.js";
+import { closeRuntime, openRuntime } from "../../src/runtime.js";
+import { createLogger, type Logger } from "../../src/telemetry/logger.js";
+import { seedDemoCatalog } from "./demo-catalog.js";
+import { startLocalPostgres } from "./embedded-postgres.js";
+import { startLocalKinesis } from "./kinesalite.js";
 
 /** Shards of the local stream: the same as the fastcart-dev stack. */
 export const LOCAL_SHARDS = 2;
