@@ -17,6 +17,7 @@ import type { IntakeMetrics } from "../modes/types.js";
 import { canonicalOrderId } from "../orders/accept.js";
 import type { AcceptedOrder, OrderDecision, RejectionReason } from "../orders/types.js";
 import { classifyStorageError } from "../store/dialect/index.js";
+import type { ApplyOptions } from "../store/processing.js";
 import type { Database } from "../store/schema.js";
 import { withTransaction } from "../store/transaction.js";
 import { type RetryPolicy, TRANSACTION_RETRY, withRetries } from "./retry.js";
@@ -26,6 +27,7 @@ export type ApplyOrders = (
   trx: Transaction<Database>,
   orders: AcceptedOrder[],
   now: Date,
+  options?: ApplyOptions,
 ) => Promise<OrderDecision[]>;
 
 /** What a batch is, for the commit hook and logs. */
@@ -105,7 +107,8 @@ export class OrderBatchProcessor {
     const result = await this.inTransaction(source, async (trx) => {
       const orders = await claim(trx);
       if (orders.length === 0) return { orders, decisions: [] };
-      const decisions = await this.options.applyOrders(trx, orders, this.now());
+      // The claim locked these PENDING rows already; applyOrders need not read them again.
+      const decisions = await this.options.applyOrders(trx, orders, this.now(), { claimedPending: true });
       await this.options.hooks?.beforeCommit?.({ source, orders, poison: 0 });
       return { orders, decisions };
     });

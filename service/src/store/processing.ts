@@ -22,6 +22,14 @@ import { dialectOf } from "./dialect/index.js";
 import type { Database } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
 
+export interface ApplyOptions {
+  /**
+   * Every order of the batch is a PENDING row this transaction already locked (the table worker's
+   * claim), written by the API with its one history entry: skip reading and locking them again.
+   */
+  claimedPending?: boolean;
+}
+
 interface ExistingOrder {
   status: OrderStatus;
   customerId: string;
@@ -53,6 +61,7 @@ export async function applyOrders(
   trx: Transaction<Database>,
   orders: readonly AcceptedOrder[],
   now: Date,
+  options: ApplyOptions = {},
 ): Promise<OrderDecision[]> {
   const batch = distinctById(orders);
   if (batch.length === 0) return [];
@@ -61,10 +70,12 @@ export async function applyOrders(
     trx,
     batch.flatMap((o) => o.items.map((i) => i.sku)),
   );
-  const existing = await lockExistingOrders(
-    trx,
-    batch.map((o) => o.orderId),
-  );
+  const existing = options.claimedPending
+    ? claimedRows(batch)
+    : await lockExistingOrders(
+        trx,
+        batch.map((o) => o.orderId),
+      );
 
   const toDecide = batch.filter((order) => isUndecided(existing.get(order.orderId)));
   const outcome = decideOrders(toDecide, catalog);
@@ -115,6 +126,20 @@ function acceptedTime(order: AcceptedOrder, now: Date): Date {
 
 function isUndecided(existing: ExistingOrder | undefined): boolean {
   return existing === undefined || UNDECIDED_STATUSES.includes(existing.status);
+}
+
+/**
+ * Rows the caller claimed in this transaction (table mode's FOR UPDATE SKIP LOCKED): they are locked,
+ * PENDING, and hold exactly the history entry the API wrote, so reading and locking them again would
+ * only repeat the claim.
+ */
+function claimedRows(batch: readonly AcceptedOrder[]): Map<string, ExistingOrder> {
+  return new Map(
+    batch.map((order) => [
+      order.orderId,
+      { status: INITIAL_STATUS, customerId: order.customerId, reason: null, total: 0, lastSeq: 1 },
+    ]),
+  );
 }
 
 /** Reads (and locks) the rows of orders in the batch that are already stored. */
