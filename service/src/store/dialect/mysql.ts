@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import { withTransaction } from "../transaction.js";
 import { driverCodes } from "./common.js";
+import { mysqlPool } from "./mysql-pool.js";
 import type { AnyKysely, RowsUpdate, SqlDialect, StorageErrorClass } from "./types.js";
 
 const RETRYABLE_ERRNOS = new Set([
@@ -53,6 +54,7 @@ function byKey(spec: RowsUpdate, index: number) {
 
 export const mysqlDialect: SqlDialect = {
   engine: "mysql",
+  pool: mysqlPool,
   classify,
 
   async insertRows(db, table, columns, rows) {

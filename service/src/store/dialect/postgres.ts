@@ -4,6 +4,7 @@
  */
 import { sql } from "kysely";
 import { driverCodes } from "./common.js";
+import { postgresPool } from "./postgres-pool.js";
 import type { AnyKysely, BulkColumn, RowsUpdate, SqlDialect, StorageErrorClass } from "./types.js";
 
 const RETRYABLE_CODES = new Set([
@@ -46,6 +47,7 @@ function unnest(columns: readonly BulkColumn[], rows: readonly (readonly unknown
 
 export const postgresDialect: SqlDialect = {
   engine: "postgres",
+  pool: postgresPool,
   classify,
 
   async insertRows(db, table, columns, rows) {

@@ -3,7 +3,8 @@
  * rest of the store is written against `Kysely<Database>` and asks `dialectOf(db)` for these few
  * statements, and nothing outside this folder knows a driver error code.
  */
-import type { Kysely, RawBuilder } from "kysely";
+import type { Dialect, Kysely, RawBuilder } from "kysely";
+import type { DatabaseConfig } from "../../config.js";
 import type { DbEngine } from "../../contract.js";
 
 /** Any Kysely instance or transaction, whatever its schema (migrations, lease tables, bulk writes). */
@@ -66,6 +67,8 @@ export interface ReturningUpdate<Row> {
 
 export interface SqlDialect {
   readonly engine: DbEngine;
+  /** A Kysely dialect over a new connection pool to `url` (the writer or the reader endpoint). */
+  pool(config: DatabaseConfig, url: string): Dialect;
   /** The class of a driver error of this engine; undefined when the error is not one it knows. */
   classify(error: unknown): StorageErrorClass | undefined;
   /** Inserts `rows` (values in `columns` order) into `table` in as few statements as the engine allows. */
