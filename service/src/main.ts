@@ -22,7 +22,7 @@ laptop roles:
 
 Configuration is read from the environment; see the README's configuration table.`;
 
-export const ROLES = [...CONTAINER_ROLES, "local", "token", "load"] as const;
+const ROLES = [...CONTAINER_ROLES, "local", "token", "load"] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [role, ...rest] = argv;

@@ -150,7 +150,7 @@ const LOCATION_OF: Record<string, FieldError["in"]> = {
 };
 
 /** `/items/0/quantity` → `items[0].quantity`; the prefix names a missing/extra property. */
-export function fieldPath(instancePath: string, child?: string): string {
+function fieldPath(instancePath: string, child?: string): string {
   const segments = instancePath.split("/").slice(1);
   if (child !== undefined) segments.push(child);
   let path = "";
@@ -163,7 +163,7 @@ export function fieldPath(instancePath: string, child?: string): string {
 }
 
 /** The rule an ajv error stands for, as `keyword: limit`. */
-export function ruleOf(error: AjvErrorLike): string {
+function ruleOf(error: AjvErrorLike): string {
   const p = error.params;
   switch (error.keyword) {
     case "maximum":
@@ -197,7 +197,7 @@ export function ruleOf(error: AjvErrorLike): string {
 }
 
 /** Maps fastify/ajv validation errors to named fields and rules. */
-export function fieldErrors(validation: AjvErrorLike[], context: string | undefined): FieldError[] {
+function fieldErrors(validation: AjvErrorLike[], context: string | undefined): FieldError[] {
   const where = LOCATION_OF[context ?? "body"] ?? "body";
   return validation.map((error) => {
     const child =

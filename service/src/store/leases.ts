@@ -250,29 +250,21 @@ export class LeaseStore {
    * The shard was read to its end (SHARD_END): mark it finished, so its children become available, and
    * give up ownership. Fenced like a checkpoint. Returns false when the lease was no longer ours.
    */
-  async finish(lease: HeldLease): Promise<boolean> {
-    const result = await this.db
-      .updateTable("shard_leases")
-      .set({
-        finished: true,
-        owner: null,
-        lease_expires_at: null,
-        fencing_token: sql<number>`fencing_token + 1`,
-        updated_at: new Date(),
-      })
-      .where("stream_name", "=", this.streamName)
-      .where("shard_id", "=", lease.shardId)
-      .where("owner", "=", this.workerId)
-      .where("fencing_token", "=", lease.fencingToken)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  finish(lease: HeldLease): Promise<boolean> {
+    return this.handOver(lease, { finished: true });
   }
 
   /** Gives a lease up (shutdown), keeping its checkpoint, so another worker can take it at once. */
-  async release(lease: HeldLease): Promise<boolean> {
+  release(lease: HeldLease): Promise<boolean> {
+    return this.handOver(lease, {});
+  }
+
+  /** Clears the owner (fenced by owner and token), bumping the token so any later write of ours fails. */
+  private async handOver(lease: HeldLease, extra: { finished?: true }): Promise<boolean> {
     const result = await this.db
       .updateTable("shard_leases")
       .set({
+        ...extra,
         owner: null,
         lease_expires_at: null,
         fencing_token: sql<number>`fencing_token + 1`,

@@ -1,6 +1,5 @@
 /**
- * The behavioural suite every intake mode must pass (issue 5: "the same behavioural suite against both
- * modes"). It knows nothing about Kinesis or PENDING rows: a mode supplies a ModeHarness — a real
+ * The behavioural suite every intake mode must pass, the same suite against both modes. It knows nothing about Kinesis or PENDING rows: a mode supplies a ModeHarness — a real
  * OrderIntake (what the API submits to) and real workers on a real database — and the suite checks
  * what a customer and an operator can observe in the database:
  *

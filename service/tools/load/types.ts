@@ -1,5 +1,5 @@
 /** What a load run is asked to do and what it reports. */
-/** The target on a 2-core machine: the seed's 2-shard stream write limit, and accept p99. */
+/** The target on a 2-core machine: the fastcart-dev stack's 2-shard stream write limit, and accept p99. */
 export const LOAD_TARGET = { ordersPerSecond: 2_000, p99Ms: 50 } as const;
 
 export interface LoadOptions {

@@ -37,7 +37,7 @@ function step(message: string) {
 }
 
 /** Raised when a signal arrives during start-up; everything started so far has been stopped. */
-export class StartAbortedError extends Error {
+class StartAbortedError extends Error {
   constructor() {
     super("start-up interrupted by a signal; everything started so far was stopped");
     this.name = "StartAbortedError";
@@ -135,7 +135,7 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
   }
 }
 
-export function banner(system: LocalSystem): string {
+function banner(system: LocalSystem): string {
   const { url, adminToken, customerToken } = system;
   return [
     "",

@@ -31,10 +31,10 @@ import { createKinesisClient } from "./kinesis-client.js";
 import { encodeOrderRecord } from "./record.js";
 
 /** Kinesis limits for one PutRecords request. */
-export const PUT_RECORDS_MAX_RECORDS = 500;
-export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+const PUT_RECORDS_MAX_RECORDS = 500;
+const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 /** Largest record (data + partition key) Kinesis accepts. */
-export const RECORD_MAX_BYTES = 1024 * 1024;
+const RECORD_MAX_BYTES = 1024 * 1024;
 
 /** Per-entry error codes worth retrying: the shard was busy or Kinesis had a transient fault. */
 const RETRYABLE_ENTRY_ERRORS = new Set([

@@ -86,7 +86,7 @@ export class KinesisOrderWorker implements OrderWorker {
 
   /**
    * The `work` role's worker: its own Kinesis client from `config.kinesis`, batch size from
-   * WORKER_BATCH_SIZE, service-core's applyOrders. `overrides` is for local runs and tests.
+   * WORKER_BATCH_SIZE, decisions by store/processing.ts applyOrders. `overrides` is for local runs and tests.
    */
   static fromConfig(
     config: ServiceConfig,

@@ -16,7 +16,7 @@ import type { AcceptedOrder } from "../../orders/types.js";
 export const ORDER_RECORD_SCHEMA = "fastcart.order.v1";
 
 /** Versions this build can read; anything else is poison (a newer producer, or garbage). */
-export const SUPPORTED_RECORD_SCHEMAS: readonly string[] = [ORDER_RECORD_SCHEMA];
+const SUPPORTED_RECORD_SCHEMAS: readonly string[] = [ORDER_RECORD_SCHEMA];
 
 /**
  * Path of the published schema. Resolved relative to this module so it works from src/ (tsx) and from

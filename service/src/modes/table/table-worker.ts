@@ -45,7 +45,7 @@ export interface TablePolling {
   errorBackoffMaxMs: number;
 }
 
-export const DEFAULT_TABLE_POLLING: TablePolling = {
+const DEFAULT_TABLE_POLLING: TablePolling = {
   batchSize: integerDefault("WORKER_BATCH_SIZE"),
   idleBackoffMinMs: 50,
   idleBackoffMaxMs: 1_000,
@@ -91,7 +91,7 @@ export class TableOrderWorker implements OrderWorker {
   /** Batches committed with at least one order. */
   batches = 0;
 
-  /** The `work` role's worker: batch size from WORKER_BATCH_SIZE, service-core's applyOrders. */
+  /** The `work` role's worker: batch size from WORKER_BATCH_SIZE, decisions by store/processing.ts applyOrders. */
   static fromConfig(
     config: ServiceConfig,
     deps: Pick<TableWorkerOptions, "db" | "cache" | "logger" | "metrics">,
