@@ -7,6 +7,7 @@
 import {
   type DbEngine,
   type EnvVarSpec,
+  INTAKE_MODE_NEEDS,
   type IntakeMode,
   type LogLevel,
   SERVICE_ENV,
@@ -145,7 +146,7 @@ export function loadConfig(
     problems.push("KINESIS_STREAM_NAME: 1–128 characters of a-z, A-Z, 0-9, _ . -");
   }
   const region = str("AWS_REGION") ?? (kinesisEndpoint ? "eu-central-1" : undefined);
-  if (intakeMode === "stream" && needs.database && !region) {
+  if (INTAKE_MODE_NEEDS[intakeMode].kinesis && needs.database && !region) {
     problems.push("AWS_REGION: required in stream mode unless KINESIS_ENDPOINT is set");
   }
 

@@ -32,6 +32,15 @@ export type ContainerRole = (typeof CONTAINER_ROLES)[number];
 export const INTAKE_MODES = ["stream", "table"] as const;
 export type IntakeMode = (typeof INTAKE_MODES)[number];
 
+/**
+ * What each intake mode needs configured, as data config.ts checks: stream mode talks to Kinesis, so
+ * it needs a region (AWS_REGION, or KINESIS_ENDPOINT for a local stand-in).
+ */
+export const INTAKE_MODE_NEEDS: Readonly<Record<IntakeMode, { readonly kinesis: boolean }>> = {
+  stream: { kinesis: true },
+  table: { kinesis: false },
+};
+
 /** Database engines the service speaks. */
 export const DB_ENGINES = ["postgres", "mysql"] as const;
 export type DbEngine = (typeof DB_ENGINES)[number];

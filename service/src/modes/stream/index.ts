@@ -3,6 +3,7 @@
  * decide each batch of records in one transaction with the shard's checkpoint.
  */
 
+import { INTAKE_MODE_NEEDS } from "../../contract.js";
 import { processBacklog } from "../backlog.js";
 import type { IntakeMode } from "../types.js";
 import { createKinesisClient, ensureStream } from "./kinesis-client.js";
@@ -26,7 +27,7 @@ export const streamMode: IntakeMode = {
     ),
   // Records on the stream cannot be counted; in one process the API's and the workers' counters can.
   pendingOrders: (runtime, scope) => (scope === "process" ? () => processBacklog(runtime) : undefined),
-  localNeeds: { kinesis: true },
+  localNeeds: INTAKE_MODE_NEEDS.stream,
   async prepareLocal(config, shards) {
     const client = createKinesisClient(config.kinesis);
     try {

@@ -2,6 +2,7 @@
  * Table mode (stack orders-api-prod, which has no stream): the API writes accepted orders as PENDING
  * rows, workers claim them with FOR UPDATE SKIP LOCKED and decide them in the claim's transaction.
  */
+import { INTAKE_MODE_NEEDS } from "../../contract.js";
 import { pendingOrderCount } from "../../store/order-store.js";
 import type { IntakeMode } from "../types.js";
 import { TableOrderIntake } from "./table-intake.js";
@@ -29,6 +30,6 @@ export const tableMode: IntakeMode = {
     ),
   // The queue is the table: every worker and every process sees the same PENDING rows.
   pendingOrders: (runtime) => () => pendingOrderCount(runtime.store.db),
-  localNeeds: { kinesis: false },
+  localNeeds: INTAKE_MODE_NEEDS.table,
   async prepareLocal() {},
 };
