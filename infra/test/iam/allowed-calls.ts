@@ -174,11 +174,11 @@ export function callsOf(model: PlanModel): Call[] {
       throw new Error(`KINESIS_STREAM_NAME ${streamName} is not the plan's stream`);
     const streamArn = model.arn(stream);
     const kinesis: [string, string][] = [
-      ["kinesis:PutRecords", "serve: the API writes accepted orders (intake/kinesis-producer.ts)"],
-      ["kinesis:DescribeStreamSummary", "serve: readiness (intake/kinesis-producer.ts)"],
-      ["kinesis:ListShards", "work: shard discovery (intake/kinesis-worker.ts)"],
-      ["kinesis:GetShardIterator", "work: resume after the checkpoint (intake/shard-consumer.ts)"],
-      ["kinesis:GetRecords", "work: read a shard (intake/shard-consumer.ts)"],
+      ["kinesis:PutRecords", "serve: the API writes accepted orders (modes/stream/kinesis-intake.ts)"],
+      ["kinesis:DescribeStreamSummary", "serve: readiness (modes/stream/kinesis-intake.ts)"],
+      ["kinesis:ListShards", "work: shard discovery (modes/stream/kinesis-worker.ts)"],
+      ["kinesis:GetShardIterator", "work: resume after the checkpoint (modes/stream/shard-consumer.ts)"],
+      ["kinesis:GetRecords", "work: read a shard (modes/stream/shard-consumer.ts)"],
     ];
     for (const [action, why] of kinesis) {
       calls.push({

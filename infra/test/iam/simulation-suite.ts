@@ -11,6 +11,7 @@ import { readStackSettings } from "../../src/plan/stack-settings.js";
 import { callsOf } from "./allowed-calls.js";
 import { deniedCallsOf } from "./denied-calls.js";
 import { planModel } from "./plan-model.js";
+import { LOCAL_ONLY_CALLS, serviceApiCalls } from "./service-calls.js";
 import { evaluate } from "./simulator.js";
 import { databaseOf, secretArnOf, secretsOf, workload } from "./workload.js";
 
@@ -44,6 +45,8 @@ export async function simulationSuite(stack: string): Promise<void> {
   const model = planModel(await planStack(stack), region);
   const allowed = callsOf(model);
   const denied = deniedCallsOf(model, environment);
+  const taskRoleArn = workload(model).app.taskRole?.arn;
+  const streamMode = model.ofType("aws:kinesis/stream:Stream").length > 0;
 
   describe(`IAM simulation of ${stack}: actions exist`, () => {
     it("every action named in every identity, trust, key and resource policy exists (iam-data)", async () => {
@@ -95,6 +98,21 @@ export async function simulationSuite(stack: string): Promise<void> {
         assert.ok(group.inputs["kmsKeyId"], "the WAF log group is not encrypted with the stack key");
       });
     }
+  });
+
+  describe(`IAM simulation of ${stack}: the call list covers the service's own AWS calls`, () => {
+    it("every AWS API call in service/src is simulated for the task role (or is local-only)", () => {
+      const simulated = new Set(
+        allowed.filter((call) => call.request.principal === taskRoleArn).map((call) => call.request.action),
+      );
+      const missing = [...serviceApiCalls()]
+        .filter(([action]) => LOCAL_ONLY_CALLS[action] === undefined)
+        // A stack without a stream (table mode) never sends Kinesis calls: the intake mode decides.
+        .filter(([action]) => streamMode || !action.startsWith("kinesis:"))
+        .filter(([action]) => !simulated.has(action))
+        .map(([action, files]) => `${action} (${files.join(", ")})`);
+      assert.deepEqual(missing, []);
+    });
   });
 
   describe(`IAM simulation of ${stack}: the running system's calls are allowed`, () => {
