@@ -284,7 +284,9 @@ function classify(error: FastifyError): { status: number; slug: string; title: s
 /**
  * Error codes that mean "a dependency cannot be reached right now" rather than "this request hit a
  * bug": network failures, PostgreSQL connection exceptions (class 08), shutdown/too-many-connections,
- * MySQL connection loss. Those are answered 503 + Retry-After, so clients and load balancers retry.
+ * MySQL connection loss, and refused database credentials (PostgreSQL 28P01/28000, MySQL 1045: a
+ * rotation in progress that outlasted the pool's re-read window). Those are answered 503 +
+ * Retry-After, so clients and load balancers retry.
  */
 const OUTAGE_CODES = new Set([
   "ECONNREFUSED",
@@ -301,6 +303,9 @@ const OUTAGE_CODES = new Set([
   "53300",
   "PROTOCOL_CONNECTION_LOST",
   "ER_CON_COUNT_ERROR",
+  "28P01",
+  "28000",
+  "ER_ACCESS_DENIED_ERROR",
 ]);
 
 export function isDependencyOutage(error: unknown, depth = 0): boolean {

@@ -5,10 +5,12 @@
  * where the SQL dialects really differ.
  */
 import { type Dialect, Kysely, MysqlAdapter, MysqlDialect, PostgresDialect } from "kysely";
-import { createPool as createMysqlPool } from "mysql2";
 import pg from "pg";
 import type { DatabaseConfig } from "../config.js";
 import type { DbEngine } from "../contract.js";
+import { connectionTarget, type Identity } from "./connection-target.js";
+import { createMysqlPool } from "./mysql-pool.js";
+import { createPostgresPool } from "./postgres-pool.js";
 import type { Database } from "./schema.js";
 
 const PG_INT8_OID = 20;
@@ -47,49 +49,43 @@ const TLS_OPTIONS = { rejectUnauthorized: true } as const;
 export interface DatabaseOptions {
   /** Connect to the reader endpoint instead of the writer (read-only queries). */
   reader?: boolean;
+  /** Connect as the application user (serve, work; default) or as the schema owner (migrate). */
+  identity?: Identity;
+}
+
+/** A dialect with its pool, and the fresh-connection check readiness runs. */
+export interface ManagedDialect {
+  dialect: Dialect;
+  checkFreshConnection(): Promise<void>;
 }
 
 /** The Kysely dialect (with its pool) for `config`. */
 export function createDialect(config: DatabaseConfig, options: DatabaseOptions = {}): Dialect {
-  const url = options.reader ? config.readerUrl : config.url;
+  return createManagedDialect(config, options).dialect;
+}
+
+export function createManagedDialect(config: DatabaseConfig, options: DatabaseOptions = {}): ManagedDialect {
+  const target = connectionTarget(config, options);
   if (config.engine === "postgres") {
-    const pool = new pg.Pool({
-      connectionString: url,
+    const managed = createPostgresPool(target, {
       max: config.poolMax,
       ssl: config.tls ? TLS_OPTIONS : undefined,
       types: pgTypes,
-      // Fail a request quickly when the database is unreachable instead of queueing it forever.
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
-      application_name: "fastcart",
     });
-    // An idle client losing its connection (failover, restart) emits 'error' on the pool; without a
-    // listener that would crash the process. The pool drops the client and the next query reconnects.
-    pool.on("error", () => {});
-    // A checked-out client has no pool listener: losing its connection mid-query (failover, restart,
-    // pg_terminate_backend) emits 'error' on the client, which would crash the process although the
-    // query already fails with the same error and the pool discards the client on release.
-    pool.on("connect", (client) => client.on("error", () => {}));
-    return new PostgresDialect({ pool });
+    return {
+      dialect: new PostgresDialect({ pool: managed.pool }),
+      checkFreshConnection: managed.checkFreshConnection,
+    };
   }
-  const parsed = new URL(url);
-  const pool = createMysqlPool({
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database: decodeURIComponent(parsed.pathname.replace(/^\//, "")) || undefined,
+  const managed = createMysqlPool(target, {
     connectionLimit: config.poolMax,
     ssl: config.tls ? TLS_OPTIONS : undefined,
-    connectTimeout: 5_000,
-    // Store and read DATETIME(3) as UTC, whatever the server's time zone.
-    timezone: "Z",
-    // BIGINT → number when it fits (it always does here), string otherwise (never silently rounded).
-    supportBigNumbers: true,
-    bigNumberStrings: false,
-    decimalNumbers: true,
+    iam: target.credentials.kind === "iam-token",
   });
-  return new MysqlDialect({ pool });
+  return {
+    dialect: new MysqlDialect({ pool: managed.pool }),
+    checkFreshConnection: managed.checkFreshConnection,
+  };
 }
 
 /** A Kysely instance over a new pool for `config`. Call `destroy()` to close the pool. */
