@@ -4,6 +4,8 @@
  * waited for the stock locks), and a test for errors that a retry of the whole transaction cures.
  */
 import type { Kysely, Transaction } from "kysely";
+import { isAuthenticationFailure } from "./auth-failure.js";
+import { isConnectionLoss } from "./connection-loss.js";
 
 export function withTransaction<DB, T>(
   db: Kysely<DB>,
@@ -22,9 +24,14 @@ const RETRYABLE_MYSQL_ERRNOS = new Set([
   1213, // ER_LOCK_DEADLOCK
 ]);
 
-/** True for deadlocks, serialization failures and lock timeouts: run the transaction again. */
+/**
+ * True for deadlocks, serialization failures and lock timeouts, and for a connection lost or refused
+ * under the transaction (a credential rotation ends the old sessions; the pool opens the next one
+ * with fresh credentials): run the transaction again.
+ */
 export function isRetryableTransactionError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
+  if (isConnectionLoss(error) || isAuthenticationFailure(error)) return true;
   const { code, errno } = error as { code?: unknown; errno?: unknown };
   if (typeof code === "string" && RETRYABLE_PG_CODES.has(code)) return true;
   return typeof errno === "number" && RETRYABLE_MYSQL_ERRNOS.has(errno);
