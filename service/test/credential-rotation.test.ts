@@ -13,6 +13,8 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { createConnection } from "mysql2/promise";
 import pg from "pg";
+import { StaticPassword } from "../src/store/credentials.js";
+import { createPostgresPool } from "../src/store/postgres-pool.js";
 import { missingBinaries, type PrivatePostgres, startPrivatePostgres } from "./support/private-servers.js";
 import { type RotationFigures, runRotationUnderLoad } from "./support/rotation-scenario.js";
 import { optionalService } from "./support/services.js";
@@ -51,6 +53,31 @@ describe("PostgreSQL: password rotated mid-load", { skip: missingBinaries("postg
     await admin.end();
   });
   after(() => server?.stop());
+
+  test("every new physical connection asks the credential source; a pooled one does not", async () => {
+    const source = new StaticPassword("postgres", server.superuserPassword);
+    let asked = 0;
+    const counting = Object.assign(source, {
+      get: () => {
+        asked++;
+        return StaticPassword.prototype.get.call(source);
+      },
+    });
+    const { pool } = createPostgresPool(
+      { host: "127.0.0.1", port: PG_PORT, database: "postgres", credentials: counting },
+      { max: 3, ssl: undefined, types: pg.types },
+    );
+    try {
+      const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+      assert.equal(asked, 3, "three new connections, three requests for the secret");
+      for (const c of clients) c.release();
+      const again = await Promise.all([pool.connect(), pool.connect()]);
+      for (const c of again) c.release();
+      assert.equal(asked, 3, "pooled connections reused without asking again");
+    } finally {
+      await pool.end();
+    }
+  });
 
   test("0 failed orders, readiness notices, the pool recovers without a restart", async () => {
     const figures = await runRotationUnderLoad(
