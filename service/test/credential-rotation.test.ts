@@ -69,8 +69,8 @@ describe("PostgreSQL: password rotated mid-load", { skip: missingBinaries("postg
     );
     try {
       const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
-      assert.equal(asked, 3, "three new connections, three requests for the secret");
       for (const c of clients) c.release();
+      assert.equal(asked, 3, "three new connections, three requests for the secret");
       const again = await Promise.all([pool.connect(), pool.connect()]);
       for (const c of again) c.release();
       assert.equal(asked, 3, "pooled connections reused without asking again");

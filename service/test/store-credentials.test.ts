@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { connectWithFreshCredentials, isAuthenticationFailure } from "../src/store/auth-failure.js";
 import { PasswordFile, StaticPassword } from "../src/store/credentials.js";
-import { IAM_TOKEN_LIFETIME_MS, IAM_TOKEN_REFRESH_MARGIN_MS, IamAuthToken } from "../src/store/iam-token.js";
+import { IAM_TOKEN_LIFETIME_MS, IamAuthToken } from "../src/store/iam-token.js";
 
 const FAKE_CREDENTIALS = {
   accessKeyId: "AKIAIOSFODNN7EXAMPLE",
@@ -57,12 +57,17 @@ describe("IAM auth token", () => {
     assert.equal(source.signed, 1, "concurrent connections share one signing");
     assert.equal(a, b);
     assert.equal(b, c);
-    clock.now += IAM_TOKEN_LIFETIME_MS - IAM_TOKEN_REFRESH_MARGIN_MS - 1_000;
+    const signedAt = clock.now;
+    clock.now = signedAt + 10 * 60_000;
     await source.get();
-    assert.equal(source.signed, 1, "still valid for longer than the margin: reused");
-    clock.now += 2_000;
+    assert.equal(source.signed, 1, "10 of its 15 minutes left: reused");
+    clock.now = signedAt + 14 * 60_000;
     await source.get();
-    assert.equal(source.signed, 2, "within the margin of its expiry: a new token");
+    assert.equal(
+      source.signed,
+      2,
+      "a minute before it expires: re-signed, so no connection starts with a dying token",
+    );
     source.invalidate();
     await source.get();
     assert.equal(source.signed, 3, "refused: a new token");

@@ -60,7 +60,7 @@ function asPostgres(args: string[]): string {
 }
 
 export async function startPrivatePostgres(options: PrivatePostgresOptions): Promise<PrivatePostgres> {
-  const dir = mkdtempSync(join(tmpdir(), "fastcart-pg-"));
+  const dir = mkdtempSync(join(tmpdir(), "fastcart-private-pg-"));
   const data = join(dir, "data");
   const superuserPassword = "superuser-secret";
   writeFileSync(join(dir, "pw"), superuserPassword);
@@ -132,7 +132,7 @@ export async function startTlsRedis(options: {
   caFile: string;
   password: string;
 }): Promise<PrivateRedis> {
-  const dir = mkdtempSync(join(tmpdir(), "fastcart-redis-"));
+  const dir = mkdtempSync(join(tmpdir(), "fastcart-private-redis-"));
   const child: ChildProcess = spawn(
     "redis-server",
     [
