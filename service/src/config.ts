@@ -223,11 +223,14 @@ function readDatabase(
   const port = int("DB_PORT", engine === "postgres" ? 5432 : 3306, 1, 65535);
   const { user, password, passwordFile, auth } = identity;
   if (!user) problems.push("DB_USER: required with DB_HOST");
-  if (auth === "password" && !password && !passwordFile && !needs.adminCredentials) {
+  if (auth === "password" && !password && !passwordFile && !(needs.adminCredentials && identity.admin)) {
     problems.push("DB_PASSWORD: required with DB_HOST and DB_AUTH=password (or DB_PASSWORD_FILE)");
   }
-  if (needs.adminCredentials) {
-    if (!identity.admin) problems.push("DB_ADMIN_USER: required with DB_HOST for migrate (the schema owner)");
+  // With IAM auth the application user has no password and owns nothing: migrate must come as the
+  // schema owner. With passwords and no separate owner, one user does everything (local, tests).
+  if (needs.adminCredentials && auth === "iam") {
+    if (!identity.admin)
+      problems.push("DB_ADMIN_USER: required for migrate with DB_AUTH=iam (the schema owner)");
     else if (!identity.admin.password) problems.push("DB_ADMIN_PASSWORD: required with DB_ADMIN_USER");
   }
   const name = str("DB_NAME") ?? "fastcart";

@@ -89,13 +89,22 @@ describe("database authentication settings", () => {
     );
   });
 
-  test("migrate with DB_HOST needs the admin credentials; DB_AUTH must be known", () => {
-    const problems = problemsOf({ ...AWS_DB, DB_USER: "app", DB_AUTH: "kerberos" }, MIGRATE);
-    assert.ok(problems.some((p) => p.startsWith("DB_ADMIN_USER: required with DB_HOST for migrate")));
-    assert.ok(problems.some((p) => p.startsWith("DB_AUTH: must be one of password, iam")));
+  test("migrate with DB_AUTH=iam needs the admin credentials; with passwords one user may do all", () => {
+    const iam = { ...AWS_DB, DB_USER: "app", DB_AUTH: "iam" };
     assert.ok(
-      problemsOf({ ...AWS_DB, DB_USER: "app", DB_ADMIN_USER: "m" }, MIGRATE).some((p) =>
+      problemsOf(iam, MIGRATE).some((p) =>
+        p.startsWith("DB_ADMIN_USER: required for migrate with DB_AUTH=iam"),
+      ),
+    );
+    assert.ok(
+      problemsOf({ ...iam, DB_ADMIN_USER: "m" }, MIGRATE).some((p) =>
         p.startsWith("DB_ADMIN_PASSWORD: required with DB_ADMIN_USER"),
+      ),
+    );
+    assert.deepEqual(problemsOf({ ...AWS_DB, DB_USER: "owner", DB_PASSWORD: "p" }, MIGRATE), []);
+    assert.ok(
+      problemsOf({ ...AWS_DB, DB_USER: "app", DB_AUTH: "kerberos" }, MIGRATE).some((p) =>
+        p.startsWith("DB_AUTH: must be one of password, iam"),
       ),
     );
   });

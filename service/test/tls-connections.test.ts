@@ -4,13 +4,15 @@
  * connection code runs in a child process configured the way the task definitions configure it
  * (DB_HOST…, DB_TLS=true; REDIS_HOST, REDIS_TLS=true, REDIS_AUTH_TOKEN) and trusting the CA the way
  * the image trusts the RDS CA bundle (NODE_EXTRA_CA_CERTS). Verification must be on: a wrong CA or
- * a certificate for another hostname is refused; so are plaintext and a wrong auth token.
+ * a certificate for another hostname is refused; so are plaintext and a wrong auth token. The same
+ * for the MySQL path against a private MariaDB with require_secure_transport.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { type PrivateMariadb, startTlsMariadb } from "./support/private-mariadb.js";
 import {
   missingBinaries,
   type PrivatePostgres,
@@ -29,6 +31,7 @@ const SERVICE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 4410;
 const REDIS_PORT = 4420;
 const REDIS_WRONG_HOST_PORT = 4421;
+const MARIADB_PORT = 4430;
 const REDIS_TOKEN = "redis-auth-token-0123456789";
 
 const skip = missingBinaries("postgres") || missingBinaries("redis");
@@ -131,5 +134,58 @@ describe("TLS to PostgreSQL and Redis, verified against the CA bundle", { skip }
     const outcome = await connectWith({ ...taskEnv(), REDIS_AUTH_TOKEN: "not-the-token" });
     assert.equal(outcome.database, "ok");
     assert.match(outcome.cache ?? "", /WRONGPASS|invalid username-password/i);
+  });
+});
+
+describe("TLS to MariaDB (the MySQL path), verified against the CA bundle", {
+  skip: missingBinaries("mariadb"),
+}, () => {
+  let certs: TestCertificates;
+  let ca: CertificateAuthority;
+  let otherCa: CertificateAuthority;
+  let mariadb: PrivateMariadb;
+
+  before(async () => {
+    certs = new TestCertificates();
+    ca = certs.authority("fastcart-test-ca");
+    otherCa = certs.authority("some-other-ca");
+    // mysql2 checks the hostname only for a host NAME (RDS endpoints are names): connect to localhost.
+    mariadb = await startTlsMariadb({
+      port: MARIADB_PORT,
+      certificate: certs.server("server", ca, "DNS:localhost"),
+    });
+  });
+  after(async () => {
+    await mariadb?.stop();
+    certs?.remove();
+  });
+
+  const taskEnv = () => ({
+    NODE_EXTRA_CA_CERTS: ca.certFile,
+    DB_ENGINE: "mysql",
+    DB_HOST: "localhost",
+    DB_PORT: String(MARIADB_PORT),
+    DB_NAME: "fastcart",
+    DB_USER: mariadb.user,
+    DB_PASSWORD: mariadb.password,
+    DB_TLS: "true",
+    INTAKE_MODE: "table",
+  });
+
+  test("trusting the CA connects; another CA, another hostname and plaintext are refused", async () => {
+    assert.equal((await connectWith(taskEnv())).database, "ok");
+    assert.match(
+      (await connectWith({ ...taskEnv(), NODE_EXTRA_CA_CERTS: otherCa.certFile })).database ?? "",
+      /certificate/i,
+    );
+    const plaintext = (await connectWith({ ...taskEnv(), DB_TLS: "false" })).database ?? "";
+    // MariaDB 10.11 answers a plaintext login under require_secure_transport with 1045 access denied;
+    // the same user and password connected over TLS just above, so the refusal is the transport's.
+    assert.match(plaintext, /secure transport|insecure|Access denied/i);
+    mariadb.useCertificate(certs.server("elsewhere", ca, "DNS:elsewhere.example"));
+    assert.match(
+      (await connectWith(taskEnv())).database ?? "",
+      /altnames|does not match|ERR_TLS_CERT_ALTNAME_INVALID/i,
+    );
   });
 });

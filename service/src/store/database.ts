@@ -46,6 +46,12 @@ const pgTypes = {
  */
 const TLS_OPTIONS = { rejectUnauthorized: true } as const;
 
+/**
+ * mysql2 checks only the certificate chain unless `verifyIdentity` is set: without it a certificate
+ * issued for any other host by a trusted CA would be accepted. The hostname is checked like pg does.
+ */
+const MYSQL_TLS_OPTIONS = { rejectUnauthorized: true, verifyIdentity: true } as const;
+
 export interface DatabaseOptions {
   /** Connect to the reader endpoint instead of the writer (read-only queries). */
   reader?: boolean;
@@ -79,7 +85,7 @@ export function createManagedDialect(config: DatabaseConfig, options: DatabaseOp
   }
   const managed = createMysqlPool(target, {
     connectionLimit: config.poolMax,
-    ssl: config.tls ? TLS_OPTIONS : undefined,
+    ssl: config.tls ? MYSQL_TLS_OPTIONS : undefined,
     iam: target.credentials.kind === "iam-token",
   });
   return {

@@ -19,6 +19,7 @@ export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const BINARIES: Record<string, string[]> = {
   postgres: [join(PG_BIN, "initdb"), join(PG_BIN, "pg_ctl"), "openssl", "runuser"],
   redis: ["redis-server", "openssl"],
+  mariadb: ["mariadb-install-db", "mariadbd", "mariadb", "openssl"],
 };
 
 function onPath(binary: string): boolean {
