@@ -5,13 +5,12 @@
  * rule, and every problem is reported at once rather than one per restart.
  */
 import {
-  CONTAINER_PORT,
-  DB_AUTH_MODES,
-  DB_ENGINES,
   type DbAuthMode,
   type DbEngine,
-  INTAKE_MODES,
+  type EnvVarSpec,
+  INTAKE_MODE_NEEDS,
   type IntakeMode,
+  type LogLevel,
   SERVICE_ENV,
   type ServiceEnvName,
 } from "./contract.js";
@@ -56,7 +55,7 @@ export interface AuthConfig {
 export interface ServiceConfig {
   port: number;
   host: string;
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  logLevel: LogLevel;
   environment: string;
   intakeMode: IntakeMode;
   /** Undefined only for roles that need no database (token). */
@@ -65,6 +64,8 @@ export interface ServiceConfig {
   redis?: RedisConfig;
   auth: AuthConfig;
   worker: { batchSize: number; concurrency: number };
+  /** How long stored idempotent responses are kept before serve purges them. */
+  idempotencyRetentionHours: number;
   metricsEmf: boolean;
 }
 
@@ -75,8 +76,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 
 /** Which parts a role needs; missing required parts are configuration errors. */
 export interface ConfigNeeds {
@@ -102,7 +101,12 @@ export function loadConfig(
     const value = env[name];
     return value === undefined || value.trim() === "" ? undefined : value.trim();
   };
-  const int = (name: ServiceEnvName, fallback: number, min: number, max: number): number => {
+  // Defaults, ranges and allowed values all come from the declaration in contract.ts.
+  const int = (name: ServiceEnvName, engine?: DbEngine): number => {
+    const spec: EnvVarSpec = SERVICE_ENV[name];
+    const fallback = Number(engine ? spec.defaultByEngine?.[engine] : spec.default);
+    const min = spec.min ?? Number.MIN_SAFE_INTEGER;
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
     const raw = str(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -112,7 +116,8 @@ export function loadConfig(
     }
     return value;
   };
-  const bool = (name: ServiceEnvName, fallback: boolean): boolean => {
+  const bool = (name: ServiceEnvName): boolean => {
+    const fallback = (SERVICE_ENV[name] as EnvVarSpec).default === "true";
     const raw = str(name);
     if (raw === undefined) return fallback;
     if (/^(true|1|yes)$/i.test(raw)) return true;
@@ -120,18 +125,23 @@ export function loadConfig(
     problems.push(`${name}: must be true or false (got "${raw}")`);
     return fallback;
   };
-  const oneOf = <T extends string>(name: ServiceEnvName, allowed: readonly T[], fallback: T): T => {
+  const oneOf = <T extends string>(name: ServiceEnvName): T => {
+    const spec: EnvVarSpec = SERVICE_ENV[name];
+    const allowed = spec.allowed ?? [];
+    const fallback = spec.default as T;
     const raw = str(name);
     if (raw === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(raw)) {
+    if (!allowed.includes(raw)) {
       problems.push(`${name}: must be one of ${allowed.join(", ")} (got "${raw}")`);
       return fallback;
     }
     return raw as T;
   };
+  const text = (name: ServiceEnvName): string =>
+    str(name) ?? String((SERVICE_ENV[name] as EnvVarSpec).default);
 
-  const intakeMode = oneOf("INTAKE_MODE", INTAKE_MODES, "stream");
-  const database = readDatabase(str, int, bool, oneOf, problems, needs);
+  const intakeMode = oneOf<IntakeMode>("INTAKE_MODE");
+  const database = readDatabase(str, int, bool, oneOf, text, problems, needs);
 
   const jwtSecret = str("AUTH_JWT_SECRET");
   const jwksUrl = str("AUTH_JWKS_URL");
@@ -149,50 +159,53 @@ export function loadConfig(
   if (kinesisEndpoint && !isUrl(kinesisEndpoint, ["http:", "https:"])) {
     problems.push("KINESIS_ENDPOINT: must be an http(s) URL");
   }
-  const streamName = str("KINESIS_STREAM_NAME") ?? "fastcart-orders";
+  const streamName = text("KINESIS_STREAM_NAME");
   if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
     problems.push("KINESIS_STREAM_NAME: 1–128 characters of a-z, A-Z, 0-9, _ . -");
   }
   const region = str("AWS_REGION") ?? (kinesisEndpoint ? "eu-central-1" : undefined);
-  if (intakeMode === "stream" && needs.database && !region) {
+  if (INTAKE_MODE_NEEDS[intakeMode].kinesis && needs.database && !region) {
     problems.push("AWS_REGION: required in stream mode unless KINESIS_ENDPOINT is set");
   }
 
   const config: ServiceConfig = {
-    port: int("PORT", CONTAINER_PORT, 0, 65535),
-    host: str("HOST") ?? "0.0.0.0",
-    logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-    environment: str("FASTCART_ENVIRONMENT") ?? "local",
+    port: int("PORT"),
+    host: text("HOST"),
+    logLevel: oneOf<LogLevel>("LOG_LEVEL"),
+    environment: text("FASTCART_ENVIRONMENT"),
     intakeMode,
     database,
     kinesis: { streamName, region: region ?? "eu-central-1", endpoint: kinesisEndpoint },
     redis,
     auth: { jwtSecret, jwksUrl, issuer: str("AUTH_ISSUER"), audience: str("AUTH_AUDIENCE") },
     worker: {
-      batchSize: int("WORKER_BATCH_SIZE", 500, 1, 10_000),
-      concurrency: int("WORKER_CONCURRENCY", 1, 1, 64),
+      batchSize: int("WORKER_BATCH_SIZE"),
+      concurrency: int("WORKER_CONCURRENCY"),
     },
-    metricsEmf: bool("METRICS_EMF", false),
+    idempotencyRetentionHours: int("IDEMPOTENCY_RETENTION_HOURS"),
+    metricsEmf: bool("METRICS_EMF"),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
 type Str = (name: ServiceEnvName) => string | undefined;
-type Int = (name: ServiceEnvName, fallback: number, min: number, max: number) => number;
-type Bool = (name: ServiceEnvName, fallback: boolean) => boolean;
-type OneOf = <T extends string>(name: ServiceEnvName, allowed: readonly T[], fallback: T) => T;
+type Int = (name: ServiceEnvName, engine?: DbEngine) => number;
+type Bool = (name: ServiceEnvName) => boolean;
+type OneOf = <T extends string>(name: ServiceEnvName) => T;
+type Text = (name: ServiceEnvName) => string;
 
 function readDatabase(
   str: Str,
   int: Int,
   bool: Bool,
   oneOf: OneOf,
+  text: Text,
   problems: string[],
   needs: ConfigNeeds,
 ): DatabaseConfig | undefined {
-  const tls = bool("DB_TLS", false);
-  const poolMax = int("DB_POOL_MAX", 10, 1, 500);
+  const tls = bool("DB_TLS");
+  const poolMax = int("DB_POOL_MAX");
   const identity = readIdentity(str, bool, oneOf, problems, needs);
   const url = str("DATABASE_URL");
   if (url) {
@@ -219,8 +232,8 @@ function readDatabase(
     if (needs.database) problems.push("DATABASE_URL or DB_HOST: required (a database connection is needed)");
     return undefined;
   }
-  const engine = oneOf("DB_ENGINE", DB_ENGINES, "postgres");
-  const port = int("DB_PORT", engine === "postgres" ? 5432 : 3306, 1, 65535);
+  const engine = oneOf<DbEngine>("DB_ENGINE");
+  const port = int("DB_PORT", engine);
   const { user, password, passwordFile, auth } = identity;
   if (!user) problems.push("DB_USER: required with DB_HOST");
   if (auth === "password" && !password && !passwordFile && !(needs.adminCredentials && identity.admin)) {
@@ -233,11 +246,9 @@ function readDatabase(
       problems.push("DB_ADMIN_USER: required for migrate with DB_AUTH=iam (the schema owner)");
     else if (!identity.admin.password) problems.push("DB_ADMIN_PASSWORD: required with DB_ADMIN_USER");
   }
-  const name = str("DB_NAME") ?? "fastcart";
+  const name = text("DB_NAME");
   const build = (h: string) => {
-    const u = new URL(
-      `${engine === "postgres" ? "postgres" : "mysql"}://${h}:${port}/${encodeURIComponent(name)}`,
-    );
+    const u = new URL(`${engine}://${h}:${port}/${encodeURIComponent(name)}`);
     u.username = encodeURIComponent(user ?? "");
     u.password = encodeURIComponent(password ?? "");
     return u.toString();
@@ -255,7 +266,7 @@ function readDatabase(
 
 /** Who serve/work and migrate connect as, and how serve/work authenticate; rules apply to both URL forms. */
 function readIdentity(str: Str, bool: Bool, oneOf: OneOf, problems: string[], needs: ConfigNeeds) {
-  const auth = oneOf("DB_AUTH", DB_AUTH_MODES, "password");
+  const auth = oneOf<DbAuthMode>("DB_AUTH");
   const user = str("DB_USER");
   const password = str("DB_PASSWORD");
   const passwordFile = str("DB_PASSWORD_FILE");
@@ -273,7 +284,7 @@ function readIdentity(str: Str, bool: Bool, oneOf: OneOf, problems: string[], ne
       );
     }
     // RDS accepts IAM tokens only over TLS; the token is a bearer credential.
-    if (!bool("DB_TLS", false))
+    if (!bool("DB_TLS"))
       problems.push("DB_TLS: must be true with DB_AUTH=iam (RDS requires SSL for IAM auth)");
     if (!region && !needs.adminCredentials) {
       problems.push("AWS_REGION: required with DB_AUTH=iam (the token is signed for the database's region)");
@@ -299,12 +310,12 @@ function readRedis(str: Str, int: Int, bool: Bool, problems: string[]): RedisCon
       problems.push("REDIS_URL: must be a redis:// or rediss:// URL");
       return undefined;
     }
-    return { url, tls: url.startsWith("rediss:") || bool("REDIS_TLS", false), authToken };
+    return { url, tls: url.startsWith("rediss:") || bool("REDIS_TLS"), authToken };
   }
   const host = str("REDIS_HOST");
   if (!host) return undefined;
-  const tls = bool("REDIS_TLS", false);
-  const port = int("REDIS_PORT", 6379, 1, 65535);
+  const tls = bool("REDIS_TLS");
+  const port = int("REDIS_PORT");
   return { url: `${tls ? "rediss" : "redis"}://${host}:${port}`, tls, authToken };
 }
 

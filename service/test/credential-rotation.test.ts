@@ -14,7 +14,7 @@ import { sql } from "kysely";
 import { createConnection } from "mysql2/promise";
 import pg from "pg";
 import { StaticPassword } from "../src/store/credentials.js";
-import { createPostgresPool } from "../src/store/postgres-pool.js";
+import { createPostgresPool } from "../src/store/dialect/postgres-pool.js";
 import { missingBinaries, type PrivatePostgres, startPrivatePostgres } from "./support/private-servers.js";
 import { type RotationFigures, runRotationUnderLoad } from "./support/rotation-scenario.js";
 import { optionalService } from "./support/services.js";
@@ -65,7 +65,7 @@ describe("PostgreSQL: password rotated mid-load", { skip: missingBinaries("postg
     });
     const { pool } = createPostgresPool(
       { host: "127.0.0.1", port: PG_PORT, database: "postgres", credentials: counting },
-      { max: 3, ssl: undefined, types: pg.types },
+      { max: 3, ssl: undefined },
     );
     try {
       const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);

@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import { escape as mysqlEscape, escapeId as mysqlEscapeId } from "mysql2";
 import pg from "pg";
 import type { DbAuthMode } from "../contract.js";
-import { type AnyKysely, engineOf } from "./database.js";
+import { type AnyKysely, dialectOf } from "./dialect/index.js";
 
 export interface AppUserSpec {
   user: string;
@@ -84,7 +84,9 @@ export function mysqlAppUserStatements(input: MysqlAppUserInput): string[] {
 /** Creates (if absent) and grants the application user; returns the statements it ran. */
 export async function ensureAppUser(db: AnyKysely, spec: AppUserSpec): Promise<string[]> {
   const statements =
-    engineOf(db) === "postgres" ? await postgresStatementsFor(db, spec) : await mysqlStatementsFor(db, spec);
+    dialectOf(db).engine === "postgres"
+      ? await postgresStatementsFor(db, spec)
+      : await mysqlStatementsFor(db, spec);
   for (const statement of statements) await sql.raw(statement).execute(db);
   return statements;
 }

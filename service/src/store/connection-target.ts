@@ -18,9 +18,9 @@ export type Identity = "application" | "admin";
 
 export function connectionTarget(
   config: DatabaseConfig,
-  options: { reader?: boolean; identity?: Identity } = {},
+  options: { url?: string; reader?: boolean; identity?: Identity } = {},
 ): ConnectionTarget {
-  const url = new URL(options.reader ? config.readerUrl : config.url);
+  const url = new URL(options.url ?? (options.reader ? config.readerUrl : config.url));
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port ? Number(url.port) : config.engine === "postgres" ? 5432 : 3306;
   const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || undefined;

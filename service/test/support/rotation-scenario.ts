@@ -15,7 +15,8 @@ import { runMigrations } from "../../src/roles/migrate.js";
 import { startApi } from "../../src/roles/serve.js";
 import { startWorkers } from "../../src/roles/work.js";
 import { closeRuntime, openRuntime } from "../../src/runtime.js";
-import { type AnyKysely, createDatabase } from "../../src/store/database.js";
+import { createDatabase } from "../../src/store/database.js";
+import type { AnyKysely } from "../../src/store/dialect/index.js";
 import { SqlOrderStore } from "../../src/store/order-store.js";
 import { quietLogger } from "./worker-harness.js";
 
