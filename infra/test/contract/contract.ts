@@ -38,7 +38,7 @@ const ROLE_NEEDS: Record<ContainerRole, ConfigNeeds> = {
   serve: { database: true, auth: true },
   work: { database: true, auth: false },
   // adminCredentials: migrate connects as the schema owner (DB_ADMIN_USER/DB_ADMIN_PASSWORD).
-  migrate: { database: true, auth: false, adminCredentials: true } as ConfigNeeds,
+  migrate: { database: true, auth: false, adminCredentials: true },
 };
 
 /** Variables only `migrate` may receive: the master user's credentials. */
