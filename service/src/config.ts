@@ -43,6 +43,10 @@ export interface ServiceConfig {
   port: number;
   host: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  /** Which requests get an access-log line. */
+  accessLog: (typeof ACCESS_LOG_MODES)[number];
+  /** Whether /dashboard/data needs an admin token. */
+  dashboardAuth: (typeof DASHBOARD_AUTH_MODES)[number];
   environment: string;
   intakeMode: IntakeMode;
   /** Undefined only for roles that need no database (token). */
@@ -63,6 +67,8 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+export const ACCESS_LOG_MODES = ["all", "errors", "off"] as const;
+export const DASHBOARD_AUTH_MODES = ["admin", "none"] as const;
 
 /** Which parts a role needs; missing required parts are configuration errors. */
 export interface ConfigNeeds {
@@ -143,6 +149,8 @@ export function loadConfig(
     port: int("PORT", CONTAINER_PORT, 0, 65535),
     host: str("HOST") ?? "0.0.0.0",
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
+    accessLog: oneOf("ACCESS_LOG", ACCESS_LOG_MODES, "all"),
+    dashboardAuth: oneOf("DASHBOARD_AUTH", DASHBOARD_AUTH_MODES, "admin"),
     environment: str("FASTCART_ENVIRONMENT") ?? "local",
     intakeMode,
     database,

@@ -84,6 +84,16 @@ export const SERVICE_ENV = {
   },
   HOST: { description: "Address the API binds.", default: "0.0.0.0" },
   LOG_LEVEL: { description: "pino log level: fatal, error, warn, info, debug, trace.", default: "info" },
+  ACCESS_LOG: {
+    description:
+      "One `info` line per HTTP request (method, route, status, duration, requestId): all, errors (status ≥ 400) or off.",
+    default: "all",
+  },
+  DASHBOARD_AUTH: {
+    description:
+      "Who may read /dashboard's figures: admin (the page asks for an admin token) or none (`fastcart local` sets it).",
+    default: "admin",
+  },
   FASTCART_ENVIRONMENT: {
     description: "Environment name (the stack's environmentSuffix); a dimension of every metric.",
     default: "local",
