@@ -57,9 +57,14 @@ export interface LoadReport {
   scarceSkus: number;
   requests: {
     sent: number;
-    /** 202 answers. */
+    /** 202 answers the client received. */
     accepted: number;
     acceptedPerSecond: number;
+    /**
+     * Orders the server accepted whose answer the client did not wait for: requests in flight when the
+     * load stopped (autocannon drops them). accepted + acceptedInFlightAtStop = endToEnd.accepted.
+     */
+    acceptedInFlightAtStop: number;
     /** Answers other than 2xx, by status code. */
     non2xx: Record<string, number>;
     errors: number;
@@ -93,7 +98,7 @@ export interface LoadReport {
     processingP99Seconds: number | null;
     samples: number;
   };
-  target: { ordersPerSecond: number; p99Ms: number; met: boolean };
+  target: { ordersPerSecond: number; basis: "goal" | "offered rate"; p99Ms: number; met: boolean };
 }
 
 // ── arguments ──────────────────────────────────────────────────────────────────────────────────────
@@ -605,6 +610,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       sent,
       accepted: accepted202,
       acceptedPerSecond: Math.round(accepted202 / runSeconds),
+      acceptedInFlightAtStop: Math.max(0, final.accepted - accepted202),
       non2xx: statusCounts,
       errors: result.errors,
       timeouts: result.timeouts,
@@ -631,13 +637,34 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       ),
       samples: lagSamples,
     },
-    target: {
-      ordersPerSecond: LOAD_TARGET.ordersPerSecond,
-      p99Ms: LOAD_TARGET.p99Ms,
-      met: complete && ordersPerSecond >= LOAD_TARGET.ordersPerSecond && latency.p99 < LOAD_TARGET.p99Ms,
-    },
+    target: loadTarget(options.rate, complete, ordersPerSecond, latency.p99),
   };
 }
+
+/**
+ * What a run is judged against: a throttled run (--rate) against the rate it offered — a run capped
+ * at 200/s cannot reach 2,000/s, and says nothing about it — allowing 5 % for autocannon's pacing; an
+ * unthrottled one against the 2,000 orders/s goal. Accept p99 < 50 ms either way.
+ */
+export function loadTarget(
+  rate: number | undefined,
+  complete: boolean,
+  ordersPerSecond: number,
+  p99Ms: number,
+): LoadReport["target"] {
+  const basis = rate === undefined ? "goal" : "offered rate";
+  const goal = rate ?? LOAD_TARGET.ordersPerSecond;
+  const needed = rate === undefined ? goal : Math.floor(goal * (1 - OFFERED_RATE_SLACK));
+  return {
+    ordersPerSecond: goal,
+    basis,
+    p99Ms: LOAD_TARGET.p99Ms,
+    met: complete && ordersPerSecond >= needed && p99Ms < LOAD_TARGET.p99Ms,
+  };
+}
+
+/** How far below its offered rate a throttled run may decide and still have kept up. */
+export const OFFERED_RATE_SLACK = 0.05;
 
 const roundOrNull = (value: number | undefined) =>
   value === undefined ? null : Math.round(value * 1000) / 1000;
@@ -658,7 +685,10 @@ export function formatLoadReport(report: LoadReport): string {
       `${fmt(report.durationSeconds, 1)} s, ${report.connections} connections, ${report.rate === null ? "unthrottled" : `offered ${fmt(report.rate)} req/s`}, ${report.skus} SKUs (${report.scarceSkus} scarce)`,
     ],
     ["requests sent", fmt(requests.sent)],
-    ["accepted (202)", `${fmt(requests.accepted)}  (${fmt(requests.acceptedPerSecond)}/s)`],
+    [
+      "accepted (202)",
+      `${fmt(requests.accepted + requests.acceptedInFlightAtStop)}  (${fmt(requests.acceptedPerSecond)}/s; ${fmt(requests.acceptedInFlightAtStop)} of them in flight when the load stopped)`,
+    ],
     ["non-2xx", non2xx || "none"],
     ["errors / timeouts", `${fmt(requests.errors)} / ${fmt(requests.timeouts)}`],
     [
@@ -682,7 +712,7 @@ export function formatLoadReport(report: LoadReport): string {
     ],
     [
       "target",
-      `≥ ${fmt(target.ordersPerSecond)} orders/s end to end, p99 < ${target.p99Ms} ms: ${target.met ? "MET" : "MISSED"}`,
+      `${target.basis === "goal" ? "≥" : "≈"} ${fmt(target.ordersPerSecond)} orders/s end to end (${target.basis === "goal" ? "the 2-core goal" : "the offered rate, within 5 %"}), p99 < ${target.p99Ms} ms: ${target.met ? "MET" : "MISSED"}`,
     ],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
