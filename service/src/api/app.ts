@@ -58,7 +58,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   registerErrorHandling(app, allowedMethods);
   registerHttpMetrics(app, deps.metrics.registry);
   registerAccessLog(app, deps.config.accessLog);
-  await registerDocs(app);
+  await registerDocs(app, { intakeMode: deps.config.intakeMode });
 
   const auth = registerAuth(
     app,
