@@ -47,14 +47,22 @@ export async function buildProgram(): Promise<Command> {
     const module = (await import(laptop.href)) as LaptopCommands;
     for (const command of module.laptopCommands()) program.addCommand(command);
   }
+  const examples = laptop
+    ? [
+        "  npx fastcart local                 the whole system on embedded defaults (npm start)",
+        "  npx fastcart token --sub c-1       a customer token (needs AUTH_JWT_SECRET)",
+        "  npx fastcart <command> --help      flags, defaults and examples of one command",
+      ]
+    : [
+        "  fastcart migrate && fastcart serve  the API, after the schema is up to date",
+        "  fastcart <command> --help           flags, defaults and examples of one command",
+      ];
   program.addHelpText(
     "after",
     [
       "",
       "Examples:",
-      "  npx fastcart local                 the whole system on embedded defaults (npm start)",
-      "  npx fastcart token --sub c-1       a customer token (needs AUTH_JWT_SECRET)",
-      "  npx fastcart <command> --help      flags, defaults and examples of one command",
+      ...examples,
       "",
       "Configuration is read from the environment; see the README's configuration table.",
     ].join("\n"),
