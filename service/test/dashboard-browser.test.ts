@@ -117,3 +117,50 @@ describe("dashboard in Chromium", {
     assert.deepEqual(problems, []);
   });
 });
+
+describe("dashboard in Chromium, deployed shape (DASHBOARD_AUTH=admin, table mode)", {
+  skip: missing && `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+}, () => {
+  let database: TestDatabase;
+  let system: LocalSystem;
+  let browser: Browser;
+
+  before(async () => {
+    database = await createTestDatabase("dashboard-admin");
+    system = await startLocal({
+      DATABASE_URL: database.url,
+      PORT: "0",
+      LOG_LEVEL: "warn",
+      INTAKE_MODE: "table",
+      DASHBOARD_AUTH: "admin",
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 60_000 });
+  });
+  after(async () => {
+    await browser?.close();
+    await system?.lifecycle.shutdown();
+    await database?.drop();
+  });
+
+  test("asks for a token, refuses a customer's, shows the figures with an admin's", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${system.url}/dashboard`);
+    await page.locator("#token-form").waitFor({ state: "visible", timeout: 30_000 });
+    assert.equal(await page.locator("#board").isHidden(), true, "no figures before a token");
+
+    await page.fill("#token-input", system.customerToken);
+    await page.click("#token-form button");
+    await waitForText(page, "#token-error", (text) => text.includes("token refused (403)"));
+
+    await page.fill("#token-input", system.adminToken);
+    await page.click("#token-form button");
+    await page.locator("#board").waitFor({ state: "visible", timeout: 30_000 });
+    await waitForText(page, "#backlog-label", (text) => text === "pending rows");
+    await waitForText(page, "#context", (text) => text.endsWith("table mode"));
+    // Kept for this tab only: a reload needs no new token.
+    assert.equal(await page.evaluate(() => sessionStorage.length), 1);
+    assert.deepEqual(errors, []);
+  });
+});
