@@ -684,7 +684,7 @@ export function formatLoadReport(report: LoadReport): string {
       "load",
       `${fmt(report.durationSeconds, 1)} s, ${report.connections} connections, ${report.rate === null ? "unthrottled" : `offered ${fmt(report.rate)} req/s`}, ${report.skus} SKUs (${report.scarceSkus} scarce)`,
     ],
-    ["requests sent", fmt(requests.sent)],
+    ["answered (client)", fmt(requests.sent)],
     [
       "accepted (202)",
       `${fmt(requests.accepted + requests.acceptedInFlightAtStop)}  (${fmt(requests.acceptedPerSecond)}/s; ${fmt(requests.acceptedInFlightAtStop)} of them in flight when the load stopped)`,
