@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type LocalSystem, startLocal } from "../src/roles/local.js";
+import { type LocalSystem, startLocal } from "../tools/local/local.js";
 import { createTestDatabase, type TestDatabase } from "./support/services.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

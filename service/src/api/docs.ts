@@ -10,7 +10,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { IntakeMode } from "../contract.js";
 
-export const DOCS_PREFIX = "/docs";
+const DOCS_PREFIX = "/docs";
 
 /** operationId by "METHOD /route": stable names for generated clients. */
 export const OPERATION_IDS: Readonly<Record<string, string>> = {

@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Command } from "commander";
-import { IMAGE_ENTRYPOINT } from "../contract.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
 import { tokenCommand } from "./commands/token.js";
@@ -31,7 +30,7 @@ export function laptopCommandsModule(): URL | undefined {
 }
 
 export async function buildProgram(): Promise<Command> {
-  const program = new Command(IMAGE_ENTRYPOINT)
+  const program = new Command("fastcart")
     .description("FastCart Orders: the order API, its workers and the tools around them.")
     .usage("<command> [options]")
     .version(serviceVersion(), "-V, --version", "print the version")

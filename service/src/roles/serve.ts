@@ -1,8 +1,10 @@
 /**
- * `fastcart serve`: the HTTP API. Shutdown order: stop accepting requests (in-flight ones finish),
- * flush the producer so every 202 already answered is on the stream, then close cache and database.
+ * `fastcart serve`: the HTTP API, and the hourly purge of expired idempotency keys. Shutdown order:
+ * stop the purge, stop accepting requests (in-flight ones finish), flush the producer so every 202
+ * already answered is on the stream, then close cache and database.
  */
 import { buildApp } from "../api/app.js";
+import { startIdempotencyExpiry } from "../api/idempotency-expiry.js";
 import type { ServiceConfig } from "../config.js";
 import { createDashboardSource } from "../dashboard/data.js";
 import { Lifecycle } from "../lifecycle.js";
@@ -16,8 +18,11 @@ export interface RunningApi {
 }
 
 export interface StartApiOptions {
-  /** Accepted − decided, when the workers run in this process too (the dashboard's backlog). */
-  backlog?: () => Promise<number>;
+  /**
+   * "process" when the workers run in this process too (`fastcart local`): the dashboard can then
+   * count the stream-mode backlog from the shared counters (see IntakeMode.pendingOrders).
+   */
+  pendingScope?: "fleet" | "process";
 }
 
 /** Starts the API on config.host:config.port; `runtime` may be shared with in-process workers. */
@@ -26,10 +31,10 @@ export async function startApi(runtime: Runtime, options: StartApiOptions = {}):
   const intake = createIntake(runtime);
   const dashboard = createDashboardSource({
     environment: config.environment,
-    intakeMode: config.intakeMode,
+    intakeMode: runtime.mode.name,
     registry: metrics.registry,
     db: store.db,
-    backlog: options.backlog,
+    backlog: options.pendingScope === "process" ? runtime.mode.pendingOrders(runtime, "process") : undefined,
   });
   const app = await buildApp({ config, store, intake, cache, metrics, logger, dashboard });
   const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
@@ -38,13 +43,19 @@ export async function startApi(runtime: Runtime, options: StartApiOptions = {}):
     await intake.close();
     throw error;
   });
-  logger.info({ address, intakeMode: config.intakeMode }, "API listening");
+  logger.info({ address, intakeMode: runtime.mode.name }, "API listening");
+  const stopExpiry = startIdempotencyExpiry({
+    store,
+    retentionHours: config.idempotencyRetentionHours,
+    logger,
+  });
   const port = app.server.address();
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${typeof port === "object" && port ? port.port : config.port}`;
   return {
     runtime,
     url,
     close: async () => {
+      await stopExpiry();
       await app.close();
       await intake.close();
     },

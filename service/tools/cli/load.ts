@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { argvOf, defineCommand, integerIn } from "../../src/cli/command.js";
 import { UsageError } from "../../src/cli/failure.js";
-import { LoadUsageError, load, parseLoadArgs } from "../../src/roles/load.js";
+import { LoadUsageError, load, parseLoadArgs } from "../load/index.js";
 
 export function loadCommand(): Command {
   const command = defineCommand({

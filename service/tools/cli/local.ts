@@ -1,6 +1,6 @@
 /**
  * `fastcart local` (what `npm start` runs): the whole system in one process on embedded defaults.
- * The start-up itself is src/roles/local.ts; this is the terminal around it: progress lines, the
+ * The start-up itself is tools/local/local.ts; this is the terminal around it: progress lines, the
  * banner, the live status line, and the shutdown line ("stopped cleanly in 1.2 s"). A failed start
  * has already stopped what it started when it reaches main.ts, which says what to do and exits 1.
  */
@@ -9,7 +9,7 @@ import { defineCommand, integerIn } from "../../src/cli/command.js";
 import { type Env, readProcessEnv } from "../../src/config.js";
 import { INTAKE_MODES } from "../../src/contract.js";
 import { describeShutdown } from "../../src/lifecycle.js";
-import { banner, startLocal } from "../../src/roles/local.js";
+import { banner, startLocal } from "../../tools/local/local.js";
 import { startLiveStatus } from "./live-status.js";
 
 export function localCommand() {
