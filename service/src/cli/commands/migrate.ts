@@ -15,7 +15,7 @@ export function migrateCommand(): Command {
     ],
     notes: ["Idempotent: an up-to-date schema is left as it is (exit 0)."],
   }).action(async () => {
-    const config = loadConfig(readProcessEnv(), { database: true, auth: false });
+    const config = loadConfig(readProcessEnv(), { database: true, auth: false, adminCredentials: true });
     const { runMigrations } = await import("../../roles/migrate.js");
     await runMigrations(config, createLogger(config)).catch((error: unknown) => {
       throw new StartupError("migrations failed", "fix the database or its URL, then run it again", {
