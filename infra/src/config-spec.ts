@@ -202,7 +202,7 @@ export const LOG_RETENTION_DAYS = [
 export const DATABASE_ENGINES = ["postgres", "aurora-mysql"] as const;
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 
-/** Which seed's output contract the stack honours (names differ: snake_case vs camelCase). */
+/** Which output contract the stack honours (names differ: snake_case vs camelCase). */
 export const OUTPUT_PROFILES = ["pipeline", "api"] as const;
 export type OutputProfile = (typeof OUTPUT_PROFILES)[number];
 
@@ -235,7 +235,7 @@ export const STACK_CONFIG_SPEC = {
   outputProfile: oneOf({
     key: "outputProfile",
     description:
-      "Stack outputs to export: `pipeline` = the 16 snake_case outputs of seed 000, `api` = the camelCase outputs of seed 002.",
+      "Stack outputs to export: `pipeline` = the 16 snake_case outputs of the fastcart-dev stack, `api` = the camelCase outputs of the orders-api-prod stack.",
     values: OUTPUT_PROFILES,
     default: "pipeline",
   }),
@@ -293,7 +293,7 @@ export const STACK_CONFIG_SPEC = {
   postgresEngineVersion: text({
     key: "postgresEngineVersion",
     description:
-      "RDS PostgreSQL version. Seed 000 asked for 15.4, which RDS retired; 15.15 is the current 15.x target (15.12 and older cannot be created since May 2026).",
+      "RDS PostgreSQL version. 15.4 was asked for the fastcart-dev stack, but RDS retired it; 15.15 is the current 15.x target (15.12 and older cannot be created since May 2026).",
     pattern: /^1[5-9]\.\d{1,2}$/,
     rule: "a PostgreSQL major.minor version, 15 or later (e.g. 15.15)",
     default: "15.15",
@@ -314,7 +314,7 @@ export const STACK_CONFIG_SPEC = {
   }),
   dbMultiAz: boolean({
     key: "dbMultiAz",
-    description: "RDS PostgreSQL standby in a second AZ (seed 000: off, for cost).",
+    description: "RDS PostgreSQL standby in a second AZ (off on the fastcart-dev stack, for cost).",
     default: false,
   }),
   auroraEngineVersion: text({
@@ -433,7 +433,7 @@ export const STACK_CONFIG_SPEC = {
   albEnabled: boolean({
     key: "albEnabled",
     description:
-      "Internet-facing ALB in front of the API (seed 002). Without it the API is reachable inside the VPC only.",
+      "Internet-facing ALB in front of the API (the orders-api-prod stack). Without it the API is reachable inside the VPC only.",
     default: false,
   }),
   certificateArn: optionalText({

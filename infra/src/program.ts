@@ -25,7 +25,7 @@ import { type Naming, resourceName } from "./naming.js";
 /** The stack's exports. */
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-/** Output names of seed 000 (snake_case, exactly these 16). */
+/** Output names of the `pipeline` profile (the fastcart-dev stack; snake_case, exactly these 16). */
 export const PIPELINE_OUTPUTS = [
   "vpc_id",
   "ecs_cluster_arn",
@@ -45,7 +45,7 @@ export const PIPELINE_OUTPUTS = [
   "public_subnet_ids",
 ] as const;
 
-/** Output names of seed 002. */
+/** Output names of the `api` profile (the orders-api-prod stack). */
 export const API_OUTPUTS = [
   "vpcId",
   "albDnsName",

@@ -10,7 +10,7 @@ export interface RegistryArgs {
   readonly keepImages: number;
 }
 
-/** ECR repository for the service image: scan on push, KMS encryption, mutable tags (seed 000), lifecycle. */
+/** ECR repository for the service image: scan on push, KMS encryption, mutable tags (the fastcart-dev stack pushes by tag), lifecycle. */
 export class Registry extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
   readonly repositoryUrl: pulumi.Output<string>;

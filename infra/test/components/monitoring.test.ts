@@ -56,7 +56,7 @@ describe("Monitoring", () => {
       .map((a) => a.name)
       .sort();
 
-  it("alarms on Kinesis iterator age and database CPU (seed 000), to a KMS-encrypted topic", () => {
+  it("alarms on Kinesis iterator age and database CPU (the fastcart-dev stack's alarms), to a KMS-encrypted topic", () => {
     assert.deepEqual(alarmsOf("mp"), [
       "fastcart-db-connections-alarm-mp",
       "fastcart-db-cpu-alarm-mp",
@@ -99,7 +99,7 @@ describe("Monitoring", () => {
     assert.deepEqual([subscription["protocol"], subscription["endpoint"]], ["email", "ops@example.com"]);
   });
 
-  it("alarms on the ALB 5xx rate as metric math and on database connections (seed 002)", () => {
+  it("alarms on the ALB 5xx rate as metric math and on database connections (the orders-api-prod stack's alarms)", () => {
     assert.deepEqual(alarmsOf("ma"), [
       "fastcart-db-connections-alarm-ma",
       "fastcart-db-cpu-alarm-ma",

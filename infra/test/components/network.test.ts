@@ -15,7 +15,7 @@ describe("Network", () => {
   let three: Network;
   before(async () => {
     harness = await installMocks("eu-central-1");
-    // Seed 000 shape: 2 AZs, one NAT, no ALB, Redis.
+    // The fastcart-dev stack's shape: 2 AZs, one NAT, no ALB, Redis.
     two = new Network("fastcart-network-nw2", {
       ...NETWORK_DEFAULTS,
       naming: small,
@@ -26,7 +26,7 @@ describe("Network", () => {
       databasePort: 5432,
       cacheEnabled: true,
     });
-    // Seed 002 shape: 3 AZs, NAT per AZ, ALB, no cache.
+    // The orders-api-prod stack's shape: 3 AZs, NAT per AZ, ALB, no cache.
     three = new Network("fastcart-network-nw3", {
       ...NETWORK_DEFAULTS,
       naming: large,
