@@ -11,8 +11,9 @@
  * few milliseconds would fail an order that the database takes a second later.
  *
  * Each write retries in exactly one place (the intake's batch, the worker's batch transaction, the
- * producer's entry), never inside another retry loop, so a batch costs at most `maxAttempts`
- * transactions.
+ * producer's entry), never inside another retry loop, so conflicts cost a batch at most
+ * `maxAttempts` transactions (an outage window adds one per outage retry, at most one a second once
+ * the waits reach their cap).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
