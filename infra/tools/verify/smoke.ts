@@ -1,0 +1,169 @@
+/**
+ * The closing check: the service's black-box smoke suite (service/smoke) against the deployed service.
+ *
+ * - With an ALB (orders-api-prod): the suite runs here against `albDnsName` (https when the plan has an
+ *   HTTPS listener); the tokens come from the suite's own variables (SMOKE_ADMIN_TOKEN, SMOKE_JWT_SECRET).
+ * - Without a public endpoint (fastcart-dev) and with `--smoke`: a one-off ECS task (RunTask) in the
+ *   service's private subnets with its security group and task definition, the `api` container's command
+ *   replaced by the suite aimed at a running service task's private address; the verifier waits for the
+ *   task to stop (DescribeTasks) and reads the container's exit code.
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
+import { CONTAINER_PORT } from "@fastcart/service/contract";
+import { describeService, ECS_SERVICE } from "./checks/compute.js";
+import { LOAD_BALANCER, plansHttps } from "./checks/edge.js";
+import { found } from "./checks/support.js";
+import { inputAt, type PlanView, stringInput } from "./plan-view.js";
+import type { Check, CheckContext, Findings } from "./types.js";
+
+const SMOKE_CLI = fileURLToPath(new URL("../../../service/smoke/cli.ts", import.meta.url));
+/** The container the one-off task runs the suite in (the image's `api` container). */
+export const SMOKE_CONTAINER = "api";
+
+interface SmokeJson {
+  ok: boolean;
+  passed: number;
+  failed: number;
+  checks: { name: string; ok: boolean; detail?: string }[];
+}
+
+/** Runs service/smoke/cli.ts against `url`; the suite's failures become this check's mismatches. */
+export function runSmokeSuite(url: string, context: CheckContext, findings: Findings): Promise<void> {
+  const { waitReadySec, timeoutSec } = context.smoke;
+  const args = [
+    "--import",
+    "tsx",
+    SMOKE_CLI,
+    "--url",
+    url,
+    "--json",
+    "--wait-ready",
+    String(waitReadySec),
+    "--timeout",
+    String(timeoutSec),
+  ];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      args,
+      { timeout: (timeoutSec + waitReadySec + 30) * 1000, maxBuffer: 8 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const json = stdout.slice(stdout.indexOf("{"));
+        let report: SmokeJson | undefined;
+        try {
+          report = JSON.parse(json) as SmokeJson;
+        } catch {
+          const reason = stderr.trim().split("\n").at(-1) || (error as Error | null)?.message || "no report";
+          findings.equal(`smoke suite against ${url}`, "a report", reason);
+          return resolve();
+        }
+        for (const check of report.checks.filter((c) => !c.ok))
+          findings.equal(`smoke ${check.name}`, "pass", check.detail ?? "fail");
+        findings.that("smoke suite", report.ok, "all passed", `${report.failed} failed`);
+        findings.note(`${report.passed} smoke checks passed against ${url}`);
+        resolve();
+      },
+    );
+  });
+}
+
+/** The private address of one running task of the service (where the one-off task aims the suite). */
+async function serviceTaskAddress(context: CheckContext, cluster: string, service: string): Promise<string> {
+  const { aws } = context;
+  const { taskArns = [] } = await aws.send(
+    aws.ecs,
+    new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "RUNNING" }),
+  );
+  if (taskArns.length === 0) throw new Error(`service ${service} has no running task to smoke-test`);
+  const { tasks = [] } = await aws.send(
+    aws.ecs,
+    new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 1) }),
+  );
+  const details = tasks[0]?.attachments?.flatMap((a) => a.details ?? []) ?? [];
+  return found(
+    details.find((d) => d.name === "privateIPv4Address")?.value,
+    `the private address of task ${taskArns[0]}`,
+  );
+}
+
+async function waitForStop(context: CheckContext, cluster: string, taskArn: string): Promise<Task> {
+  const { aws, smoke } = context;
+  const deadline = Date.now() + (smoke.timeoutSec + smoke.waitReadySec + 300) * 1000;
+  while (Date.now() < deadline) {
+    const { tasks = [] } = await aws.send(aws.ecs, new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    if (tasks[0]?.lastStatus === "STOPPED") return tasks[0];
+    await new Promise((resolve) => setTimeout(resolve, smoke.pollMs));
+  }
+  throw new Error(`smoke task ${taskArn} did not stop in time`);
+}
+
+async function runSmokeTask(context: CheckContext, findings: Findings): Promise<void> {
+  const { plan, aws } = context;
+  const { live } = await describeService(context);
+  const cluster = found(live.clusterArn, "the service's cluster");
+  const address = await serviceTaskAddress(context, cluster, found(live.serviceName, "the service name"));
+  const url = `http://${address}:${CONTAINER_PORT}`;
+  const command = [
+    "smoke",
+    "--url",
+    url,
+    "--wait-ready",
+    String(context.smoke.waitReadySec),
+    "--timeout",
+    String(context.smoke.timeoutSec),
+  ];
+  const { tasks = [], failures = [] } = await aws.send(
+    aws.ecs,
+    new RunTaskCommand({
+      cluster,
+      taskDefinition: live.taskDefinition,
+      count: 1,
+      startedBy: "fastcart-verify",
+      capacityProviderStrategy: live.capacityProviderStrategy,
+      networkConfiguration: live.networkConfiguration,
+      overrides: { containerOverrides: [{ name: SMOKE_CONTAINER, command }] },
+    }),
+  );
+  const started = tasks[0]?.taskArn;
+  if (started === undefined) {
+    findings.equal(
+      "one-off smoke task",
+      "started",
+      failures.map((f) => `${f.arn ?? ""} ${f.reason ?? ""}`.trim()).join("; ") || "not started",
+    );
+    return;
+  }
+  const stopped = await waitForStop(context, cluster, started);
+  const container = stopped.containers?.find((c) => c.name === SMOKE_CONTAINER);
+  findings.equal(
+    `smoke task exit code (${url})`,
+    0,
+    container?.exitCode ?? `none: ${stopped.stoppedReason ?? "no reason"}`,
+  );
+  findings.note(
+    `one-off task ${started.split("/").at(-1)} ran the suite against ${url} (service ${stringInput(plan.one(ECS_SERVICE), "name")})`,
+  );
+}
+
+/** Whether the stack's API is reachable from here (an internet-facing ALB). */
+export function hasPublicEndpoint(plan: PlanView): boolean {
+  return plan.has(LOAD_BALANCER) && inputAt(plan.one(LOAD_BALANCER), "internal") !== true;
+}
+
+export const smokeSuite: Check = {
+  id: "smoke",
+  title: "the black-box smoke suite passes against the deployed service",
+  appliesTo: (plan) => plan.has(ECS_SERVICE),
+  async run(context, findings) {
+    const { plan, outputs, smoke } = context;
+    if (hasPublicEndpoint(plan)) {
+      const scheme = plansHttps(plan) ? "https" : "http";
+      return runSmokeSuite(`${scheme}://${outputs.text("albDnsName")}`, context, findings);
+    }
+    if (!smoke.inVpc)
+      throw new Error("the service has no public endpoint: --smoke runs the suite from a one-off ECS task");
+    return runSmokeTask(context, findings);
+  },
+};
