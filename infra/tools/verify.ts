@@ -1,5 +1,5 @@
 /**
- * `npm run verify -- --stack <stack> [--outputs FILE] [--json REPORT] [--list] [--smoke | --no-smoke]`:
+ * `npm run verify -- --stack <stack> [--outputs FILE] [--json REPORT] [--list] [--only IDS] [--smoke | --no-smoke]`:
  * checks a deployed stack against its offline plan through the AWS SDK (read-only). The work is in
  * tools/verify/; this file parses arguments.
  */
@@ -7,24 +7,27 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { knownStacks } from "../src/plan/stack-settings.js";
-import { EXIT, verify } from "./verify/main.js";
 
 // The SDK's notice about future Node versions would be the first line of every run; the README states
 // the supported versions.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
-const USAGE = `usage: npm run verify -- --stack <stack> [--outputs FILE] [--json REPORT] [--list] [--smoke | --no-smoke]
+const USAGE = `usage: npm run verify -- --stack <stack> [--outputs FILE] [--json REPORT] [--list] [--only IDS] [--smoke | --no-smoke]
   --stack NAME         one of: ${knownStacks().join(", ")}
   --outputs FILE       stack outputs as a flat JSON object (default: \`pulumi stack output\` when the Pulumi
                        CLI is on PATH, else cfn-outputs/flat-outputs.json)
   --json REPORT        also write the results as JSON
   --list               print the checks for the stack, one a line, and exit (no AWS calls)
+  --only ID[,ID…]      run only these checks (ids as --list prints them)
   --smoke              stacks without a public endpoint: run the smoke suite from a one-off ECS task
   --no-smoke           leave the smoke suite out
   --check-timeout SEC  upper bound of one check (default 120)
   --call-timeout SEC   upper bound of one AWS call with its retries (default 20)
   --smoke-timeout SEC  upper bound of the smoke suite (default 180)
 exit: 0 all passed, 1 a check failed, 2 usage error, 3 nothing verified (no credentials, AWS unreachable, no outputs)`;
+
+/** As main.ts defines them; repeated here so a usage error needs no Pulumi or SDK module loaded. */
+const EXIT = { ok: 0, usage: 2 } as const;
 
 function seconds(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -57,12 +60,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`verify: ${(error as Error).message}\n${USAGE}\n`);
     return EXIT.usage;
   }
+  // Loaded only now: the plan and the SDK clients take seconds to import, a usage error should not.
+  const { verify } = await import("./verify/main.js");
   return verify(
     {
       stack: values.stack,
       outputsFile: values.outputs,
       jsonReport: values.json,
       list: values.list === true,
+      ...(values.only === undefined ? {} : { only: values.only.split(",").map((id) => id.trim()) }),
       smoke: {
         inVpc: values.smoke === true,
         skip: values["no-smoke"] === true,
@@ -88,6 +94,7 @@ function parse(argv: string[]) {
       outputs: { type: "string" },
       json: { type: "string" },
       list: { type: "boolean" },
+      only: { type: "string" },
       smoke: { type: "boolean" },
       "no-smoke": { type: "boolean" },
       "check-timeout": { type: "string" },

@@ -19,6 +19,9 @@ import { EXIT, type VerifyOptions, verify } from "../../tools/verify/main.js";
 import { StandInAccount } from "./stand-in/account.js";
 import { type StandIn, startStandIn } from "./stand-in/server.js";
 
+// The SDK's notice about future Node versions is noise in test output (the verifier CLI silences it too).
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
 export const TEST_CREDENTIALS = { accessKeyId: "AKIASTANDIN", secretAccessKey: "stand-in" };
 
 export interface Deployment {

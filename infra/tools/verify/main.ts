@@ -34,6 +34,8 @@ export interface VerifyOptions {
   readonly outputsFile?: string;
   readonly jsonReport?: string;
   readonly list: boolean;
+  /** Run only these checks (ids as `--list` prints them). */
+  readonly only?: readonly string[];
   readonly smoke: SmokeSettings;
   readonly checkTimeoutMs: number;
   /** Overrides of the AWS client settings (tests: the stand-in's endpoint and static credentials). */
@@ -88,7 +90,15 @@ export async function verify(options: VerifyOptions, io: VerifyIo): Promise<numb
     return EXIT.blocked;
   }
   const view = new PlanView(plan);
-  const checks = checksFor(view, { smokeInVpc: options.smoke.inVpc, skipSmoke: options.smoke.skip });
+  const applicable = checksFor(view, { smokeInVpc: options.smoke.inVpc, skipSmoke: options.smoke.skip });
+  const unknown = (options.only ?? []).filter((id) => !applicable.some((check) => check.id === id));
+  if (unknown.length > 0) {
+    io.err(
+      `verify: --only ${unknown.join(", ")}: not a check of ${options.stack} (its checks: ${applicable.map((c) => c.id).join(", ")})`,
+    );
+    return EXIT.usage;
+  }
+  const checks = options.only ? applicable.filter((check) => options.only?.includes(check.id)) : applicable;
   if (options.list) {
     for (const check of checks) io.out(`${check.id.padEnd(22)} ${check.title}`);
     return EXIT.ok;

@@ -97,7 +97,12 @@ export const vpcFlowLogs: Check = {
         (log) => log.TrafficType === trafficType && log.LogDestinationType === destinationType,
       );
       if (live === undefined) {
-        findings.equal(`flow log ${planned.name}`, `${trafficType} → ${destinationType}`, "none on the VPC");
+        const present = FlowLogs.map((log) => `${log.TrafficType} → ${log.LogDestinationType}`);
+        findings.equal(
+          `flow log ${planned.name}`,
+          `${trafficType} → ${destinationType}`,
+          present.join(", ") || "none on the VPC",
+        );
         continue;
       }
       findings.equal(`flow log ${planned.name} status`, "ACTIVE", live.FlowLogStatus);
