@@ -521,6 +521,12 @@ export const STACK_CONFIG_SPEC = {
     max: 100,
     default: 5,
   }),
+  createVerifierPolicy: boolean({
+    key: "createVerifierPolicy",
+    description:
+      "Create the IAM policy `npm run verify` needs (fastcart-verifier-<environmentSuffix>), for the CI role that verifies deployments.",
+    default: false,
+  }),
 } as const;
 
 type Spec = typeof STACK_CONFIG_SPEC;

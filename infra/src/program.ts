@@ -20,6 +20,7 @@ import { Stream } from "./components/stream.js";
 import type { StackConfig } from "./config.js";
 import type { ContainerEnvironment, ContainerSecrets } from "./containers.js";
 import { type Naming, resourceName } from "./naming.js";
+import { createVerifierPolicy } from "./verifier-policy.js";
 
 /** The stack's exports. */
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -248,6 +249,10 @@ export function createProgram(config: StackConfig): StackOutputs {
       http5xxRatePercent: config.http5xxRateAlarmPercent,
     },
   });
+
+  if (config.createVerifierPolicy) {
+    createVerifierPolicy({ naming, region, accountId, smokeTask: !config.albEnabled });
+  }
 
   if (config.outputProfile === "pipeline") {
     // Config validation guarantees stream and cache exist for this profile.

@@ -19,6 +19,8 @@ const USAGE = `usage: npm run verify -- --stack <stack> [--outputs FILE] [--json
   --json REPORT        also write the results as JSON
   --list               print the checks for the stack, one a line, and exit (no AWS calls)
   --only ID[,ID…]      run only these checks (ids as --list prints them)
+  --print-policy       print the IAM policy the verifier needs for the stack and exit (--account ID
+                       fills in the account; default: the literal ACCOUNT_ID)
   --smoke              stacks without a public endpoint: run the smoke suite from a one-off ECS task
   --no-smoke           leave the smoke suite out
   --check-timeout SEC  upper bound of one check (default 120)
@@ -56,9 +58,17 @@ async function main(argv: string[]): Promise<number> {
       throw new Error(`unknown stack "${values.stack}" (known: ${knownStacks().join(", ")})`);
     }
     if (values.smoke && values["no-smoke"]) throw new Error("--smoke and --no-smoke exclude each other");
+    if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
+      throw new Error(`--account must be a 12-digit AWS account id (got "${values.account}")`);
+    }
   } catch (error) {
     process.stderr.write(`verify: ${(error as Error).message}\n${USAGE}\n`);
     return EXIT.usage;
+  }
+  if (values["print-policy"]) {
+    const { printPolicy } = await import("./verify/print-policy.js");
+    process.stdout.write(`${printPolicy(values.stack, values.account ?? "ACCOUNT_ID")}\n`);
+    return EXIT.ok;
   }
   // Loaded only now: the plan and the SDK clients take seconds to import, a usage error should not.
   const { verify } = await import("./verify/main.js");
@@ -95,6 +105,8 @@ function parse(argv: string[]) {
       json: { type: "string" },
       list: { type: "boolean" },
       only: { type: "string" },
+      "print-policy": { type: "boolean" },
+      account: { type: "string" },
       smoke: { type: "boolean" },
       "no-smoke": { type: "boolean" },
       "check-timeout": { type: "string" },

@@ -15,6 +15,7 @@ import {
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import kinesalite from "kinesalite";
 import type { Plan } from "../../src/plan/types.js";
+import { verifierPolicyDocument } from "../../src/verifier-policy.js";
 import { EXIT, type VerifyOptions, verify } from "../../tools/verify/main.js";
 import { StandInAccount } from "./stand-in/account.js";
 import { type StandIn, startStandIn } from "./stand-in/server.js";
@@ -103,3 +104,33 @@ export async function deploy(plan: Plan, region: string): Promise<Deployment> {
 }
 
 export { EXIT };
+
+/** IAM service prefixes of the SigV4 signing names the stand-in records. */
+const IAM_PREFIX: Readonly<Record<string, string>> = { monitoring: "cloudwatch" };
+
+/**
+ * The calls the verifier made that the verifier policy does not grant (by action; sts:GetCallerIdentity
+ * needs no permission). Empty when the policy document is complete for what the verifier does.
+ */
+export function callsOutsideVerifierPolicy(
+  calls: readonly string[],
+  plan: Plan,
+  smokeTask: boolean,
+): string[] {
+  const suffix = plan.stack === "fastcart-dev" ? "dev" : "prod";
+  const document = verifierPolicyDocument({
+    naming: { environmentSuffix: suffix, stackName: plan.stack },
+    region: "us-east-1",
+    accountId: "123456789012",
+    smokeTask,
+  });
+  const granted = new Set(
+    document.Statement.flatMap((statement) => statement.Action.map((a) => a.toLowerCase())),
+  );
+  return [...new Set(calls)]
+    .map((call) => {
+      const [service = "", operation = ""] = call.split(":");
+      return `${IAM_PREFIX[service] ?? service}:${operation}`;
+    })
+    .filter((action) => action !== "sts:GetCallerIdentity" && !granted.has(action.toLowerCase()));
+}

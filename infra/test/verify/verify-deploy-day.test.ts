@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { Plan } from "../../src/plan/types.js";
 import { checksFor } from "../../tools/verify/checks/index.js";
 import { PlanView } from "../../tools/verify/plan-view.js";
-import { type Deployment, deploy, EXIT } from "./deployment.js";
+import { callsOutsideVerifierPolicy, type Deployment, deploy, EXIT } from "./deployment.js";
 import { CERTIFICATE_ARN, planStack, planWithCertificate, REGIONS, withDeployDayControls } from "./plans.js";
 import type { StandInAccount } from "./stand-in/account.js";
 
@@ -144,6 +144,7 @@ for (const stack of ["fastcart-dev", "orders-api-prod"] as const) {
       try {
         const { code, out } = await deployment.verify();
         assert.equal(code, EXIT.ok, out.join("\n"));
+        assert.deepEqual(callsOutsideVerifierPolicy(deployment.standIn.calls, plan, false), []);
       } finally {
         await deployment.stop();
       }

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Plan } from "../../src/plan/types.js";
-import { type Deployment, deploy } from "./deployment.js";
+import { callsOutsideVerifierPolicy, type Deployment, deploy } from "./deployment.js";
 import { planStack, REGIONS } from "./plans.js";
 
 /** What a read-only verifier may call: Describe*, Get*, List* (and STS GetCallerIdentity). */
@@ -50,6 +50,12 @@ for (const stack of ["fastcart-dev", "orders-api-prod"] as const) {
       assert.deepEqual(writes, []);
       if (stack === "fastcart-dev")
         assert.ok(deployment.standIn.calls.includes("kinesis:DescribeStreamSummary"));
+    });
+
+    it("calls only actions the verifier policy grants", async () => {
+      deployment.standIn.calls.length = 0;
+      await deployment.verify();
+      assert.deepEqual(callsOutsideVerifierPolicy(deployment.standIn.calls, plan, false), []);
     });
   });
 }

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Plan } from "../../src/plan/types.js";
-import { type Deployment, deploy, EXIT } from "./deployment.js";
+import { callsOutsideVerifierPolicy, type Deployment, deploy, EXIT } from "./deployment.js";
 import { planStack, REGIONS } from "./plans.js";
 
 const SERVICE = fileURLToPath(new URL("../../../service/", import.meta.url));
@@ -109,8 +109,10 @@ describe("smoke through the ALB (orders-api-prod)", () => {
 
 describe("smoke from a one-off ECS task (fastcart-dev --smoke)", () => {
   let deployment: Deployment;
+  let plan: Plan;
   before(async () => {
-    deployment = await deploy(await planStack("fastcart-dev"), REGIONS["fastcart-dev"]);
+    plan = await planStack("fastcart-dev");
+    deployment = await deploy(plan, REGIONS["fastcart-dev"]);
   });
   after(() => deployment.stop());
 
@@ -123,6 +125,8 @@ describe("smoke from a one-off ECS task (fastcart-dev --smoke)", () => {
     assert.deepEqual(task.command.slice(0, 3), ["smoke", "--url", "http://10.0.10.11:3000"]);
     const calls = deployment.standIn.calls.filter((c) => c.startsWith("ecs:"));
     assert.ok(calls.includes("ecs:RunTask") && calls.at(-1) === "ecs:DescribeTasks", calls.join(" "));
+    assert.deepEqual(callsOutsideVerifierPolicy(deployment.standIn.calls, plan, true), []);
+    assert.deepEqual(callsOutsideVerifierPolicy(deployment.standIn.calls, plan, false), ["ecs:RunTask"]);
   });
 
   it("fails naming the exit code when the suite fails in the task", async () => {
