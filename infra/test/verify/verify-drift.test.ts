@@ -3,6 +3,7 @@
  * exactly the check that owns the setting, naming the setting, the planned and the live value.
  */
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import {
   DescribeStreamSummaryCommand,
@@ -11,7 +12,17 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { type Deployment, deploy, EXIT } from "./deployment.js";
 import { planStack, REGIONS } from "./plans.js";
-import type { StandInAccount } from "./stand-in/account.js";
+import type { DeployedResource, StandInAccount } from "./stand-in/account.js";
+
+/** Removes one key from the deployment's outputs file, as an incomplete export would. */
+function dropOutput(deployment: Deployment, key: string): void {
+  const values = JSON.parse(readFileSync(deployment.outputsFile, "utf8")) as Record<string, unknown>;
+  delete values[key];
+  writeFileSync(deployment.outputsFile, JSON.stringify(values));
+}
+
+const named = (a: StandInAccount, type: string, key: string, value: string) =>
+  a.find(type, key, value) as DeployedResource;
 
 interface Drift {
   readonly name: string;
@@ -131,9 +142,76 @@ const DEV_DRIFTS: Drift[] = [
       a.runningCount.set("fastcart-service-dev", 1);
     },
   },
+  {
+    name: "an output missing from the outputs file",
+    check: "outputs-complete",
+    says: /outputs in .*flat-outputs\.json: expected \[.*\], got "?missing public_subnet_ids"?/,
+    apply: (_a, d) => dropOutput(d, "public_subnet_ids"),
+  },
+  {
+    name: "a private subnet assigning public IPs",
+    check: "vpc",
+    says: /subnet fastcart-private-subnet-1-dev mapPublicIpOnLaunch: expected false, got true/,
+    apply: (a) => {
+      named(a, "aws:ec2/subnet:Subnet", "cidrBlock", "10.0.128.0/20").inputs["mapPublicIpOnLaunch"] = true;
+    },
+  },
+  {
+    name: "image scanning on push turned off",
+    check: "ecr-repository",
+    says: /scanOnPush: expected true, got false/,
+    apply: (a) => {
+      a.one("aws:ecr/repository:Repository").inputs["imageScanningConfiguration"] = { scanOnPush: false };
+    },
+  },
+  {
+    name: "a secret re-encrypted with another key",
+    check: "secrets-manager",
+    says: /fastcart-jwt-secret-dev kmsKeyId: expected arn:aws:kms:.*, got arn:aws:kms:eu-central-1:123456789012:key\/other/,
+    apply: (a) => {
+      named(a, "aws:secretsmanager/secret:Secret", "name", "fastcart-jwt-secret-dev").inputs["kmsKeyId"] =
+        "arn:aws:kms:eu-central-1:123456789012:key/other";
+    },
+  },
+  {
+    name: "a dashboard widget removed",
+    check: "dashboard",
+    says: /fastcart-dashboard-dev widgets: expected \[/,
+    apply: (a) => {
+      const dashboard = a.one("aws:cloudwatch/dashboard:Dashboard");
+      const body = JSON.parse(String(dashboard.inputs["dashboardBody"])) as { widgets: unknown[] };
+      dashboard.inputs["dashboardBody"] = JSON.stringify({ widgets: body.widgets.slice(1) });
+    },
+  },
 ];
 
 const PROD_DRIFTS: Drift[] = [
+  {
+    name: "a parameter value changed",
+    check: "ssm-parameters",
+    says: /\/fastcart\/prod\/LOG_LEVEL value: expected info, got debug/,
+    apply: (a) => {
+      named(a, "aws:ssm/parameter:Parameter", "name", "/fastcart/prod/LOG_LEVEL").inputs["insecureValue"] =
+        "debug";
+    },
+  },
+  {
+    name: "the ALB stops dropping invalid headers",
+    check: "alb",
+    says: /drop_invalid_header_fields: expected true, got false/,
+    apply: (a) => {
+      a.one("aws:lb/loadBalancer:LoadBalancer").inputs["dropInvalidHeaderFields"] = false;
+    },
+  },
+  {
+    name: "a target group's health check path changed",
+    check: "target-groups",
+    says: /fastcart-tg-green-prod health check path: expected \/health, got \//,
+    apply: (a) => {
+      const group = named(a, "aws:lb/targetGroup:TargetGroup", "name", "fastcart-tg-green-prod");
+      group.inputs["healthCheck"] = { ...(group.inputs["healthCheck"] as object), path: "/" };
+    },
+  },
   {
     name: "the WAF rate rule deleted",
     check: "waf",
