@@ -107,12 +107,14 @@ export const vpcFlowLogs: Check = {
       }
       findings.equal(`flow log ${planned.name} status`, "ACTIVE", live.FlowLogStatus);
       findings.equal(`flow log ${planned.name} delivery`, "SUCCESS", live.DeliverLogsStatus);
+      // CloudWatch Logs destinations may be reported with a trailing ":*"; the planned ARN must lead.
       const destination = inputAt(planned, "logDestination");
       if (typeof destination === "string" && !destination.startsWith("[")) {
+        const expected = translate.live(destination).replace(/:\*$/, "");
         findings.equal(
           `flow log ${planned.name} destination`,
-          translate.live(destination),
-          live.LogDestination,
+          expected,
+          live.LogDestination?.replace(/:\*$/, ""),
         );
       }
     }
