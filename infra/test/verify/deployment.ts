@@ -36,9 +36,20 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
 export async function deploy(plan: Plan, region: string): Promise<Deployment> {
   const account = new StandInAccount(plan, region);
+  // kinesalite names its streams' ARNs after AWS_ACCOUNT_ID and AWS_REGION when it starts: the plan's.
+  const saved = { account: process.env["AWS_ACCOUNT_ID"], region: process.env["AWS_REGION"] };
+  process.env["AWS_ACCOUNT_ID"] = account.accountId;
+  process.env["AWS_REGION"] = region;
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 50 });
+  restoreEnv("AWS_ACCOUNT_ID", saved.account);
+  restoreEnv("AWS_REGION", saved.region);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const kinesisEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kinesis = new KinesisClient({

@@ -71,8 +71,11 @@ async function translator(view: PlanView, outputs: StackOutputs, aws: AwsClients
     translate.add(planValue, Array.isArray(planValue) && outputs.has(key) ? outputs.list(key) : live);
   }
   try {
+    // The live key (found by its alias) wins over the outputs: kms-key compares those separately.
     const { planKeyId, live } = await resolveStackKey(view, aws);
     translate.add(planKeyId, live.KeyId);
+    const region = live.Arn?.split(":")[3];
+    translate.add(`arn:aws:kms:${region}:${PLAN_ACCOUNT_ID}:key/${planKeyId}`, live.Arn);
   } catch {
     // The kms-key check reports a missing or unreadable key; here it only means nothing to translate.
   }

@@ -73,8 +73,10 @@ export class Translator {
       return;
     }
     if (typeof planValue !== "string" || typeof liveValue !== "string") return;
-    if (planValue === "" || planValue === liveValue || planValue.startsWith("[")) return;
-    this.pairs.set(planValue, liveValue);
+    if (planValue === "" || planValue.startsWith("[")) return;
+    // A later, more authoritative pair replaces an earlier one; identity needs no pair at all.
+    if (planValue === liveValue) this.pairs.delete(planValue);
+    else this.pairs.set(planValue, liveValue);
   }
 
   /** `value` with every known plan identifier replaced, recursively through arrays and objects. */

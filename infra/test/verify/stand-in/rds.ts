@@ -37,6 +37,10 @@ function instanceView(account: StandInAccount, instance: DeployedResource) {
     IAMDatabaseAuthenticationEnabled: i["iamDatabaseAuthenticationEnabled"] ?? false,
     MasterUserSecret: masterSecret(instance),
     DBClusterIdentifier: i["clusterIdentifier"],
+    Endpoint: {
+      Address: instance.attributes["address"] ?? instance.attributes["endpoint"],
+      Port: instance.attributes["port"],
+    },
   };
 }
 

@@ -15,7 +15,7 @@ import type { PlanResource } from "../../../src/plan/types.js";
 import type { PlanView } from "../plan-view.js";
 import { inputAt, stringInput } from "../plan-view.js";
 import type { Check, CheckContext } from "../types.js";
-import { found, nameTag, referenced } from "./support.js";
+import { found, matchesOutput, nameTag, referenced } from "./support.js";
 
 const CLUSTER = "aws:ecs/cluster:Cluster";
 const CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";
@@ -45,7 +45,7 @@ export const ecsCluster: Check = {
   id: "ecs-cluster",
   title: "the ECS cluster is ACTIVE with the planned Container Insights setting and capacity providers",
   appliesTo: (plan) => plan.has(CLUSTER),
-  async run({ plan, aws }, findings) {
+  async run({ plan, aws, outputs }, findings) {
     const planned = plan.one(CLUSTER);
     const name = stringInput(planned, "name");
     const { clusters } = await aws.send(
@@ -69,6 +69,7 @@ export const ecsCluster: Check = {
       const providers = inputAt(plan.one(CAPACITY), "capacityProviders") as string[];
       findings.includes("capacityProviders", providers, live.capacityProviders);
     }
+    matchesOutput({ outputs }, findings, "ecs_cluster_arn", live.clusterArn);
     findings.note(`${name}: ${live.runningTasksCount ?? 0} running task(s)`);
   },
 };
@@ -185,6 +186,8 @@ export const ecsService: Check = {
         task.containerDefinitions?.map((c) => c.name),
       );
     }
+    matchesOutput(context, findings, "ecs_service_name", live.serviceName);
+    matchesOutput(context, findings, "ecsServiceArn", live.serviceArn);
     findings.note(`${live.serviceName}: ${live.runningCount}/${desired} running`);
   },
 };

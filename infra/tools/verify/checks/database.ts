@@ -12,7 +12,7 @@ import {
 import type { PlanResource } from "../../../src/plan/types.js";
 import { inputAt, stringInput } from "../plan-view.js";
 import type { Check, CheckContext, Findings } from "../types.js";
-import { found } from "./support.js";
+import { found, matchesOutput } from "./support.js";
 
 export const DB_INSTANCE = "aws:rds/instance:Instance";
 export const DB_CLUSTER = "aws:rds/cluster:Cluster";
@@ -86,6 +86,13 @@ export const rdsInstance: Check = {
         "none",
       );
     }
+    matchesOutput(context, findings, "rds_instance_id", live.DBInstanceIdentifier);
+    matchesOutput(
+      context,
+      findings,
+      "rds_endpoint",
+      live.Endpoint && `${live.Endpoint.Address}:${live.Endpoint.Port}`,
+    );
     findings.note(
       `${live.DBInstanceIdentifier} ${live.Engine} ${live.EngineVersion} in ${live.AvailabilityZone}`,
     );
@@ -130,6 +137,8 @@ export const auroraCluster: Check = {
       );
       findings.equal(`${id} instanceClass`, inputAt(instance, "instanceClass"), liveInstance.DBInstanceClass);
     }
+    matchesOutput(context, findings, "rdsClusterEndpoint", live.Endpoint);
+    matchesOutput(context, findings, "rdsReaderEndpoint", live.ReaderEndpoint);
     findings.note(`${live.DBClusterIdentifier}: ${instances.length} instance(s) in ${zones.size} AZ(s)`);
   },
 };

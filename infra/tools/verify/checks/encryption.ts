@@ -4,7 +4,7 @@ import type { AwsClients } from "../aws.js";
 import type { PlanView } from "../plan-view.js";
 import { inputAt, stringInput } from "../plan-view.js";
 import type { Check } from "../types.js";
-import { found } from "./support.js";
+import { found, matchesOutput } from "./support.js";
 
 const KEY = "aws:kms/key:Key";
 const ALIAS = "aws:kms/alias:Alias";
@@ -29,7 +29,8 @@ export const kmsKey: Check = {
   id: "kms-key",
   title: "the stack's KMS key is enabled, customer-managed, and rotates as planned",
   appliesTo: (plan) => plan.has(KEY) && plan.has(ALIAS),
-  async run({ plan, aws }, findings) {
+  async run(context, findings) {
+    const { plan, aws } = context;
     const planned = plan.one(KEY);
     const { live } = await resolveStackKey(plan, aws);
     findings.equal("keyState", "Enabled", live.KeyState);
@@ -44,6 +45,8 @@ export const kmsKey: Check = {
     );
     const period = inputAt(planned, "rotationPeriodInDays");
     if (period !== undefined) findings.equal("rotationPeriodInDays", period, rotation.RotationPeriodInDays);
+    matchesOutput(context, findings, "kms_key_id", live.KeyId);
+    matchesOutput(context, findings, "kms_key_arn", live.Arn);
     findings.note(`${keyAlias(plan)} → ${live.KeyId}`);
   },
 };

@@ -10,7 +10,15 @@ export const logGroups: Check = {
   id: "log-groups",
   title: "every planned log group exists with the planned retention and KMS key",
   appliesTo: (plan) => plan.has(LOG_GROUP),
-  async run({ plan, aws, translate }, findings) {
+  async run({ plan, aws, translate, outputs }, findings) {
+    if (outputs.has("log_group_name")) {
+      const names = plan.all(LOG_GROUP).map((group) => inputAt(group, "name"));
+      findings.includes(
+        "output log_group_name (a planned log group)",
+        [outputs.text("log_group_name")],
+        names,
+      );
+    }
     for (const planned of plan.all(LOG_GROUP)) {
       const name = stringInput(planned, "name");
       const { logGroups = [] } = await aws.send(

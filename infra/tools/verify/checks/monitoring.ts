@@ -77,9 +77,18 @@ export const dashboard: Check = {
   id: "dashboard",
   title: "the planned CloudWatch dashboard exists with the planned widgets",
   appliesTo: (plan) => plan.has(DASHBOARD),
-  async run({ plan, aws }, findings) {
+  async run({ plan, aws, outputs }, findings) {
     for (const planned of plan.all(DASHBOARD)) {
       const name = stringInput(planned, "dashboardName");
+      if (outputs.has("dashboardUrl")) {
+        const url = outputs.text("dashboardUrl");
+        findings.that(
+          "output dashboardUrl",
+          url.endsWith(`dashboards:name=${name}`),
+          `…#dashboards:name=${name}`,
+          url,
+        );
+      }
       const live = await aws.send(aws.cloudWatch, new GetDashboardCommand({ DashboardName: name }));
       const widgets = (body: string) =>
         ((JSON.parse(body) as { widgets?: { properties?: { title?: string } }[] }).widgets ?? []).map(

@@ -69,6 +69,11 @@ export const vpc: Check = {
       );
     }
     findings.equal("subnets in the VPC", plan.all(SUBNET).length, Subnets.length);
+    for (const key of ["private_subnet_ids", "public_subnet_ids"]) {
+      if (!context.outputs.has(key)) continue;
+      const ids = Subnets.map((s) => s.SubnetId);
+      findings.includes(`output ${key} (subnets of the VPC)`, context.outputs.list(key), ids);
+    }
 
     const { NatGateways = [] } = await aws.send(
       aws.ec2,

@@ -2,7 +2,7 @@
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { inputAt, stringInput } from "../plan-view.js";
 import type { Check } from "../types.js";
-import { found, known } from "./support.js";
+import { found, known, matchesOutput } from "./support.js";
 
 const STREAM = "aws:kinesis/stream:Stream";
 
@@ -10,7 +10,8 @@ export const kinesisStream: Check = {
   id: "kinesis-stream",
   title: "the Kinesis stream is ACTIVE with the planned shard count, retention, KMS encryption and metrics",
   appliesTo: (plan) => plan.has(STREAM),
-  async run({ plan, aws, translate }, findings) {
+  async run(context, findings) {
+    const { plan, aws, translate } = context;
     const planned = plan.one(STREAM);
     const name = stringInput(planned, "name");
     const { StreamDescriptionSummary } = await aws.send(
@@ -40,6 +41,8 @@ export const kinesisStream: Check = {
       metrics,
       live.EnhancedMonitoring?.flatMap((m) => m.ShardLevelMetrics ?? []),
     );
+    matchesOutput(context, findings, "kinesis_stream_arn", live.StreamARN);
+    matchesOutput(context, findings, "kinesis_stream_name", live.StreamName);
     findings.note(`${name}: ${live.OpenShardCount} open shard(s), ${live.RetentionPeriodHours} h`);
   },
 };

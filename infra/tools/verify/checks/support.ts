@@ -1,7 +1,7 @@
 /** What several check areas share: plan references, one-of lookups, the "not found" failure. */
 import type { PlanResource } from "../../../src/plan/types.js";
 import type { PlanView } from "../plan-view.js";
-import { MissingResource } from "../types.js";
+import { type CheckContext, type Findings, MissingResource } from "../types.js";
 
 /** `value`, or a failed check naming what is missing. */
 export function found<T>(value: T | undefined | null, what: string): T {
@@ -30,6 +30,24 @@ export function nameTag(resource: PlanResource): string | undefined {
 /** The first of `keys` the stack exports (the two output profiles name the same thing differently). */
 export function outputKey(plan: PlanView, keys: readonly string[]): string | undefined {
   return keys.find((key) => plan.output(key) !== undefined);
+}
+
+/**
+ * Compares a live value with the stack output `key`, when the stack exports it: the outputs are what
+ * other systems (and the customer's suites) use, so they must name the live resource.
+ */
+export function matchesOutput(
+  { outputs }: Pick<CheckContext, "outputs">,
+  findings: Findings,
+  key: string | undefined,
+  live: unknown,
+): void {
+  if (key !== undefined && outputs.has(key)) findings.equal(`output ${key}`, outputs.text(key), live);
+}
+
+/** The output whose planned value contains `fragment` (e.g. `:targetgroup/fastcart-tg-blue-prod/`). */
+export function outputContaining(plan: PlanView, fragment: string): string | undefined {
+  return Object.keys(plan.plan.outputs).find((key) => String(plan.output(key)).includes(fragment));
 }
 
 /** A plan value that is a real expectation, not a placeholder for a secret or an unknown. */

@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { inputAt, stringInput } from "../plan-view.js";
 import type { Check } from "../types.js";
-import { found } from "./support.js";
+import { found, matchesOutput, outputContaining } from "./support.js";
 
 const TARGET_GROUP = "aws:lb/targetGroup:TargetGroup";
 
@@ -13,11 +13,17 @@ export const targetGroups: Check = {
   id: "target-groups",
   title: "each planned target group exists with the planned port, protocol and health check",
   appliesTo: (plan) => plan.has(TARGET_GROUP),
-  async run({ plan, aws }, findings) {
+  async run({ plan, aws, outputs }, findings) {
     for (const planned of plan.all(TARGET_GROUP)) {
       const name = stringInput(planned, "name");
       const { TargetGroups } = await aws.send(aws.elbv2, new DescribeTargetGroupsCommand({ Names: [name] }));
       const live = found(TargetGroups?.[0], `target group ${name}`);
+      matchesOutput(
+        { outputs },
+        findings,
+        outputContaining(plan, `:targetgroup/${name}/`),
+        live.TargetGroupArn,
+      );
       findings.equal(`${name} port`, inputAt(planned, "port"), live.Port);
       findings.equal(`${name} protocol`, inputAt(planned, "protocol"), live.Protocol);
       findings.equal(`${name} targetType`, inputAt(planned, "targetType") ?? "instance", live.TargetType);
