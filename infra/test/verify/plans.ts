@@ -4,7 +4,7 @@
  * deployment alarms, IAM database authentication) — so the checks that key off those resources are
  * exercised before the program has them.
  */
-import { planProgram, planStack } from "../../src/plan/plan.js";
+import { planStack as planOnce, planProgram } from "../../src/plan/plan.js";
 import { readStackSettings } from "../../src/plan/stack-settings.js";
 import type { Plan, PlanResource } from "../../src/plan/types.js";
 
@@ -24,7 +24,17 @@ export async function planWithCertificate(): Promise<Plan> {
   );
 }
 
-export { planStack };
+const planned = new Map<string, Promise<Plan>>();
+
+/** A stack's plan, planned once per test process (tests never modify a plan: fixtures copy it). */
+export function planStack(stack: string): Promise<Plan> {
+  let plan = planned.get(stack);
+  if (plan === undefined) {
+    plan = planOnce(stack);
+    planned.set(stack, plan);
+  }
+  return plan;
+}
 
 function withInputs(
   plan: Plan,
