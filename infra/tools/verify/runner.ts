@@ -17,7 +17,7 @@ export async function runChecks(
   const started = performance.now();
   const results: CheckResult[] = [];
   for (const [index, check] of checks.entries()) {
-    const result = await runOne(check, context, options.checkTimeoutMs);
+    const result = await runOne(check, context, check.timeoutMs?.(context) ?? options.checkTimeoutMs);
     results.push(result);
     options.onResult?.(result, index + 1, checks.length);
   }

@@ -148,6 +148,8 @@ export const smokeSuite: Check = {
   id: "smoke",
   title: "the black-box smoke suite passes against the deployed service",
   appliesTo: (plan) => plan.has(ECS_SERVICE),
+  // The suite's own bounds, plus what a one-off task needs to be placed, pull its image and stop.
+  timeoutMs: ({ smoke }) => (smoke.waitReadySec + smoke.timeoutSec + (smoke.inVpc ? 600 : 60)) * 1000,
   async run(context, findings) {
     const { plan, outputs, smoke } = context;
     if (hasPublicEndpoint(plan)) {

@@ -87,6 +87,8 @@ export interface Check {
   /** One line: what a pass means. */
   readonly title: string;
   appliesTo(plan: PlanView): boolean;
+  /** Its own upper bound, when it needs another than `--check-timeout` (the smoke suite). */
+  timeoutMs?(context: CheckContext): number;
   run(context: CheckContext, findings: Findings): Promise<void>;
 }
 
