@@ -26,6 +26,10 @@ export class StandInAccount {
   /** Exit code the one-off smoke task's container reports, and the commands it was started with. */
   smokeTaskExitCode = 0;
   readonly startedTasks: { taskDefinition: string; command: string[] }[] = [];
+  /** `service:Operation` → how many more calls to refuse with a throttling error (AWS's "slow down"). */
+  readonly throttle = new Map<string, number>();
+  /** `service:Operation` → milliseconds to wait before answering (a slow or hung endpoint). */
+  readonly delayMs = new Map<string, number>();
 
   constructor(
     plan: Plan,

@@ -121,6 +121,15 @@ async function forwardToKinesis(
   };
 }
 
+/** Waits the configured delay; true when this call is to be refused as throttled. */
+async function slowOrRefuse(account: StandInAccount, call: string): Promise<boolean> {
+  const delay = account.delayMs.get(call);
+  if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+  const refusals = account.throttle.get(call) ?? 0;
+  if (refusals > 0) account.throttle.set(call, refusals - 1);
+  return refusals > 0;
+}
+
 async function answer(
   account: StandInAccount,
   kinesisEndpoint: string,
@@ -142,6 +151,9 @@ async function answer(
         .split(".")
         .at(-1) ?? "";
     calls.push(`${service}:${operation}`);
+    if (await slowOrRefuse(account, `${service}:${operation}`)) {
+      return jsonFault(new AwsFault("ThrottlingException", "Rate exceeded"), version);
+    }
     try {
       return jsonReply(json(account, operation, body === "" ? {} : JSON.parse(body)), version);
     } catch (error) {
@@ -153,6 +165,9 @@ async function answer(
   const params = new URLSearchParams(body);
   const action = params.get("Action") ?? "";
   calls.push(`${service}:${action}`);
+  if (await slowOrRefuse(account, `${service}:${action}`)) {
+    return queryFault(new AwsFault("Throttling", "Rate exceeded"), service === "ec2");
+  }
   if (query === undefined)
     return queryFault(new AwsFault("UnknownService", `the stand-in does not answer ${service}`), false);
   try {
