@@ -5,7 +5,7 @@
  * it registers them on the same `registry`.)
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { IntakeMetrics } from "../intake/types.js";
+import type { IntakeMetrics } from "../modes/types.js";
 import type { OrderDecision, RejectionReason } from "../orders/types.js";
 
 /** IntakeMetrics, plus the rejection reason as an optional third argument (label `reason`). */

@@ -1,0 +1,264 @@
+/**
+ * The polling loop of one leased shard: GetShardIterator after the checkpoint, then GetRecords →
+ * decode → one transaction per batch (decisions + fenced checkpoint) → next, until the shard ends, the
+ * lease is lost or the worker stops.
+ *
+ * Kinesis limits: a shard serves at most 5 GetRecords calls a second, shared by every consumer of the
+ * stream, so calls on one shard are at least `minPollIntervalMs` (200 ms) apart; an empty answer backs
+ * off further (250 ms growing to 1 s) so an idle stream costs little, and ProvisionedThroughputExceeded
+ * backs off exponentially. The next call is made while the current batch is being written (one batch
+ * of read-ahead), so the database and Kinesis latencies overlap instead of adding up.
+ */
+
+import {
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  type _Record as KinesisRecord,
+} from "@aws-sdk/client-kinesis";
+import type { Logger } from "pino";
+import { integerDefault } from "../../contract.js";
+import type { AcceptedOrder } from "../../orders/types.js";
+import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
+import { type HeldLease, LeaseLostError, type LeaseStore } from "../../store/leases.js";
+import type { IntakeMetrics } from "../types.js";
+import { decodeOrderRecord } from "./record.js";
+
+export interface PollingOptions {
+  /** Records per GetRecords call and per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
+  batchSize: number;
+  /** Least time between two GetRecords calls on one shard (default 200 ms: 5 calls/s). */
+  minPollIntervalMs: number;
+  /** Wait after an empty answer: starts at min, doubles to max (defaults 250 / 1,000 ms). */
+  idleBackoffMinMs: number;
+  idleBackoffMaxMs: number;
+  /** Backoff after throttling or a failed batch: starts at min, doubles to max (defaults 500 / 10,000 ms). */
+  errorBackoffMinMs: number;
+  errorBackoffMaxMs: number;
+}
+
+export const DEFAULT_POLLING: PollingOptions = {
+  batchSize: integerDefault("WORKER_BATCH_SIZE"),
+  minPollIntervalMs: 200,
+  idleBackoffMinMs: 250,
+  idleBackoffMaxMs: 1_000,
+  errorBackoffMinMs: 500,
+  errorBackoffMaxMs: 10_000,
+};
+
+export type ShardExit = "shard-end" | "lease-lost" | "stopped";
+
+interface ShardConsumerDeps {
+  client: KinesisClient;
+  streamName: string;
+  lease: HeldLease;
+  leases: LeaseStore;
+  processor: OrderBatchProcessor;
+  polling: PollingOptions;
+  logger: Logger;
+  metrics?: IntakeMetrics;
+}
+
+const THROTTLING_ERRORS = new Set([
+  "ProvisionedThroughputExceededException",
+  "LimitExceededException",
+  "KMSThrottlingException",
+  "ThrottlingException",
+]);
+
+export class ShardConsumer {
+  /** Resolves with why the loop ended. */
+  readonly done: Promise<ShardExit>;
+  private stopping = false;
+  private lost = false;
+  private killed = false;
+  private wake: (() => void) | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: ShardConsumerDeps) {
+    this.log = deps.logger.child({ shardId: deps.lease.shardId });
+    this.done = this.run();
+  }
+
+  get shardId(): string {
+    return this.deps.lease.shardId;
+  }
+
+  /** Finish the batch in hand, commit it, and end the loop. */
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  /** The lease moved to another worker: end the loop; a batch in hand will fail its fenced commit. */
+  leaseLost(): void {
+    this.lost = true;
+    this.stop();
+  }
+
+  /** End the loop at once without committing anything in hand: what a crash leaves behind (tests). */
+  kill(): void {
+    this.killed = true;
+    this.stop();
+  }
+
+  private async run(): Promise<ShardExit> {
+    const { polling } = this.deps;
+    let iterator: string | undefined;
+    let lastCall = 0;
+    let idleDelay = 0;
+    let errorDelay = 0;
+    let pending: Promise<GetRecordsCommandOutput> | undefined;
+
+    while (!this.stopping) {
+      try {
+        iterator ??= await this.iteratorAfterCheckpoint();
+        // Use the read-ahead if there is one; otherwise call now (respecting the per-shard rate).
+        let response: GetRecordsCommandOutput;
+        if (pending) {
+          response = await pending;
+          pending = undefined;
+        } else {
+          await this.sleep(lastCall + polling.minPollIntervalMs - Date.now());
+          if (this.stopping) break;
+          lastCall = Date.now();
+          response = await this.getRecords(iterator);
+        }
+        errorDelay = 0;
+        this.deps.metrics?.shardLag(this.shardId, response.MillisBehindLatest ?? 0);
+        const records = response.Records ?? [];
+        const next = response.NextShardIterator ?? undefined;
+
+        // Read ahead while this batch is written, when there is likely more: a full batch, or Kinesis says
+        // we are behind the tip (kinesalite always reports 0 there, hence both tests).
+        const likelyMore = records.length >= polling.batchSize || (response.MillisBehindLatest ?? 0) > 0;
+        if (next && likelyMore && !this.stopping) {
+          const at = Math.max(Date.now(), lastCall + polling.minPollIntervalMs);
+          pending = this.delay(at - Date.now()).then(() => {
+            lastCall = Date.now();
+            return this.getRecords(next);
+          });
+          pending.catch(() => {}); // observed when awaited; never an unhandled rejection meanwhile
+        }
+
+        if (records.length > 0) {
+          if (this.killed) break;
+          await this.processBatch(records);
+          idleDelay = 0;
+        }
+        if (!next) {
+          // SHARD_END: every record of this (parent) shard is committed; its children may start.
+          const finished = await this.deps.leases.finish(this.deps.lease);
+          this.log.info({ finished }, "shard reached its end");
+          return finished ? "shard-end" : "lease-lost";
+        }
+        iterator = next;
+        if (records.length === 0) {
+          idleDelay =
+            idleDelay === 0 ? polling.idleBackoffMinMs : Math.min(polling.idleBackoffMaxMs, idleDelay * 2);
+          await this.sleep(idleDelay);
+        }
+      } catch (error) {
+        pending = undefined;
+        if (error instanceof LeaseLostError || this.lost) {
+          this.log.warn(
+            { err: error },
+            "lease lost; the batch in hand was rolled back and the shard handed over",
+          );
+          return "lease-lost";
+        }
+        if (this.killed) break;
+        errorDelay =
+          errorDelay === 0 ? polling.errorBackoffMinMs : Math.min(polling.errorBackoffMaxMs, errorDelay * 2);
+        const err = error as Error;
+        if (THROTTLING_ERRORS.has(err.name)) {
+          this.log.info({ delayMs: errorDelay }, "GetRecords throttled; backing off");
+        } else if (error instanceof ExpiredIteratorException) {
+          this.log.info("shard iterator expired; resuming from the checkpoint");
+          iterator = undefined;
+          errorDelay = 0;
+          continue;
+        } else {
+          // A batch that did not commit is read again from the checkpoint: nothing is skipped.
+          this.log.error(
+            { err: error, delayMs: errorDelay },
+            "shard batch failed; retrying from the checkpoint",
+          );
+          iterator = undefined;
+        }
+        await this.sleep(errorDelay + Math.random() * errorDelay * 0.2);
+      }
+    }
+    if (pending) await pending.catch(() => undefined);
+    return this.lost ? "lease-lost" : "stopped";
+  }
+
+  private async processBatch(records: KinesisRecord[]): Promise<void> {
+    const orders: AcceptedOrder[] = [];
+    let poison = 0;
+    for (const record of records) {
+      const decoded = decodeOrderRecord(record.Data ?? new Uint8Array());
+      if (decoded.ok) {
+        orders.push(decoded.order);
+        continue;
+      }
+      poison++;
+      // Skipped, not retried: a malformed record never becomes valid, and must not block the shard.
+      this.log.warn(
+        { sequenceNumber: record.SequenceNumber, partitionKey: record.PartitionKey, reason: decoded.reason },
+        "poison record skipped",
+      );
+    }
+    const last = records[records.length - 1]!.SequenceNumber!;
+    await this.deps.processor.process({ source: `stream:${this.shardId}`, orders, poison }, (trx) =>
+      this.deps.leases.checkpoint(trx, this.deps.lease, last),
+    );
+    // Only now, after the COMMIT: a batch whose transaction rolled back (even after the checkpoint was
+    // written inside it) must be read again from the previous checkpoint, not skipped.
+    this.deps.lease.checkpoint = last;
+    if (poison > 0) this.deps.metrics?.poisonRecords(poison);
+  }
+
+  private async iteratorAfterCheckpoint(): Promise<string> {
+    const checkpoint = this.deps.lease.checkpoint;
+    const response = await this.deps.client.send(
+      new GetShardIteratorCommand({
+        StreamName: this.deps.streamName,
+        ShardId: this.shardId,
+        ...(checkpoint
+          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: checkpoint }
+          : { ShardIteratorType: "TRIM_HORIZON" }),
+      }),
+    );
+    if (!response.ShardIterator) throw new Error(`no shard iterator for ${this.shardId}`);
+    return response.ShardIterator;
+  }
+
+  private getRecords(iterator: string): Promise<GetRecordsCommandOutput> {
+    return this.deps.client.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.deps.polling.batchSize }),
+    );
+  }
+
+  /** A sleep that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private delay(ms: number): Promise<void> {
+    return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
