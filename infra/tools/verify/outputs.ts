@@ -1,7 +1,7 @@
 /**
  * The deployed stack's outputs: from `pulumi stack output --json --show-secrets` when the Pulumi CLI is
  * on PATH (and no file was named), else from a flat outputs file — `cfn-outputs/flat-outputs.json`, the
- * file the customer's integration suites read: one JSON object, output key → value, where a list may be
+ * file CloudFormation-style integration suites read: one JSON object, output key → value, where a list may be
  * a JSON array, a JSON-encoded array string or a comma-separated string.
  */
 import { execFile } from "node:child_process";

@@ -1,4 +1,4 @@
-/** The stack exports every output the plan exports (the customer's suites read them all). */
+/** The stack exports every output the plan exports (integration suites and other systems read them). */
 import type { Check } from "../types.js";
 
 export const outputsComplete: Check = {

@@ -34,7 +34,7 @@ export function outputKey(plan: PlanView, keys: readonly string[]): string | und
 
 /**
  * Compares a live value with the stack output `key`, when the stack exports it: the outputs are what
- * other systems (and the customer's suites) use, so they must name the live resource.
+ * other systems and integration suites use, so they must name the live resource.
  */
 export function matchesOutput(
   { outputs }: Pick<CheckContext, "outputs">,
