@@ -17,7 +17,7 @@ import kinesalite from "kinesalite";
 import type { Plan } from "../../src/plan/types.js";
 import { verifierPolicyDocument } from "../../src/verifier-policy.js";
 import { EXIT, type VerifyOptions, verify } from "../../tools/verify/main.js";
-import { StandInAccount } from "./stand-in/account.js";
+import { relabel, StandInAccount } from "./stand-in/account.js";
 import { type StandIn, startStandIn } from "./stand-in/server.js";
 
 // The SDK's notice about future Node versions is noise in test output (the verifier CLI silences it too).
@@ -41,8 +41,13 @@ function restoreEnv(name: string, value: string | undefined): void {
   else process.env[name] = value;
 }
 
-export async function deploy(plan: Plan, region: string): Promise<Deployment> {
-  const account = new StandInAccount(plan, region);
+/** `liveIds`: plan identifier → the one the "deployed" account uses instead (see {@link StandInAccount}). */
+export async function deploy(
+  plan: Plan,
+  region: string,
+  liveIds: Record<string, string> = {},
+): Promise<Deployment> {
+  const account = new StandInAccount(plan, region, liveIds);
   // kinesalite names its streams' ARNs after AWS_ACCOUNT_ID and AWS_REGION when it starts: the plan's.
   const saved = { account: process.env["AWS_ACCOUNT_ID"], region: process.env["AWS_REGION"] };
   process.env["AWS_ACCOUNT_ID"] = account.accountId;
@@ -73,7 +78,7 @@ export async function deploy(plan: Plan, region: string): Promise<Deployment> {
   const standIn = await startStandIn(account, kinesisEndpoint);
   const dir = mkdtempSync(join(tmpdir(), "fastcart-verify-"));
   const outputsFile = join(dir, "flat-outputs.json");
-  writeFileSync(outputsFile, JSON.stringify(plan.outputs));
+  writeFileSync(outputsFile, JSON.stringify(relabel(plan.outputs, liveIds)));
 
   return {
     account,

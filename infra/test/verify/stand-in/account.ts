@@ -17,7 +17,7 @@ export interface DeployedResource {
 }
 
 export class StandInAccount {
-  readonly accountId = PLAN_ACCOUNT_ID;
+  readonly accountId: string;
   readonly resources: DeployedResource[];
   /** Target group name → health state of its registered targets (default: two healthy targets). */
   readonly targetHealth = new Map<string, string>();
@@ -31,10 +31,16 @@ export class StandInAccount {
   /** `service:Operation` → milliseconds to wait before answering (a slow or hung endpoint). */
   readonly delayMs = new Map<string, number>();
 
+  /**
+   * `liveIds` replaces plan identifiers everywhere in the account (plan id → id AWS gave it), so the
+   * account can look like a real deployment: another account id, other key and VPC ids.
+   */
   constructor(
     plan: Plan,
     readonly region: string,
+    readonly liveIds: Readonly<Record<string, string>> = {},
   ) {
+    this.accountId = liveIds[PLAN_ACCOUNT_ID] ?? PLAN_ACCOUNT_ID;
     const mocks = createPlanMocks(region);
     this.resources = plan.resources
       .filter((resource) => resource.custom)
@@ -52,8 +58,8 @@ export class StandInAccount {
         return {
           type: resource.type,
           name: resource.name,
-          inputs,
-          attributes: { ...created.state, id: created.id },
+          inputs: relabel(inputs, liveIds),
+          attributes: relabel({ ...created.state, id: created.id }, liveIds),
         };
       });
   }
@@ -78,6 +84,13 @@ export class StandInAccount {
   remove(resource: DeployedResource): void {
     this.resources.splice(this.resources.indexOf(resource), 1);
   }
+}
+
+/** `value` with every plan identifier in `liveIds` replaced by its live counterpart. */
+export function relabel<T>(value: T, liveIds: Readonly<Record<string, string>>): T {
+  let text = JSON.stringify(value);
+  for (const [plan, live] of Object.entries(liveIds)) text = text.split(plan).join(live);
+  return JSON.parse(text) as T;
 }
 
 /** `tags` input → EC2's `tagSet` / the other APIs' `Tags`. */
