@@ -1,6 +1,6 @@
 /**
- * A deployment whose identifiers are not the plan's — another account, other key, VPC, subnet and
- * target group ids, as any real `pulumi up` produces — still passes: the verifier maps plan ids to live
+ * A deployment whose identifiers are not the plan's — another account, other key and VPC ids, an
+ * RDS-named master secret, as any real `pulumi up` produces — still passes: the verifier maps plan ids to live
  * ones through the caller's account, the outputs and the key behind the stack's alias.
  */
 import assert from "node:assert/strict";
@@ -23,6 +23,8 @@ for (const stack of ["fastcart-dev", "orders-api-prod"] as const) {
       [PLAN_ACCOUNT_ID]: "111122223333",
       [planKeyId(plan)]: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
       [vpc]: "vpc-0f1e2d3c4b5a69788",
+      // RDS names the master secret it manages with a suffix of its own, unknown to the plan.
+      "secret:rds!": "secret:rds!live-",
     };
     const deployment = await deploy(plan, REGIONS[stack], liveIds);
     try {

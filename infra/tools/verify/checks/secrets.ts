@@ -9,7 +9,7 @@ import type { PlanResource } from "../../../src/plan/types.js";
 import { inputAt, stringInput } from "../plan-view.js";
 import type { Check, CheckContext } from "../types.js";
 import { DB_CLUSTER, DB_INSTANCE, describeCluster, describeInstance } from "./database.js";
-import { found, known } from "./support.js";
+import { found, known, referenced } from "./support.js";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
@@ -31,13 +31,16 @@ export const secretsManager: Check = {
   },
 };
 
-/** The live ARN of the secret a planned rotation rotates: from the outputs, else from RDS (a managed master secret). */
-async function rotatedSecretArn(context: CheckContext, rotation: PlanResource): Promise<string> {
-  const { plan, outputs, translate } = context;
-  const planArn = stringInput(rotation, "secretId");
-  const translated = translate.live(planArn);
-  if (translated !== planArn || outputs.has("db_secret_arn"))
-    return outputs.has("db_secret_arn") ? outputs.text("db_secret_arn") : translated;
+/**
+ * The secret a planned rotation rotates, as the live account names it: a secret of the program (by its
+ * name), else the database's RDS-managed master secret (exported as db_secret_arn, or asked of RDS).
+ * Never the plan's ARN: RDS gives its secrets a random suffix the plan cannot know.
+ */
+async function rotatedSecretId(context: CheckContext, rotation: PlanResource): Promise<string> {
+  const { plan, outputs } = context;
+  const own = referenced(plan, rotation, "secretId", SECRET)[0];
+  if (own !== undefined) return stringInput(own, "name");
+  if (outputs.has("db_secret_arn")) return outputs.text("db_secret_arn");
   const cluster = plan.all(DB_CLUSTER)[0];
   const instance = plan.all(DB_INSTANCE)[0];
   const live = cluster
@@ -53,7 +56,7 @@ export const databaseSecretRotation: Check = {
   async run(context, findings) {
     const { plan, aws } = context;
     for (const rotation of plan.all(ROTATION)) {
-      const arn = await rotatedSecretArn(context, rotation);
+      const arn = await rotatedSecretId(context, rotation);
       const live = await aws.send(aws.secrets, new DescribeSecretCommand({ SecretId: arn }));
       findings.equal("rotationEnabled", true, live.RotationEnabled);
       const days = inputAt(rotation, "rotationRules.automaticallyAfterDays");
