@@ -97,7 +97,12 @@ describe("smoke through the ALB (orders-api-prod)", () => {
 
     it("passes: the suite ran every check against the service", async () => {
       const outputsFile = outputsWithAlb(deployment, plan, `127.0.0.1:${API_PORT}`);
-      const { code, out } = await deployment.verify({ outputsFile, only: ["smoke"], smoke: SMOKE });
+      // A busy machine may take a while to start the service under tsx: readiness gets a minute and a half.
+      const { code, out } = await deployment.verify({
+        outputsFile,
+        only: ["smoke"],
+        smoke: { ...SMOKE, waitReadySec: 90 },
+      });
       assert.equal(code, EXIT.ok, out.join("\n"));
       assert.match(
         out.join("\n"),
