@@ -56,6 +56,26 @@ describe("smoke through the ALB (orders-api-prod)", () => {
     assert.doesNotMatch(text, /not run: no server/);
   });
 
+  it("without a token: one line from the suite saying which variable to set", async () => {
+    const saved = process.env["SMOKE_ADMIN_TOKEN"];
+    delete process.env["SMOKE_ADMIN_TOKEN"];
+    try {
+      const outputsFile = outputsWithAlb(deployment, plan, "127.0.0.1:9");
+      const { code, out } = await deployment.verify({
+        outputsFile,
+        only: ["smoke"],
+        smoke: { ...SMOKE, waitReadySec: 0 },
+      });
+      assert.equal(code, EXIT.failed);
+      assert.match(
+        out.join("\n"),
+        /smoke suite against http:\/\/127\.0\.0\.1:9: expected a report, got fastcart smoke: --token: required .*SMOKE_ADMIN_TOKEN/,
+      );
+    } finally {
+      if (saved !== undefined) process.env["SMOKE_ADMIN_TOKEN"] = saved;
+    }
+  });
+
   describe("against a running service", {
     skip: DATABASE_URL ? false : "DATABASE_URL is not set (CI sets it)",
   }, () => {

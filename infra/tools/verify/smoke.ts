@@ -18,7 +18,8 @@ import { found } from "./checks/support.js";
 import { inputAt, type PlanView, stringInput } from "./plan-view.js";
 import type { Check, CheckContext, Findings } from "./types.js";
 
-const SMOKE_CLI = fileURLToPath(new URL("../../../service/smoke/cli.ts", import.meta.url));
+/** The checkout's `fastcart` command (it runs the TypeScript sources through tsx). */
+const FASTCART = fileURLToPath(new URL("../../../service/bin/fastcart.js", import.meta.url));
 /** The container the one-off task runs the suite in (the image's `api` container). */
 export const SMOKE_CONTAINER = "api";
 
@@ -29,10 +30,10 @@ interface SmokeJson {
   checks: { name: string; ok: boolean; detail?: string }[];
 }
 
-/** Runs service/smoke/cli.ts against `url`; the suite's failures become this check's mismatches. */
+/** Runs `fastcart smoke` (service/smoke) against `url`; the suite's failures become this check's mismatches. */
 export function runSmokeSuite(url: string, context: CheckContext, findings: Findings): Promise<void> {
   const { waitReadySec, timeoutSec } = context.smoke;
-  const args = ["--import", "tsx", SMOKE_CLI, "--url", url, "--json"];
+  const args = [FASTCART, "smoke", "--url", url, "--json"];
   args.push("--wait-ready", String(waitReadySec), "--timeout", String(timeoutSec));
   const limits = { timeout: (timeoutSec + waitReadySec + 30) * 1000, maxBuffer: 8 * 1024 * 1024 };
   return new Promise((resolve) => {
@@ -41,9 +42,9 @@ export function runSmokeSuite(url: string, context: CheckContext, findings: Find
       try {
         report = JSON.parse(stdout.slice(stdout.indexOf("{"))) as SmokeJson;
       } catch {
-        // No report: a usage error (no token) or a crash. The suite's own "smoke: …" line says which.
+        // No report: a usage error (no token) or a crash. The command's own "fastcart smoke: …" line says which.
         const lines = stderr.trim().split("\n");
-        const reason = lines.find((line) => line.startsWith("smoke: ")) ?? lines.at(-1);
+        const reason = lines.find((line) => line.startsWith("fastcart smoke: ")) ?? lines.at(-1);
         findings.equal(`smoke suite against ${url}`, "a report", reason || (error as Error | null)?.message);
         return resolve();
       }
