@@ -87,3 +87,19 @@ export function withDeployDayControls(plan: Plan): Plan {
     accessLogs: { bucket: `fastcart-alb-logs-${suffix}-123456789012`, enabled: true, prefix: "alb" },
   }));
 }
+
+/** The same plan without the deploy-day controls: no flow logs, access logs, HTTPS, deployment alarms, IAM auth. */
+export function withoutDeployDayControls(plan: Plan): Plan {
+  const strip = (r: PlanResource): PlanResource => {
+    const inputs: Record<string, unknown> = { ...r.inputs };
+    delete inputs["alarms"];
+    delete inputs["iamDatabaseAuthenticationEnabled"];
+    delete inputs["accessLogs"];
+    if (r.type === "aws:lb/listener:Listener" && inputs["protocol"] === "HTTPS") inputs["protocol"] = "HTTP";
+    return { ...r, inputs };
+  };
+  return {
+    ...plan,
+    resources: plan.resources.filter((r) => r.type !== "aws:ec2/flowLog:FlowLog").map(strip),
+  };
+}

@@ -206,7 +206,7 @@ const PROD_DRIFTS: Drift[] = [
   {
     name: "a target group's health check path changed",
     check: "target-groups",
-    says: /fastcart-tg-green-prod health check path: expected \/health, got \//,
+    says: /fastcart-tg-green-prod health check path: expected \/\w+, got \//,
     apply: (a) => {
       const group = named(a, "aws:lb/targetGroup:TargetGroup", "name", "fastcart-tg-green-prod");
       group.inputs["healthCheck"] = { ...(group.inputs["healthCheck"] as object), path: "/" };
@@ -215,9 +215,12 @@ const PROD_DRIFTS: Drift[] = [
   {
     name: "the WAF rate rule deleted",
     check: "waf",
-    says: /rules: expected \["rate-limit-per-ip"\], got \[\]/,
+    says: /rules: expected \[.*"rate-limit-per-ip".*\], got \[(?!.*rate-limit-per-ip).*\]/,
     apply: (a) => {
-      a.one("aws:wafv2/webAcl:WebAcl").inputs["rules"] = [];
+      const acl = a.one("aws:wafv2/webAcl:WebAcl");
+      acl.inputs["rules"] = (acl.inputs["rules"] as { name: string }[]).filter(
+        (r) => r.name !== "rate-limit-per-ip",
+      );
     },
   },
   {
@@ -267,7 +270,13 @@ const PROD_DRIFTS: Drift[] = [
     name: "an alarm deleted",
     check: "alarms",
     says: /expected "present", got "absent"|expected present, got absent/,
-    apply: (a) => a.remove(a.all("aws:cloudwatch/metricAlarm:MetricAlarm")[0] as never),
+    // Not one the service watches during deployments: that would fail ecs-deployment-alarms too.
+    apply: (a) =>
+      a.remove(
+        a
+          .all("aws:cloudwatch/metricAlarm:MetricAlarm")
+          .find((x) => !String(x.inputs["name"]).includes("-deploy-")) as DeployedResource,
+      ),
   },
 ];
 

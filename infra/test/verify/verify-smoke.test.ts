@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Plan } from "../../src/plan/types.js";
 import { callsOutsideVerifierPolicy, type Deployment, deploy, EXIT } from "./deployment.js";
-import { planStack, REGIONS } from "./plans.js";
+import { planStack, REGIONS, withoutDeployDayControls } from "./plans.js";
 
 const SERVICE = fileURLToPath(new URL("../../../service/", import.meta.url));
 const DATABASE_URL = process.env["DATABASE_URL"];
@@ -50,7 +50,7 @@ describe("smoke through the ALB (orders-api-prod)", () => {
     const text = out.join("\n");
     assert.match(
       text,
-      /smoke GET \/health -> 200: expected pass, got GET http:\/\/127\.0\.0\.1:9\/health: no answer \(ECONNREFUSED\)/,
+      /smoke GET \/health -> 200: expected pass, got GET https:\/\/127\.0\.0\.1:9\/health: no answer \(ECONNREFUSED\)/,
     );
     assert.match(text, /smoke suite: expected all passed, got \d+ failed \(\d+ of them not run\)/);
     assert.doesNotMatch(text, /not run: no server/);
@@ -69,7 +69,7 @@ describe("smoke through the ALB (orders-api-prod)", () => {
       assert.equal(code, EXIT.failed);
       assert.match(
         out.join("\n"),
-        /smoke suite against http:\/\/127\.0\.0\.1:9: expected a report, got fastcart smoke: --token: required .*SMOKE_ADMIN_TOKEN/,
+        /smoke suite against https:\/\/127\.0\.0\.1:9: expected a report, got fastcart smoke: --token: required .*SMOKE_ADMIN_TOKEN/,
       );
     } finally {
       if (saved !== undefined) process.env["SMOKE_ADMIN_TOKEN"] = saved;
@@ -116,9 +116,12 @@ describe("smoke through the ALB (orders-api-prod)", () => {
     });
 
     it("passes: the suite ran every check against the service", async () => {
-      const outputsFile = outputsWithAlb(deployment, plan, `127.0.0.1:${API_PORT}`);
+      // The service here speaks plain HTTP: the stack as its plain-HTTP opt-out plans it (no TLS listener).
+      const plain = await deploy(withoutDeployDayControls(plan), REGIONS["orders-api-prod"]);
+      after(() => plain.stop());
+      const outputsFile = outputsWithAlb(plain, plan, `127.0.0.1:${API_PORT}`);
       // A busy machine may take a while to start the service under tsx: readiness gets a minute and a half.
-      const { code, out } = await deployment.verify({
+      const { code, out } = await plain.verify({
         outputsFile,
         only: ["smoke"],
         smoke: { ...SMOKE, waitReadySec: 90 },
