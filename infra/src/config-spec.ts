@@ -734,6 +734,12 @@ export const STACK_CONFIG_SPEC = {
     values: [60, 300, 900, 3600],
     default: 300,
   }),
+  createVerifierPolicy: boolean({
+    key: "createVerifierPolicy",
+    description:
+      "Create the IAM policy `npm run verify` needs (fastcart-verifier-<environmentSuffix>), for the CI role that verifies deployments.",
+    default: false,
+  }),
 } as const;
 
 export type Spec = typeof STACK_CONFIG_SPEC;

@@ -21,6 +21,7 @@ import { apiHostedZoneName, type StackConfig } from "./config.js";
 import type { ContainerEnvironment, ContainerSecrets } from "./containers.js";
 import { imageByDigest, parseEcrRepositoryUrl } from "./image.js";
 import { type Naming, resourceName } from "./naming.js";
+import { createVerifierPolicy } from "./verifier-policy.js";
 
 /** The stack's exports. */
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
@@ -324,6 +325,10 @@ export function createProgram(config: StackConfig): StackOutputs {
       http5xxRatePercent: config.http5xxRateAlarmPercent,
     },
   });
+
+  if (config.createVerifierPolicy) {
+    createVerifierPolicy({ naming, region, accountId, smokeTask: !config.albEnabled });
+  }
 
   if (config.outputProfile === "pipeline") {
     // Config validation guarantees stream and cache exist for this profile.

@@ -41,6 +41,26 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<
   "elasticloadbalancing:describetargethealth": {
     reason: "ELB Describe calls have no resource-level permissions",
   },
+  // What `npm run verify` reads (src/verifier-policy.ts): Describe calls without resource types.
+  "ec2:describevpcs": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "ec2:describevpcattribute": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "ec2:describesubnets": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "ec2:describenatgateways": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "ec2:describeflowlogs": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "ec2:describesecuritygroups": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "elasticloadbalancing:describeloadbalancers": {
+    reason: "ELB Describe calls have no resource-level permissions",
+  },
+  "elasticloadbalancing:describeloadbalancerattributes": {
+    reason: "ELB Describe calls have no resource-level permissions",
+  },
+  "ecs:describetaskdefinition": {
+    reason: "task definitions have no resource-level permissions for Describe",
+  },
+  "ecs:listtasks": {
+    reason: "a list call on container instances; the ecs:cluster condition limits it to the stack's cluster",
+    requiredConditionKeys: ["ecs:cluster"],
+  },
 };
 
 /**
