@@ -7,6 +7,7 @@
  * (schemas/order-record.v1.json), so anything the API accepts can be stored and put on the stream.
  */
 import {
+  customerIdSchema,
   type OrderRequest,
   orderRequestSchema,
   type ProductUpsert,
@@ -17,7 +18,7 @@ import { ORDER_STATUSES, REJECTION_REASONS } from "../orders/types.js";
 
 const UUID = { type: "string", format: "uuid", example: "3f0c1a52-6f57-4a8e-9b8e-1f4b6b1d2c3a" } as const;
 const SKU = { ...skuSchema, example: "SKU-001" } as const;
-const CUSTOMER_ID = { type: "string", minLength: 1, maxLength: 128, example: "customer-42" } as const;
+const CUSTOMER_ID = { ...customerIdSchema, example: "customer-42" } as const;
 const MINOR_UNITS = {
   type: "integer",
   minimum: 0,
