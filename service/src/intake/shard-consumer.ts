@@ -18,6 +18,12 @@ import {
   type _Record as KinesisRecord,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
+import {
+  chunkUserRecords,
+  expandRecords,
+  iteratorStart,
+  type UserRecordChunk,
+} from "../modes/stream/stream-position.js";
 import type { AcceptedOrder } from "../orders/types.js";
 import type { OrderBatchProcessor } from "./batch-processor.js";
 import { type HeldLease, LeaseLostError, type LeaseStore } from "./leases.js";
@@ -194,10 +200,19 @@ export class ShardConsumer {
   }
 
   private async processBatch(records: KinesisRecord[]): Promise<void> {
+    // KPL-aggregated records become their user records; a checkpoint may sit inside one of them.
+    const users = expandRecords(records, this.deps.lease.checkpoint);
+    const last = records[records.length - 1]!.SequenceNumber!;
+    for (const chunk of chunkUserRecords(users, this.deps.polling.batchSize, last)) {
+      await this.processChunk(chunk);
+    }
+  }
+
+  private async processChunk(chunk: UserRecordChunk): Promise<void> {
     const orders: AcceptedOrder[] = [];
     let poison = 0;
-    for (const record of records) {
-      const decoded = decodeOrderRecord(record.Data ?? new Uint8Array());
+    for (const record of chunk.records) {
+      const decoded = decodeOrderRecord(record.data);
       if (decoded.ok) {
         orders.push(decoded.order);
         continue;
@@ -205,17 +220,21 @@ export class ShardConsumer {
       poison++;
       // Skipped, not retried: a malformed record never becomes valid, and must not block the shard.
       this.log.warn(
-        { sequenceNumber: record.SequenceNumber, partitionKey: record.PartitionKey, reason: decoded.reason },
+        {
+          sequenceNumber: record.sequenceNumber,
+          subSequenceNumber: record.subSequenceNumber,
+          partitionKey: record.partitionKey,
+          reason: decoded.reason,
+        },
         "poison record skipped",
       );
     }
-    const last = records[records.length - 1]!.SequenceNumber!;
     await this.deps.processor.process({ source: `stream:${this.shardId}`, orders, poison }, (trx) =>
-      this.deps.leases.checkpoint(trx, this.deps.lease, last),
+      this.deps.leases.checkpoint(trx, this.deps.lease, chunk.checkpoint),
     );
     // Only now, after the COMMIT: a batch whose transaction rolled back (even after the checkpoint was
     // written inside it) must be read again from the previous checkpoint, not skipped.
-    this.deps.lease.checkpoint = last;
+    this.deps.lease.checkpoint = chunk.checkpoint;
     if (poison > 0) this.deps.metrics?.poisonRecords(poison);
   }
 
@@ -225,9 +244,7 @@ export class ShardConsumer {
       new GetShardIteratorCommand({
         StreamName: this.deps.streamName,
         ShardId: this.shardId,
-        ...(checkpoint
-          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: checkpoint }
-          : { ShardIteratorType: "TRIM_HORIZON" }),
+        ...iteratorStart(checkpoint),
       }),
     );
     if (!response.ShardIterator) throw new Error(`no shard iterator for ${this.shardId}`);
