@@ -50,7 +50,7 @@ export interface ServiceConfig {
   kinesis: { streamName: string; region: string; endpoint?: string };
   redis?: RedisConfig;
   auth: AuthConfig;
-  worker: { batchSize: number; concurrency: number };
+  worker: { batchSize: number; concurrency: number; maxRecordAttempts: number; stuckShardSeconds: number };
   metricsEmf: boolean;
 }
 
@@ -152,6 +152,8 @@ export function loadConfig(
     worker: {
       batchSize: int("WORKER_BATCH_SIZE", 500, 1, 10_000),
       concurrency: int("WORKER_CONCURRENCY", 1, 1, 64),
+      maxRecordAttempts: int("WORKER_MAX_RECORD_ATTEMPTS", 3, 1, 100),
+      stuckShardSeconds: int("WORKER_STUCK_SHARD_SECONDS", 300, 10, 86_400),
     },
     metricsEmf: bool("METRICS_EMF", false),
   };

@@ -135,6 +135,16 @@ export const SERVICE_ENV = {
 
   WORKER_BATCH_SIZE: { description: "Records or rows decided in one transaction.", default: "500" },
   WORKER_CONCURRENCY: { description: "Worker loops in one `work` process.", default: "1" },
+  WORKER_MAX_RECORD_ATTEMPTS: {
+    description:
+      "Times a record (or PENDING order) that fails on its own is tried before it is quarantined; transient faults never count.",
+    default: "3",
+  },
+  WORKER_STUCK_SHARD_SECONDS: {
+    description:
+      "Seconds a leased shard (or the table queue) may go without a commit while it has work before readiness reports it degraded.",
+    default: "300",
+  },
   METRICS_EMF: { description: "Emit CloudWatch Embedded Metric Format on stdout.", default: "false" },
 } as const satisfies Record<string, EnvVarSpec>;
 

@@ -79,7 +79,10 @@ describe("KPL-aggregated records", () => {
           if (batches.length === 2 && !failed) {
             failed = true;
             checkpointAtFailure = (await leaseRows(h, stream))[0]?.checkpoint;
-            throw new Error("simulated crash before the second commit");
+            // A transient fault (the connection dropped), so the worker retries the chunk whole.
+            throw Object.assign(new Error("simulated connection loss before the second commit"), {
+              code: "ECONNRESET",
+            });
           }
         },
       },

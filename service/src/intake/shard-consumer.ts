@@ -18,16 +18,17 @@ import {
   type _Record as KinesisRecord,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
+import { commitStreamChunk } from "../modes/stream/chunk-committer.js";
 import {
   chunkUserRecords,
   expandRecords,
   iteratorStart,
   type UserRecordChunk,
 } from "../modes/stream/stream-position.js";
-import type { AcceptedOrder } from "../orders/types.js";
+import { Backoff } from "../pipeline/backoff.js";
+import { RecordFailureTracker } from "../pipeline/quarantine.js";
 import type { OrderBatchProcessor } from "./batch-processor.js";
 import { type HeldLease, LeaseLostError, type LeaseStore } from "./leases.js";
-import { decodeOrderRecord } from "./record.js";
 import type { IntakeMetrics } from "./types.js";
 
 export interface PollingOptions {
@@ -63,7 +64,11 @@ interface ShardConsumerDeps {
   polling: PollingOptions;
   logger: Logger;
   metrics?: IntakeMetrics;
+  /** Attempts of a record failing on its own before it is quarantined (WORKER_MAX_RECORD_ATTEMPTS). */
+  maxRecordAttempts?: number;
 }
+
+export const DEFAULT_MAX_RECORD_ATTEMPTS = 3;
 
 const THROTTLING_ERRORS = new Set([
   "ProvisionedThroughputExceededException",
@@ -80,6 +85,8 @@ export class ShardConsumer {
   private killed = false;
   private wake: (() => void) | undefined;
   private readonly log: Logger;
+  /** Attempts of records that failed alone on this shard, until they commit or are quarantined. */
+  private readonly failures = new RecordFailureTracker();
 
   constructor(private readonly deps: ShardConsumerDeps) {
     this.log = deps.logger.child({ shardId: deps.lease.shardId });
@@ -113,7 +120,10 @@ export class ShardConsumer {
     let iterator: string | undefined;
     let lastCall = 0;
     let idleDelay = 0;
-    let errorDelay = 0;
+    // Two backoffs: throttled reads recover as soon as a read succeeds; a failing batch only once it
+    // commits (it is read again successfully every time, so resetting on the read would never grow).
+    const throttled = new Backoff(polling.errorBackoffMinMs, polling.errorBackoffMaxMs);
+    const failing = new Backoff(polling.errorBackoffMinMs, polling.errorBackoffMaxMs);
     let pending: Promise<GetRecordsCommandOutput> | undefined;
 
     while (!this.stopping) {
@@ -130,7 +140,7 @@ export class ShardConsumer {
           lastCall = Date.now();
           response = await this.getRecords(iterator);
         }
-        errorDelay = 0;
+        throttled.reset();
         this.deps.metrics?.shardLag(this.shardId, response.MillisBehindLatest ?? 0);
         const records = response.Records ?? [];
         const next = response.NextShardIterator ?? undefined;
@@ -150,6 +160,7 @@ export class ShardConsumer {
         if (records.length > 0) {
           if (this.killed) break;
           await this.processBatch(records);
+          failing.reset();
           idleDelay = 0;
         }
         if (!next) {
@@ -174,25 +185,21 @@ export class ShardConsumer {
           return "lease-lost";
         }
         if (this.killed) break;
-        errorDelay =
-          errorDelay === 0 ? polling.errorBackoffMinMs : Math.min(polling.errorBackoffMaxMs, errorDelay * 2);
         const err = error as Error;
         if (THROTTLING_ERRORS.has(err.name)) {
-          this.log.info({ delayMs: errorDelay }, "GetRecords throttled; backing off");
+          const delayMs = throttled.next();
+          this.log.info({ delayMs }, "GetRecords throttled; backing off");
+          await this.sleep(delayMs);
         } else if (error instanceof ExpiredIteratorException) {
           this.log.info("shard iterator expired; resuming from the checkpoint");
           iterator = undefined;
-          errorDelay = 0;
-          continue;
         } else {
           // A batch that did not commit is read again from the checkpoint: nothing is skipped.
-          this.log.error(
-            { err: error, delayMs: errorDelay },
-            "shard batch failed; retrying from the checkpoint",
-          );
+          const delayMs = failing.next();
+          this.log.error({ err: error, delayMs }, "shard batch failed; retrying from the checkpoint");
           iterator = undefined;
+          await this.sleep(delayMs);
         }
-        await this.sleep(errorDelay + Math.random() * errorDelay * 0.2);
       }
     }
     if (pending) await pending.catch(() => undefined);
@@ -208,34 +215,17 @@ export class ShardConsumer {
     }
   }
 
-  private async processChunk(chunk: UserRecordChunk): Promise<void> {
-    const orders: AcceptedOrder[] = [];
-    let poison = 0;
-    for (const record of chunk.records) {
-      const decoded = decodeOrderRecord(record.data);
-      if (decoded.ok) {
-        orders.push(decoded.order);
-        continue;
-      }
-      poison++;
-      // Skipped, not retried: a malformed record never becomes valid, and must not block the shard.
-      this.log.warn(
-        {
-          sequenceNumber: record.sequenceNumber,
-          subSequenceNumber: record.subSequenceNumber,
-          partitionKey: record.partitionKey,
-          reason: decoded.reason,
-        },
-        "poison record skipped",
-      );
-    }
-    await this.deps.processor.process({ source: `stream:${this.shardId}`, orders, poison }, (trx) =>
-      this.deps.leases.checkpoint(trx, this.deps.lease, chunk.checkpoint),
-    );
-    // Only now, after the COMMIT: a batch whose transaction rolled back (even after the checkpoint was
-    // written inside it) must be read again from the previous checkpoint, not skipped.
-    this.deps.lease.checkpoint = chunk.checkpoint;
-    if (poison > 0) this.deps.metrics?.poisonRecords(poison);
+  private processChunk(chunk: UserRecordChunk): Promise<void> {
+    return commitStreamChunk(chunk, {
+      processor: this.deps.processor,
+      leases: this.deps.leases,
+      lease: this.deps.lease,
+      streamName: this.deps.streamName,
+      tracker: this.failures,
+      maxAttempts: this.deps.maxRecordAttempts ?? DEFAULT_MAX_RECORD_ATTEMPTS,
+      log: this.log,
+      metrics: this.deps.metrics,
+    });
   }
 
   private async iteratorAfterCheckpoint(): Promise<string> {

@@ -1,4 +1,5 @@
 import type { AcceptedOrder, RejectionReason } from "../orders/types.js";
+import type { QuarantineReason } from "../store/quarantine-store.js";
 
 /**
  * How the API hands an accepted order on. Stream mode puts it on Kinesis; table mode writes it as a
@@ -34,4 +35,8 @@ export interface IntakeMetrics {
   shardLag(shardId: string, millisBehind: number): void;
   /** Records skipped because they could not be decoded (bad JSON, schema violation, unknown version). */
   poisonRecords(count: number): void;
+  /** Records (or PENDING orders) moved to the quarantine table, by reason. */
+  quarantinedRecords?(reason: QuarantineReason, count: number): void;
+  /** A shard (or, as "table", the table queue) committed progress just now. */
+  shardCommitted?(shardId: string): void;
 }

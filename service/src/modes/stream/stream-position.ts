@@ -27,8 +27,6 @@ export interface UserRecord {
   subSequenceNumber?: number;
   partitionKey: string;
   data: Uint8Array;
-  /** The raw Kinesis record it came from (kept as evidence when it is quarantined). */
-  kinesisData: Uint8Array;
   /** The checkpoint to write once this user record (and all before it) is committed. */
   checkpointAfter: string;
 }
@@ -90,7 +88,7 @@ export function expandRecords(
     const parts = deaggregate(data);
     if (!parts) {
       if (skipUpTo >= 0) continue; // cannot happen for a plain record; never decide it twice
-      users.push({ sequenceNumber, partitionKey, data, kinesisData: data, checkpointAfter: sequenceNumber });
+      users.push({ sequenceNumber, partitionKey, data, checkpointAfter: sequenceNumber });
       continue;
     }
     const last = parts.length - 1;
@@ -101,7 +99,6 @@ export function expandRecords(
         subSequenceNumber: part.subSequenceNumber,
         partitionKey: part.partitionKey,
         data: part.data,
-        kinesisData: data,
         checkpointAfter:
           part.subSequenceNumber === last
             ? sequenceNumber
