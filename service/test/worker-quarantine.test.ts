@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { encodeOrderRecord } from "../src/intake/record.js";
+import { applyOrders } from "../src/store/processing.js";
 import { listQuarantined } from "../src/store/quarantine-store.js";
 import {
   addProduct,
@@ -150,5 +151,35 @@ describe("quarantine in stream mode", () => {
         )) === 3,
     );
     await worker.stop();
+  });
+
+  test("the backoff of a batch that keeps failing grows until it commits (a successful read does not reset it)", async () => {
+    const stream = await createTestStream(h.client, "q-backoff", 1);
+    await addProduct(h, "Q-B", 10);
+    const lift = await refuseCustomer("doomed", "22023");
+    try {
+      const doomed = newOrder(["Q-B"], 1, "doomed");
+      await putRaw(h, stream, [{ data: encodeOrderRecord(doomed), key: doomed.orderId }]);
+      const attempts: number[] = [];
+      const worker = newWorker(h, stream, {
+        maxRecordAttempts: 5,
+        polling: { errorBackoffMinMs: 100, errorBackoffMaxMs: 2_000 },
+        applyOrders: (trx, orders, now) => {
+          attempts.push(Date.now());
+          return applyOrders(trx, orders, now);
+        },
+      });
+      await worker.start();
+      await waitFor("quarantined after 5 attempts", async () =>
+        (await listQuarantined(h.db, { limit: 10 })).some((e) => e.streamName === stream),
+      );
+      await worker.stop();
+      const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
+      assert.equal(gaps.length, 4);
+      // Nominal waits 100, 200, 400, 800 ms (+ up to 20 %, + the read): each at least the nominal one.
+      assert.ok(gaps[2]! >= 400 && gaps[3]! >= 800, `gaps ${gaps.join(", ")} ms`);
+    } finally {
+      await lift();
+    }
   });
 });

@@ -2,8 +2,9 @@
  * Exponential backoff with jitter, capped, for one failing batch: the wait doubles on every
  * consecutive failure of the same work and resets only once that work commits — not when the next
  * read succeeds, or a batch that fails every time would be retried at the minimum interval forever.
- * "Equal jitter" (half fixed, half random) keeps the growth while spreading workers that failed
- * together (a database restart) so they do not come back in lock-step.
+ * Each wait is the nominal delay plus up to 20 % at random: never shorter than the nominal delay (a
+ * throttled shard must really wait that long), yet workers that failed together (a database restart)
+ * do not come back in lock-step.
  */
 export class Backoff {
   private current = 0;
@@ -22,7 +23,7 @@ export class Backoff {
   /** Records one more failure and returns how long to wait before the retry. */
   next(): number {
     this.current = this.current === 0 ? this.minMs : Math.min(this.maxMs, this.current * 2);
-    return Math.round(this.current / 2 + this.random() * (this.current / 2));
+    return Math.round(this.current + this.random() * this.current * 0.2);
   }
 
   /** The work committed: the next failure starts from the minimum again. */

@@ -198,11 +198,16 @@ export function isRowDataError(error: unknown): boolean {
 export async function claimPendingOrders(
   trx: Transaction<Database>,
   limit: number,
+  onlyOrderIds?: readonly string[],
 ): Promise<AcceptedOrder[]> {
-  const rows = await trx
+  if (onlyOrderIds?.length === 0) return [];
+  let query = trx
     .selectFrom("orders")
     .select(["order_id", "customer_id", "currency", "accepted_at"])
     .where("status", "=", "PENDING")
+    .where(notQuarantined);
+  if (onlyOrderIds) query = query.where(inList(trx, "order_id", onlyOrderIds, "uuid"));
+  const rows = await query
     .orderBy("created_at")
     .orderBy("order_id")
     .limit(limit)
@@ -233,4 +238,24 @@ export async function claimPendingOrders(
     items: byOrder.get(r.order_id) ?? [],
     acceptedAt: r.accepted_at.toISOString(),
   }));
+}
+
+/**
+ * A PENDING order in the quarantine (open or discarded) is not claimed: it failed on its own too
+ * often. Replaying it (state REPLAYED) makes it claimable again, through the normal decision path.
+ */
+const notQuarantined = sql<boolean>`not exists (select 1 from quarantined_records q where q.order_id = orders.order_id and q.state <> 'REPLAYED')`;
+
+/** The ids the next claim would take (no lock): the work a failing batch is bisected over. */
+export async function peekPendingOrderIds(db: Kysely<Database>, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("orders")
+    .select("order_id")
+    .where("status", "=", "PENDING")
+    .where(notQuarantined)
+    .orderBy("created_at")
+    .orderBy("order_id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.order_id);
 }
