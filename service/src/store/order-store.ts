@@ -2,6 +2,7 @@
  * The API's view of the system of record (OrderStore) over Kysely: reads of orders with their items and
  * history, keyset-paginated listings, cancellation, the catalog and stored idempotent responses.
  */
+
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { DatabaseConfig } from "../config.js";
 import type { DbEngine } from "../contract.js";
@@ -12,6 +13,7 @@ import type { OrderStatus, OrderView, Product, RejectionReason } from "../orders
 import { inList } from "./bulk.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { createDatabase, engineOf } from "./database.js";
+import { claimOrderId } from "./order-id-claims.js";
 import type { Database, OrderRow } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
 import { withTransaction } from "./transaction.js";
@@ -300,6 +302,10 @@ export class SqlOrderStore implements OrderStore {
 
   pendingOrderCount(): Promise<number> {
     return pendingOrderCount(this.db);
+  }
+
+  claimOrderId(orderId: string, customerId: string): Promise<boolean> {
+    return claimOrderId(this.db, orderId, customerId);
   }
 
   async checkReady(): Promise<void> {

@@ -43,6 +43,11 @@ export interface OrderStore {
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Stores a response; returns false when (scope, key) was stored concurrently by another request. */
   putIdempotency(scope: string, key: string, record: IdempotencyRecord): Promise<boolean>;
+  /**
+   * Claims a client-chosen order id for `customerId` (store/order-id-claims.ts): true when the id is
+   * theirs (now or already), false when another customer owns it.
+   */
+  claimOrderId(orderId: string, customerId: string): Promise<boolean>;
   /** Throws with a message naming the database when it is unreachable (for /ready). */
   checkReady(): Promise<void>;
   close(): Promise<void>;
