@@ -8,7 +8,9 @@ import { collectAllowedMethods } from "./allowed-methods.js";
 import { createTokenVerifier, memoizeVerifier, registerAuth, type TokenVerifier } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { registerDocs } from "./docs.js";
+import { registerDrain } from "./drain.js";
 import { problemSchema, registerErrorHandling } from "./errors.js";
+import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
 import { registerHttpMetrics } from "./http-metrics.js";
 import { genReqId, registerRequestIdEcho } from "./request-id.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -39,8 +41,11 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind the ALB: client address and protocol come from X-Forwarded-*.
     trustProxy: true,
-    return503OnClosing: true,
+    // Draining is api/drain.ts's: a 503 problem with Retry-After, not fastify's own JSON body.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
+    frameworkErrors,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   });
   app.setValidatorCompiler(createValidatorCompiler());
@@ -51,6 +56,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   app.addSchema(problemSchema);
   app.addSchema(orderView);
 
+  // First of the onRequest hooks, so a request arriving while draining is refused before any work.
+  app.decorate("drain", registerDrain(app));
   const allowedMethods = collectAllowedMethods(app);
   registerRequestIdEcho(app);
   registerErrorHandling(app, allowedMethods);

@@ -12,7 +12,7 @@ import { STORABLE_TEXT_MESSAGE, STORABLE_TEXT_PATTERN, STORABLE_TEXT_RULE } from
 import type { AllowedMethods } from "./allowed-methods.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
-const PROBLEM_BASE = "https://fastcart.dev/problems/";
+export const PROBLEM_BASE = "https://fastcart.dev/problems/";
 
 /** One violated rule of one field. */
 export interface FieldError {

@@ -177,6 +177,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: "Not found (or not yours)",
   409: "Conflict with the current state",
   413: "Body over the size limit",
+  414: "A path segment is too long",
   415: "Body is not application/json",
+  431: "Request line and headers too large",
   503: "A dependency is unavailable; retry after Retry-After seconds",
 };

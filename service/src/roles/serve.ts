@@ -27,7 +27,8 @@ export async function startApi(runtime: Runtime): Promise<RunningApi> {
     runtime,
     url,
     close: async () => {
-      await app.close();
+      // Stop accepting, answer what is in flight, close kept-alive connections cleanly (api/drain.ts).
+      await app.drain.close();
       await intake.close();
     },
   };
