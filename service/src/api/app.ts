@@ -16,6 +16,7 @@ import { genReqId, registerRequestIdEcho } from "./request-id.js";
 import { registerOperationRoutes } from "./routes/operations.js";
 import { registerOrderRoutes } from "./routes/orders.js";
 import { registerProductRoutes } from "./routes/products.js";
+import { registerQuarantineRoutes } from "./routes/quarantine.js";
 import { orderView } from "./schemas.js";
 import { createValidatorCompiler } from "./validation.js";
 
@@ -71,6 +72,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   registerOperationRoutes(app, deps);
   registerOrderRoutes(app, deps, auth);
   registerProductRoutes(app, deps, auth);
+  if (deps.quarantine) registerQuarantineRoutes(app, deps.quarantine, auth);
 
   await app.ready();
   return app;

@@ -7,6 +7,7 @@ import type { Registry } from "prom-client";
 import type { StatusCache } from "../cache/types.js";
 import type { ServiceConfig } from "../config.js";
 import type { OrderIntake } from "../intake/types.js";
+import type { QuarantineAdmin } from "../pipeline/replay.js";
 import type { OrderStore } from "../store/types.js";
 
 /**
@@ -26,4 +27,6 @@ export interface ApiDeps {
   cache: StatusCache;
   metrics: ApiMetrics;
   logger: Logger;
+  /** The quarantine's admin endpoints (/admin/quarantine…); not registered without it. */
+  quarantine?: QuarantineAdmin;
 }

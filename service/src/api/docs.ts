@@ -23,6 +23,10 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: "orders", description: "Place, read, list and cancel orders" },
         { name: "catalog", description: "Products (writes need the admin scope)" },
         { name: "operations", description: "Health, readiness and metrics (no token)" },
+        {
+          name: "quarantine",
+          description: "Records and PENDING orders no worker could decide: list, replay, discard (admin)",
+        },
       ],
       components: {
         securitySchemes: {

@@ -90,7 +90,7 @@ export class ShardConsumer {
 
   constructor(private readonly deps: ShardConsumerDeps) {
     this.log = deps.logger.child({ shardId: deps.lease.shardId });
-    this.done = this.run();
+    this.done = this.run().finally(() => deps.metrics?.shardReleased?.(deps.lease.shardId));
   }
 
   get shardId(): string {
@@ -196,6 +196,7 @@ export class ShardConsumer {
         } else {
           // A batch that did not commit is read again from the checkpoint: nothing is skipped.
           const delayMs = failing.next();
+          this.deps.metrics?.shardFailing?.(this.shardId);
           this.log.error({ err: error, delayMs }, "shard batch failed; retrying from the checkpoint");
           iterator = undefined;
           await this.sleep(delayMs);

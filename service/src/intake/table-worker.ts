@@ -184,6 +184,7 @@ export class TableOrderWorker implements OrderWorker {
           claimPendingOrders(trx, this.polling.batchSize),
         );
         failing.reset();
+        this.options.metrics?.shardCommitted?.("table");
         if (orders.length > 0) {
           this.batches++;
           idleMs = this.polling.idleBackoffMinMs;
@@ -207,6 +208,7 @@ export class TableOrderWorker implements OrderWorker {
           }
         }
         const retryInMs = failing.next();
+        this.options.metrics?.shardFailing?.("table");
         this.log.error({ err: remaining, retryInMs }, "table batch failed; its orders stay PENDING");
         await this.sleep(retryInMs);
       }

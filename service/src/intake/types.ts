@@ -39,4 +39,8 @@ export interface IntakeMetrics {
   quarantinedRecords?(reason: QuarantineReason, count: number): void;
   /** A shard (or, as "table", the table queue) committed progress just now. */
   shardCommitted?(shardId: string): void;
+  /** A batch of that shard failed (it is retried; progress stops until it commits). */
+  shardFailing?(shardId: string): void;
+  /** This worker stopped consuming the shard. */
+  shardReleased?(shardId: string): void;
 }

@@ -14,16 +14,22 @@ import type { Kysely } from "kysely";
 import type { OrderBatchProcessor } from "../intake/batch-processor.js";
 import { decodeOrderRecord } from "../intake/record.js";
 import type { OrderDecision } from "../orders/types.js";
-import { getQuarantined, type QuarantinedRecord, resolveQuarantined } from "../store/quarantine-store.js";
+import {
+  getQuarantined,
+  listQuarantined,
+  type QuarantinedRecord,
+  type QuarantineState,
+  resolveQuarantined,
+} from "../store/quarantine-store.js";
 import type { Database } from "../store/schema.js";
-import { describeError } from "./quarantine.js";
+import { describeError, isTransientFault } from "./quarantine.js";
 
 export type ReplayOutcome =
   | { outcome: "replayed"; record: QuarantinedRecord; decision?: OrderDecision }
   | { outcome: "not-found" }
   | { outcome: "not-open"; record: QuarantinedRecord }
   | { outcome: "undecodable"; record: QuarantinedRecord; reason: string }
-  | { outcome: "failed"; record: QuarantinedRecord; error: string };
+  | { outcome: "failed"; record: QuarantinedRecord; error: string; transient: boolean };
 
 /** Thrown inside the replay transaction when someone resolved the entry first: rolls the decision back. */
 class AlreadyResolvedError extends Error {}
@@ -54,7 +60,7 @@ export async function replayQuarantined(
     return decision ? { outcome: "replayed", record, decision } : { outcome: "replayed", record };
   } catch (error) {
     if (error instanceof AlreadyResolvedError) return { outcome: "not-open", record };
-    return { outcome: "failed", record, error: describeError(error) };
+    return { outcome: "failed", record, error: describeError(error), transient: isTransientFault(error) };
   }
 }
 
@@ -66,4 +72,21 @@ export async function discardQuarantined(
 ): Promise<"discarded" | "not-found" | "not-open"> {
   if (await resolveQuarantined(db, quarantineId, "DISCARDED", reason)) return "discarded";
   return (await getQuarantined(db, quarantineId)) ? "not-open" : "not-found";
+}
+
+/** What the admin endpoints need: the quarantine, and the decision path replays go through. */
+export interface QuarantineAdmin {
+  list(state: QuarantineState, limit: number): Promise<QuarantinedRecord[]>;
+  get(quarantineId: string): Promise<QuarantinedRecord | undefined>;
+  replay(quarantineId: string, note?: string): Promise<ReplayOutcome>;
+  discard(quarantineId: string, reason: string): Promise<"discarded" | "not-found" | "not-open">;
+}
+
+export function createQuarantineAdmin(db: Kysely<Database>, processor: OrderBatchProcessor): QuarantineAdmin {
+  return {
+    list: (state, limit) => listQuarantined(db, { state, limit }),
+    get: (quarantineId) => getQuarantined(db, quarantineId),
+    replay: (quarantineId, note) => replayQuarantined(db, processor, quarantineId, note),
+    discard: (quarantineId, reason) => discardQuarantined(db, quarantineId, reason),
+  };
 }

@@ -4,8 +4,11 @@
  */
 import { buildApp } from "../api/app.js";
 import type { ServiceConfig } from "../config.js";
+import { OrderBatchProcessor } from "../intake/batch-processor.js";
 import { Lifecycle } from "../lifecycle.js";
+import { createQuarantineAdmin } from "../pipeline/replay.js";
 import { closeRuntime, createIntake, openRuntime, type Runtime } from "../runtime.js";
+import { applyOrders } from "../store/processing.js";
 import type { Logger } from "../telemetry/logger.js";
 
 export interface RunningApi {
@@ -18,7 +21,11 @@ export interface RunningApi {
 export async function startApi(runtime: Runtime): Promise<RunningApi> {
   const { config, store, cache, metrics, logger } = runtime;
   const intake = createIntake(runtime);
-  const app = await buildApp({ config, store, intake, cache, metrics, logger });
+  const quarantine = createQuarantineAdmin(
+    store.db,
+    new OrderBatchProcessor({ db: store.db, applyOrders, cache, logger, metrics: metrics.intake }),
+  );
+  const app = await buildApp({ config, store, intake, cache, metrics, logger, quarantine });
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, intakeMode: config.intakeMode }, "API listening");
   const port = app.server.address();

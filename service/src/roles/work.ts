@@ -5,9 +5,10 @@
  */
 import Fastify from "fastify";
 import type { ServiceConfig } from "../config.js";
-import { HEALTH_PATH, METRICS_PATH } from "../contract.js";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract.js";
 import type { OrderWorker } from "../intake/types.js";
 import { Lifecycle } from "../lifecycle.js";
+import { workerReadiness } from "../pipeline/readiness.js";
 import { closeRuntime, createWorker, openRuntime, type Runtime } from "../runtime.js";
 import { pendingOrderCount } from "../store/order-store.js";
 import { createPendingOrdersPublisher, startPendingOrdersReporter } from "../telemetry/emf.js";
@@ -54,6 +55,9 @@ export async function work(config: ServiceConfig, logger: Logger): Promise<void>
   lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
   const probe = Fastify({ logger: false });
   probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
+  // Readiness of the workers: "degraded" (still 200: restarting would not cure a poison record or a
+  // database outage) names every shard failing without a commit beyond WORKER_STUCK_SHARD_SECONDS.
+  probe.get(READY_PATH, async () => workerReadiness(runtime.metrics.progress.snapshot()));
   probe.get(METRICS_PATH, async (_request, reply) => {
     reply.type(runtime.metrics.registry.contentType);
     return runtime.metrics.registry.metrics();
