@@ -5,7 +5,7 @@
  * record it reads against that file (the file, not a copy of it, so the two cannot drift).
  *
  * Decoding never throws: a record the worker cannot use is reported as poison with a reason naming the
- * field and the rule, so the caller can log it, count it and skip it. A poison record must never block
+ * field and the rule, so the caller can log, count and quarantine it. A poison record must never block
  * its shard: it will not become valid by being retried.
  */
 import { readFileSync } from "node:fs";
