@@ -3,7 +3,7 @@
  * listener for /health and /metrics (the worker container's health check and Prometheus scrape), and
  * the pending-orders reporter that feeds the autoscaling metric.
  */
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { ServiceConfig } from "../config.js";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract.js";
 import type { OrderWorker } from "../intake/types.js";
@@ -13,6 +13,7 @@ import { closeRuntime, createWorker, openRuntime, type Runtime } from "../runtim
 import { pendingOrderCount } from "../store/order-store.js";
 import { createPendingOrdersPublisher, startPendingOrdersReporter } from "../telemetry/emf.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { ServiceMetrics } from "../telemetry/metrics.js";
 
 export interface RunningWorkers {
   workers: OrderWorker[];
@@ -48,20 +49,28 @@ export async function startWorkers(
   };
 }
 
+/**
+ * The worker container's HTTP probe: /health (the container health check), /ready and /metrics.
+ * Readiness is "degraded" (still 200: restarting would not cure a poison record or a database
+ * outage) naming every shard failing without a commit beyond WORKER_STUCK_SHARD_SECONDS.
+ */
+export function createWorkerProbe(metrics: Pick<ServiceMetrics, "registry" | "progress">): FastifyInstance {
+  const probe = Fastify({ logger: false });
+  probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
+  probe.get(READY_PATH, async () => workerReadiness(metrics.progress.snapshot()));
+  probe.get(METRICS_PATH, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  return probe;
+}
+
 export async function work(config: ServiceConfig, logger: Logger): Promise<void> {
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
   const runtime = openRuntime(config, logger);
   lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
-  const probe = Fastify({ logger: false });
-  probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
-  // Readiness of the workers: "degraded" (still 200: restarting would not cure a poison record or a
-  // database outage) names every shard failing without a commit beyond WORKER_STUCK_SHARD_SECONDS.
-  probe.get(READY_PATH, async () => workerReadiness(runtime.metrics.progress.snapshot()));
-  probe.get(METRICS_PATH, async (_request, reply) => {
-    reply.type(runtime.metrics.registry.contentType);
-    return runtime.metrics.registry.metrics();
-  });
+  const probe = createWorkerProbe(runtime.metrics);
   await probe.listen({ host: config.host, port: config.port });
   lifecycle.onShutdown("probe", () => probe.close());
   const running = await startWorkers(runtime, config.worker.concurrency);
