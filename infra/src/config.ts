@@ -9,7 +9,7 @@
  * Keys live in the project namespace (`fastcart-orders:<key>` in `Pulumi.<stack>.yaml`) except the
  * provider key `aws:region`, whose spec `key` carries its namespace.
  */
-import { INTAKE_MODES, type IntakeMode } from "@fastcart/service/contract";
+import { INTAKE_MODES, type IntakeMode, LOG_LEVELS, SERVICE_ENV } from "@fastcart/service/contract";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "./cidr.js";
 import { PROJECT_NAME } from "./naming.js";
@@ -195,7 +195,7 @@ export const STACK_CONFIG_SPEC = {
     description:
       "How orders reach the workers: `stream` creates the Kinesis stream; `table` uses the database.",
     values: INTAKE_MODES,
-    default: "stream",
+    default: SERVICE_ENV.INTAKE_MODE.default,
   }),
   databaseEngine: oneOf({
     key: "databaseEngine",
@@ -457,8 +457,8 @@ export const STACK_CONFIG_SPEC = {
   logLevel: oneOf({
     key: "logLevel",
     description: "Service LOG_LEVEL.",
-    values: ["fatal", "error", "warn", "info", "debug", "trace"] as const,
-    default: "info",
+    values: LOG_LEVELS,
+    default: SERVICE_ENV.LOG_LEVEL.default,
   }),
   logRetentionDays: integerOneOf({
     key: "logRetentionDays",
@@ -476,16 +476,17 @@ export const STACK_CONFIG_SPEC = {
   workerBatchSize: integer({
     key: "workerBatchSize",
     description: "WORKER_BATCH_SIZE: records or rows decided in one transaction.",
-    min: 1,
-    max: 10000,
-    default: 500,
+    // Range and default are the service's own declaration: the stack cannot set what it would refuse.
+    min: SERVICE_ENV.WORKER_BATCH_SIZE.min,
+    max: SERVICE_ENV.WORKER_BATCH_SIZE.max,
+    default: Number(SERVICE_ENV.WORKER_BATCH_SIZE.default),
   }),
   workerConcurrency: integer({
     key: "workerConcurrency",
     description: "WORKER_CONCURRENCY: worker loops per `work` container.",
-    min: 1,
-    max: 64,
-    default: 1,
+    min: SERVICE_ENV.WORKER_CONCURRENCY.min,
+    max: SERVICE_ENV.WORKER_CONCURRENCY.max,
+    default: Number(SERVICE_ENV.WORKER_CONCURRENCY.default),
   }),
   alarmEmail: optionalText({
     key: "alarmEmail",

@@ -20,7 +20,7 @@ import {
   LoadUsageError,
   parseLoadArgs,
   runLoad,
-} from "../src/roles/load.js";
+} from "../tools/load/index.js";
 import {
   formatProfileSummary,
   ownHotspots,

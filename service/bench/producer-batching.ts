@@ -10,8 +10,8 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import { createKinesisClient, ensureStream } from "../src/intake/kinesis-client.js";
-import { KinesisOrderIntake, type KinesisProducerOptions } from "../src/intake/kinesis-producer.js";
+import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
+import { KinesisOrderIntake, type KinesisProducerOptions } from "../src/modes/stream/kinesis-intake.js";
 import { toAcceptedOrder } from "../src/orders/accept.js";
 import { stopChild } from "./child-process.js";
 import { scenarioDir, startKinesaliteChild } from "./system-under-test.js";

@@ -22,9 +22,9 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ADMIN_SCOPE, mintToken } from "../src/api/auth.js";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH, SERVICE_ENV } from "../src/contract.js";
-import { createKinesisClient, ensureStream } from "../src/intake/kinesis-client.js";
-import { freePort, startLocalPostgres } from "../src/local/embedded-postgres.js";
-import { LOCAL_SHARDS, LOCAL_WORKERS } from "../src/roles/local.js";
+import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
+import { freePort, startLocalPostgres } from "../tools/local/embedded-postgres.js";
+import { LOCAL_SHARDS, LOCAL_WORKERS } from "../tools/local/local.js";
 import { type Child, startChild, stopChild, waitForHttp } from "./child-process.js";
 
 export const LAYOUTS = ["in-process", "separate-kinesalite", "split-roles"] as const;

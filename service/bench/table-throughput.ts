@@ -23,12 +23,12 @@ import { createConnection } from "mysql2/promise";
 import pg from "pg";
 import { pino } from "pino";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
-import { TableOrderIntake } from "../src/intake/table-intake.js";
-import { TableOrderWorker } from "../src/intake/table-worker.js";
+import { TableOrderIntake } from "../src/modes/table/table-intake.js";
+import { TableOrderWorker } from "../src/modes/table/table-worker.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
-import { insertRows } from "../src/store/bulk.js";
 import { ORDER_ITEM_COLUMNS, PENDING_HISTORY_COLUMNS, PENDING_ORDER_COLUMNS } from "../src/store/columns.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
+import { dialectOf } from "../src/store/dialect/index.js";
 import { migrate } from "../src/store/migrations/index.js";
 import { pendingOrderCount } from "../src/store/order-store.js";
 import { insertPendingOrder } from "../src/store/pending.js";
@@ -157,19 +157,19 @@ try {
     const chunk = Array.from({ length: Math.min(1_000, total - offset) }, randomOrder);
     const at = new Date();
     await withTransaction(db, async (trx) => {
-      await insertRows(
+      await dialectOf(trx).insertRows(
         trx,
         "orders",
         PENDING_ORDER_COLUMNS,
         chunk.map((o) => [o.orderId, o.customerId, o.currency, "PENDING", 0, at, at, at]),
       );
-      await insertRows(
+      await dialectOf(trx).insertRows(
         trx,
         "order_items",
         ORDER_ITEM_COLUMNS,
         chunk.flatMap((o) => o.items.map((item, i) => [o.orderId, i + 1, item.sku, item.quantity, 0, 0])),
       );
-      await insertRows(
+      await dialectOf(trx).insertRows(
         trx,
         "order_status_history",
         PENDING_HISTORY_COLUMNS,

@@ -20,15 +20,15 @@ import { Worker } from "node:worker_threads";
 import pgClient from "pg";
 import { pino } from "pino";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
-import { createKinesisClient, ensureStream } from "../src/intake/kinesis-client.js";
-import { KinesisOrderIntake } from "../src/intake/kinesis-producer.js";
-import { KinesisOrderWorker } from "../src/intake/kinesis-worker.js";
-import type { IntakeMetrics } from "../src/intake/types.js";
-import { startLocalKinesis } from "../src/local/kinesalite.js";
+import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
+import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
+import { KinesisOrderWorker } from "../src/modes/stream/kinesis-worker.js";
+import type { IntakeMetrics } from "../src/modes/types.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { migrate } from "../src/store/migrations/index.js";
 import { applyOrders } from "../src/store/processing.js";
+import { startLocalKinesis } from "../tools/local/kinesalite.js";
 
 const { values } = parseArgs({
   options: {

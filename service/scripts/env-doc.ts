@@ -14,15 +14,35 @@ export const END_MARKER = "<!-- service-env:end -->";
 
 const cell = (text: string) => text.replaceAll("|", "\\|");
 
+/** The default as the README shows it (an engine-dependent one names both). */
+function defaultCell(spec: EnvVarSpec): string {
+  if (spec.defaultByEngine) {
+    return Object.entries(spec.defaultByEngine)
+      .map(([engine, value]) => `\`${value}\` (${engine})`)
+      .join(" / ");
+  }
+  return spec.default === undefined ? "" : `\`${cell(spec.default)}\``;
+}
+
+/** What the service accepts: the allowed values, an integer range, or true/false. */
+function acceptsCell(spec: EnvVarSpec): string {
+  if (spec.allowed) return spec.allowed.map((value) => `\`${value}\``).join(", ");
+  if (spec.type === "integer") return `${spec.min ?? ""}–${spec.max ?? ""}`;
+  if (spec.type === "boolean") return "`true`, `false`";
+  return "";
+}
+
 export function envTable(): string {
   const rows = Object.entries(SERVICE_ENV).map(([name, raw]) => {
     const spec = raw as EnvVarSpec;
     const delivery = spec.secret ? "secret" : "";
-    return `| \`${name}\` | ${spec.default === undefined ? "" : `\`${cell(spec.default)}\``} | ${delivery} | ${cell(spec.description)} |`;
+    return `| \`${name}\` | ${defaultCell(spec)} | ${acceptsCell(spec)} | ${delivery} | ${cell(spec.description)} |`;
   });
-  return ["| variable | default | delivered as | what it is |", "| --- | --- | --- | --- |", ...rows].join(
-    "\n",
-  );
+  return [
+    "| variable | default | accepts | delivered as | what it is |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
 }
 
 /** The README with its generated section replaced by the current table. */

@@ -5,11 +5,11 @@
  * rule, and every problem is reported at once rather than one per restart.
  */
 import {
-  CONTAINER_PORT,
-  DB_ENGINES,
   type DbEngine,
-  INTAKE_MODES,
+  type EnvVarSpec,
+  INTAKE_MODE_NEEDS,
   type IntakeMode,
+  type LogLevel,
   SERVICE_ENV,
   type ServiceEnvName,
 } from "./contract.js";
@@ -42,7 +42,7 @@ export interface AuthConfig {
 export interface ServiceConfig {
   port: number;
   host: string;
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+  logLevel: LogLevel;
   environment: string;
   intakeMode: IntakeMode;
   /** Undefined only for roles that need no database (token). */
@@ -51,6 +51,8 @@ export interface ServiceConfig {
   redis?: RedisConfig;
   auth: AuthConfig;
   worker: { batchSize: number; concurrency: number; maxRecordAttempts: number; stuckShardSeconds: number };
+  /** How long stored idempotent responses are kept before serve purges them. */
+  idempotencyRetentionHours: number;
   metricsEmf: boolean;
 }
 
@@ -61,8 +63,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 
 /** Which parts a role needs; missing required parts are configuration errors. */
 export interface ConfigNeeds {
@@ -83,7 +83,12 @@ export function loadConfig(
     const value = env[name];
     return value === undefined || value.trim() === "" ? undefined : value.trim();
   };
-  const int = (name: ServiceEnvName, fallback: number, min: number, max: number): number => {
+  // Defaults, ranges and allowed values all come from the declaration in contract.ts.
+  const int = (name: ServiceEnvName, engine?: DbEngine): number => {
+    const spec: EnvVarSpec = SERVICE_ENV[name];
+    const fallback = Number(engine ? spec.defaultByEngine?.[engine] : spec.default);
+    const min = spec.min ?? Number.MIN_SAFE_INTEGER;
+    const max = spec.max ?? Number.MAX_SAFE_INTEGER;
     const raw = str(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -93,7 +98,8 @@ export function loadConfig(
     }
     return value;
   };
-  const bool = (name: ServiceEnvName, fallback: boolean): boolean => {
+  const bool = (name: ServiceEnvName): boolean => {
+    const fallback = (SERVICE_ENV[name] as EnvVarSpec).default === "true";
     const raw = str(name);
     if (raw === undefined) return fallback;
     if (/^(true|1|yes)$/i.test(raw)) return true;
@@ -101,18 +107,23 @@ export function loadConfig(
     problems.push(`${name}: must be true or false (got "${raw}")`);
     return fallback;
   };
-  const oneOf = <T extends string>(name: ServiceEnvName, allowed: readonly T[], fallback: T): T => {
+  const oneOf = <T extends string>(name: ServiceEnvName): T => {
+    const spec: EnvVarSpec = SERVICE_ENV[name];
+    const allowed = spec.allowed ?? [];
+    const fallback = spec.default as T;
     const raw = str(name);
     if (raw === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(raw)) {
+    if (!allowed.includes(raw)) {
       problems.push(`${name}: must be one of ${allowed.join(", ")} (got "${raw}")`);
       return fallback;
     }
     return raw as T;
   };
+  const text = (name: ServiceEnvName): string =>
+    str(name) ?? String((SERVICE_ENV[name] as EnvVarSpec).default);
 
-  const intakeMode = oneOf("INTAKE_MODE", INTAKE_MODES, "stream");
-  const database = readDatabase(str, int, bool, oneOf, problems, needs.database);
+  const intakeMode = oneOf<IntakeMode>("INTAKE_MODE");
+  const database = readDatabase(str, int, bool, oneOf, text, problems, needs.database);
 
   const jwtSecret = str("AUTH_JWT_SECRET");
   const jwksUrl = str("AUTH_JWKS_URL");
@@ -130,45 +141,55 @@ export function loadConfig(
   if (kinesisEndpoint && !isUrl(kinesisEndpoint, ["http:", "https:"])) {
     problems.push("KINESIS_ENDPOINT: must be an http(s) URL");
   }
-  const streamName = str("KINESIS_STREAM_NAME") ?? "fastcart-orders";
+  const streamName = text("KINESIS_STREAM_NAME");
   if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
     problems.push("KINESIS_STREAM_NAME: 1–128 characters of a-z, A-Z, 0-9, _ . -");
   }
   const region = str("AWS_REGION") ?? (kinesisEndpoint ? "eu-central-1" : undefined);
-  if (intakeMode === "stream" && needs.database && !region) {
+  if (INTAKE_MODE_NEEDS[intakeMode].kinesis && needs.database && !region) {
     problems.push("AWS_REGION: required in stream mode unless KINESIS_ENDPOINT is set");
   }
 
   const config: ServiceConfig = {
-    port: int("PORT", CONTAINER_PORT, 0, 65535),
-    host: str("HOST") ?? "0.0.0.0",
-    logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
-    environment: str("FASTCART_ENVIRONMENT") ?? "local",
+    port: int("PORT"),
+    host: text("HOST"),
+    logLevel: oneOf<LogLevel>("LOG_LEVEL"),
+    environment: text("FASTCART_ENVIRONMENT"),
     intakeMode,
     database,
     kinesis: { streamName, region: region ?? "eu-central-1", endpoint: kinesisEndpoint },
     redis,
     auth: { jwtSecret, jwksUrl, issuer: str("AUTH_ISSUER"), audience: str("AUTH_AUDIENCE") },
     worker: {
-      batchSize: int("WORKER_BATCH_SIZE", 500, 1, 10_000),
-      concurrency: int("WORKER_CONCURRENCY", 1, 1, 64),
-      maxRecordAttempts: int("WORKER_MAX_RECORD_ATTEMPTS", 3, 1, 100),
-      stuckShardSeconds: int("WORKER_STUCK_SHARD_SECONDS", 300, 10, 86_400),
+      batchSize: int("WORKER_BATCH_SIZE"),
+      concurrency: int("WORKER_CONCURRENCY"),
+      maxRecordAttempts: int("WORKER_MAX_RECORD_ATTEMPTS"),
+      stuckShardSeconds: int("WORKER_STUCK_SHARD_SECONDS"),
     },
-    metricsEmf: bool("METRICS_EMF", false),
+    idempotencyRetentionHours: int("IDEMPOTENCY_RETENTION_HOURS"),
+    metricsEmf: bool("METRICS_EMF"),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
 type Str = (name: ServiceEnvName) => string | undefined;
-type Int = (name: ServiceEnvName, fallback: number, min: number, max: number) => number;
-type Bool = (name: ServiceEnvName, fallback: boolean) => boolean;
-type OneOf = <T extends string>(name: ServiceEnvName, allowed: readonly T[], fallback: T) => T;
+type Int = (name: ServiceEnvName, engine?: DbEngine) => number;
+type Bool = (name: ServiceEnvName) => boolean;
+type OneOf = <T extends string>(name: ServiceEnvName) => T;
+type Text = (name: ServiceEnvName) => string;
 
-function readDatabase(str: Str, int: Int, bool: Bool, oneOf: OneOf, problems: string[], required: boolean) {
-  const tls = bool("DB_TLS", false);
-  const poolMax = int("DB_POOL_MAX", 10, 1, 500);
+function readDatabase(
+  str: Str,
+  int: Int,
+  bool: Bool,
+  oneOf: OneOf,
+  text: Text,
+  problems: string[],
+  required: boolean,
+) {
+  const tls = bool("DB_TLS");
+  const poolMax = int("DB_POOL_MAX");
   const url = str("DATABASE_URL");
   if (url) {
     let engine: DbEngine | undefined;
@@ -194,17 +215,15 @@ function readDatabase(str: Str, int: Int, bool: Bool, oneOf: OneOf, problems: st
     if (required) problems.push("DATABASE_URL or DB_HOST: required (a database connection is needed)");
     return undefined;
   }
-  const engine = oneOf("DB_ENGINE", DB_ENGINES, "postgres");
-  const port = int("DB_PORT", engine === "postgres" ? 5432 : 3306, 1, 65535);
+  const engine = oneOf<DbEngine>("DB_ENGINE");
+  const port = int("DB_PORT", engine);
   const user = str("DB_USER");
   const password = str("DB_PASSWORD");
   if (!user) problems.push("DB_USER: required with DB_HOST");
   if (!password) problems.push("DB_PASSWORD: required with DB_HOST");
-  const name = str("DB_NAME") ?? "fastcart";
+  const name = text("DB_NAME");
   const build = (h: string) => {
-    const u = new URL(
-      `${engine === "postgres" ? "postgres" : "mysql"}://${h}:${port}/${encodeURIComponent(name)}`,
-    );
+    const u = new URL(`${engine}://${h}:${port}/${encodeURIComponent(name)}`);
     u.username = encodeURIComponent(user ?? "");
     u.password = encodeURIComponent(password ?? "");
     return u.toString();
@@ -227,12 +246,12 @@ function readRedis(str: Str, int: Int, bool: Bool, problems: string[]): RedisCon
       problems.push("REDIS_URL: must be a redis:// or rediss:// URL");
       return undefined;
     }
-    return { url, tls: url.startsWith("rediss:") || bool("REDIS_TLS", false), authToken };
+    return { url, tls: url.startsWith("rediss:") || bool("REDIS_TLS"), authToken };
   }
   const host = str("REDIS_HOST");
   if (!host) return undefined;
-  const tls = bool("REDIS_TLS", false);
-  const port = int("REDIS_PORT", 6379, 1, 65535);
+  const tls = bool("REDIS_TLS");
+  const port = int("REDIS_PORT");
   return { url: `${tls ? "rediss" : "redis"}://${host}:${port}`, tls, authToken };
 }
 

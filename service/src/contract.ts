@@ -24,9 +24,6 @@ export const READY_PATH = "/ready";
 /** Prometheus exposition. */
 export const METRICS_PATH = "/metrics";
 
-/** The program inside the image; the ECS `command` is `[role]`. */
-export const IMAGE_ENTRYPOINT = "fastcart";
-
 /** Roles the image runs in ECS. `local`, `token` and `load` exist too, for laptops only. */
 export const CONTAINER_ROLES = ["serve", "work", "migrate"] as const;
 export type ContainerRole = (typeof CONTAINER_ROLES)[number];
@@ -34,6 +31,15 @@ export type ContainerRole = (typeof CONTAINER_ROLES)[number];
 /** How accepted orders reach the workers: a Kinesis stream or a PENDING table in the database. */
 export const INTAKE_MODES = ["stream", "table"] as const;
 export type IntakeMode = (typeof INTAKE_MODES)[number];
+
+/**
+ * What each intake mode needs configured, as data config.ts checks: stream mode talks to Kinesis, so
+ * it needs a region (AWS_REGION, or KINESIS_ENDPOINT for a local stand-in).
+ */
+export const INTAKE_MODE_NEEDS: Readonly<Record<IntakeMode, { readonly kinesis: boolean }>> = {
+  stream: { kinesis: true },
+  table: { kinesis: false },
+};
 
 /** Database engines the service speaks. */
 export const DB_ENGINES = ["postgres", "mysql"] as const;
@@ -62,14 +68,32 @@ export const QUARANTINED_RECORDS_METRIC = {
   unit: "Count",
 } as const;
 
-/** One environment variable the service reads. */
+/** Levels of the pino logger, as LOG_LEVEL accepts them. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * One environment variable the service reads: everything about it is declared here once — what it is
+ * for, its default, its range or allowed values — and config.ts parses from this declaration, the
+ * README table is generated from it (`npm run env-doc`), and the infra reads defaults and ranges from
+ * it, so none of them can drift from what the service applies.
+ */
 export interface EnvVarSpec {
   /** What it is for; shown in the README's configuration table. */
   readonly description: string;
   /** Must arrive through ECS `secrets` (Secrets Manager or SSM), never as plain `environment`. */
   readonly secret?: boolean;
-  /** Value used when unset (documentation; the service's config.ts applies it). */
+  /** How config.ts parses it (default "string"). */
+  readonly type?: "string" | "integer" | "boolean";
+  /** Value applied when unset, as it would be written in the environment. */
   readonly default?: string;
+  /** Defaults that depend on DB_ENGINE (DB_PORT). */
+  readonly defaultByEngine?: Readonly<Record<DbEngine, string>>;
+  /** Integers: the accepted range, inclusive. */
+  readonly min?: number;
+  readonly max?: number;
+  /** The only values accepted. */
+  readonly allowed?: readonly string[];
 }
 
 /**
@@ -80,29 +104,43 @@ export const SERVICE_ENV = {
   PORT: {
     description:
       "HTTP port: the API (`serve`), or the /health + /metrics probe (`work`; WORKER_PORT in ECS).",
+    type: "integer",
     default: String(CONTAINER_PORT),
+    min: 0,
+    max: 65535,
   },
   HOST: { description: "Address the API binds.", default: "0.0.0.0" },
-  LOG_LEVEL: { description: "pino log level: fatal, error, warn, info, debug, trace.", default: "info" },
+  LOG_LEVEL: { description: "pino log level.", default: "info", allowed: LOG_LEVELS },
   FASTCART_ENVIRONMENT: {
     description: "Environment name (the stack's environmentSuffix); a dimension of every metric.",
     default: "local",
   },
-  INTAKE_MODE: { description: "How orders reach the workers: stream (Kinesis) or table.", default: "stream" },
+  INTAKE_MODE: {
+    description: "How orders reach the workers: stream (Kinesis) or table.",
+    default: "stream",
+    allowed: INTAKE_MODES,
+  },
 
   DATABASE_URL: {
     description: "Full connection URL (postgres://… or mysql://…). Local use; in AWS the DB_* parts are set.",
     secret: true,
   },
-  DB_ENGINE: { description: "postgres or mysql (with the DB_* parts).", default: "postgres" },
+  DB_ENGINE: { description: "Engine of the DB_* parts.", default: "postgres", allowed: DB_ENGINES },
   DB_HOST: { description: "Database writer endpoint." },
   DB_READER_HOST: { description: "Read-only endpoint (Aurora reader); reads fall back to DB_HOST." },
-  DB_PORT: { description: "Database port.", default: "5432 (postgres) / 3306 (mysql)" },
+  DB_PORT: {
+    description: "Database port.",
+    type: "integer",
+    defaultByEngine: { postgres: "5432", mysql: "3306" },
+    min: 1,
+    max: 65535,
+  },
   DB_NAME: { description: "Database name.", default: "fastcart" },
   DB_AUTH: {
     description:
       "How serve and work authenticate as DB_USER: password (DB_PASSWORD) or iam (an RDS IAM token signed per connection with the task role; no password exists to rotate).",
     default: "password",
+    allowed: ["password", "iam"],
   },
   DB_USER: {
     description:
@@ -115,8 +153,8 @@ export const SERVICE_ENV = {
     secret: true,
   },
   DB_ADMIN_PASSWORD: { description: "migrate only: password of DB_ADMIN_USER.", secret: true },
-  DB_TLS: { description: "Require TLS to the database (true in AWS).", default: "false" },
-  DB_POOL_MAX: { description: "Connections per process.", default: "10" },
+  DB_TLS: { description: "Require TLS to the database (true in AWS).", type: "boolean", default: "false" },
+  DB_POOL_MAX: { description: "Connections per process.", type: "integer", default: "10", min: 1, max: 500 },
 
   AWS_REGION: { description: "AWS region of the Kinesis stream." },
   KINESIS_STREAM_NAME: { description: "Stream name (stream mode).", default: "fastcart-orders" },
@@ -124,8 +162,12 @@ export const SERVICE_ENV = {
 
   REDIS_URL: { description: "redis:// or rediss:// URL of the status cache (local use).", secret: true },
   REDIS_HOST: { description: "ElastiCache primary endpoint." },
-  REDIS_PORT: { description: "ElastiCache port.", default: "6379" },
-  REDIS_TLS: { description: "Use TLS to Redis (true with in-transit encryption).", default: "false" },
+  REDIS_PORT: { description: "ElastiCache port.", type: "integer", default: "6379", min: 1, max: 65535 },
+  REDIS_TLS: {
+    description: "Use TLS to Redis (true with in-transit encryption).",
+    type: "boolean",
+    default: "false",
+  },
   REDIS_AUTH_TOKEN: { description: "ElastiCache auth token.", secret: true },
 
   AUTH_JWT_SECRET: { description: "HS256 secret that signs API tokens.", secret: true },
@@ -133,19 +175,49 @@ export const SERVICE_ENV = {
   AUTH_ISSUER: { description: "Expected `iss` claim, when set." },
   AUTH_AUDIENCE: { description: "Expected `aud` claim, when set." },
 
-  WORKER_BATCH_SIZE: { description: "Records or rows decided in one transaction.", default: "500" },
-  WORKER_CONCURRENCY: { description: "Worker loops in one `work` process.", default: "1" },
+  IDEMPOTENCY_RETENTION_HOURS: {
+    description:
+      "How long a stored Idempotency-Key response is replayed; `serve` deletes older ones every hour.",
+    type: "integer",
+    default: "24",
+    min: 1,
+    max: 8760,
+  },
+  WORKER_BATCH_SIZE: {
+    description: "Records or rows decided in one transaction.",
+    type: "integer",
+    default: "500",
+    min: 1,
+    max: 10_000,
+  },
+  WORKER_CONCURRENCY: {
+    description: "Worker loops in one `work` process.",
+    type: "integer",
+    default: "1",
+    min: 1,
+    max: 64,
+  },
   WORKER_MAX_RECORD_ATTEMPTS: {
     description:
       "Times a record (or PENDING order) that fails on its own is tried before it is quarantined; transient faults never count.",
+    type: "integer",
     default: "3",
+    min: 1,
+    max: 100,
   },
   WORKER_STUCK_SHARD_SECONDS: {
     description:
       "Seconds a leased shard (or the table queue) may go without a commit while it has work before readiness reports it degraded.",
+    type: "integer",
     default: "300",
+    min: 10,
+    max: 86_400,
   },
-  METRICS_EMF: { description: "Emit CloudWatch Embedded Metric Format on stdout.", default: "false" },
+  METRICS_EMF: {
+    description: "Emit CloudWatch Embedded Metric Format on stdout.",
+    type: "boolean",
+    default: "false",
+  },
 } as const satisfies Record<string, EnvVarSpec>;
 
 export type ServiceEnvName = keyof typeof SERVICE_ENV;
@@ -154,3 +226,18 @@ export type ServiceEnvName = keyof typeof SERVICE_ENV;
 export const SECRET_ENV_NAMES = (Object.keys(SERVICE_ENV) as ServiceEnvName[]).filter(
   (name) => (SERVICE_ENV[name] as EnvVarSpec).secret === true,
 );
+
+/** The declared default of an integer setting, as a number (tests and tools use it instead of a literal). */
+export function integerDefault(name: ServiceEnvName): number {
+  const spec: EnvVarSpec = SERVICE_ENV[name];
+  if (spec.type !== "integer" || spec.default === undefined) {
+    throw new Error(`${name} has no integer default in SERVICE_ENV`);
+  }
+  return Number(spec.default);
+}
+
+/** A batch size within WORKER_BATCH_SIZE's declared range (options passed in code, not the environment). */
+export function clampBatchSize(size: number): number {
+  const { min, max } = SERVICE_ENV.WORKER_BATCH_SIZE;
+  return Math.min(max, Math.max(min, Math.floor(size)));
+}

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 
-export const SHUTDOWN_BUDGET_MS = 25_000;
+const SHUTDOWN_BUDGET_MS = 25_000;
 
 export interface ShutdownStep {
   name: string;

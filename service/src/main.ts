@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig, readProcessEnv } from "./config.js";
 import { CONTAINER_ROLES } from "./contract.js";
+import { importDevTool } from "./dev-tools.js";
 import { createLogger } from "./telemetry/logger.js";
 
 const USAGE = `usage: fastcart <role> [options]
@@ -21,7 +22,7 @@ laptop roles:
 
 Configuration is read from the environment; see the README's configuration table.`;
 
-export const ROLES = [...CONTAINER_ROLES, "local", "token", "load"] as const;
+const ROLES = [...CONTAINER_ROLES, "local", "token", "load"] as const;
 
 async function main(argv: string[]): Promise<number> {
   const [role, ...rest] = argv;
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "local": {
-      const { local } = await import("./roles/local.js");
+      const { local } = await importDevTool("local");
       await local(env);
       return 0;
     }
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "load": {
-      const { load } = await import("./roles/load.js");
+      const { load } = await importDevTool("load");
       return load(rest);
     }
     default:

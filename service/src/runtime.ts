@@ -1,22 +1,21 @@
 /**
  * Wiring: builds the service's parts from a validated ServiceConfig. Every role (serve, work, local,
- * tests of the composed system) gets its components here, so a part is constructed one way only.
+ * tests of the composed system) gets its components here, so a part is constructed one way only; what
+ * differs between the intake modes comes from the mode (modes/).
  */
 import type { Logger } from "pino";
 import { createStatusCache } from "./cache/factory.js";
 import type { StatusCache } from "./cache/types.js";
 import type { ServiceConfig } from "./config.js";
-import { KinesisOrderIntake } from "./intake/kinesis-producer.js";
-import { KinesisOrderWorker, type KinesisWorkerOptions } from "./intake/kinesis-worker.js";
-import { TableOrderIntake } from "./intake/table-intake.js";
-import { TableOrderWorker } from "./intake/table-worker.js";
-import type { OrderIntake, OrderWorker } from "./intake/types.js";
+import { intakeModeFor } from "./modes/index.js";
+import type { IntakeMode, OrderIntake, OrderWorker, WorkerOptions } from "./modes/types.js";
 import { createOrderStore, type SqlOrderStore } from "./store/order-store.js";
 import { createMetrics, type ServiceMetrics } from "./telemetry/metrics.js";
 import { createQuarantinePublisher } from "./telemetry/quarantine-emf.js";
 
 export interface Runtime {
   readonly config: ServiceConfig;
+  readonly mode: IntakeMode;
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly store: SqlOrderStore;
@@ -55,39 +54,17 @@ export function openRuntime(config: ServiceConfig, logger: Logger, options: Runt
     logger,
     keyPrefix: `fastcart:${config.environment}:`,
   });
-  return { config, logger, metrics, store, cache };
+  return { config, mode: intakeModeFor(config.intakeMode), logger, metrics, store, cache };
 }
 
 /** The intake the API submits accepted orders to, for the configured mode. */
 export function createIntake(runtime: Runtime): OrderIntake {
-  const { config, logger } = runtime;
-  if (config.intakeMode === "stream") return KinesisOrderIntake.fromConfig(config, { logger });
-  // Leave two pool connections to API reads while group commits are in flight.
-  const poolMax = config.database?.poolMax ?? 10;
-  return new TableOrderIntake(runtime.store.db, {
-    logger,
-    maxInFlight: Math.max(1, Math.min(4, poolMax - 2)),
-  });
+  return runtime.mode.createIntake(runtime);
 }
 
 /** One worker loop for the configured mode; `work` starts WORKER_CONCURRENCY of them. */
-export function createWorker(
-  runtime: Runtime,
-  options: Pick<KinesisWorkerOptions, "workerId" | "polling" | "maxLeases"> = {},
-): OrderWorker {
-  const { config, logger, metrics, store, cache } = runtime;
-  if (config.intakeMode === "stream") {
-    return KinesisOrderWorker.fromConfig(
-      config,
-      { db: store.db, cache, logger, metrics: metrics.intake },
-      { workerId: options.workerId, polling: options.polling, maxLeases: options.maxLeases },
-    );
-  }
-  return TableOrderWorker.fromConfig(
-    config,
-    { db: store.db, cache, logger, metrics: metrics.intake },
-    { workerId: options.workerId },
-  );
+export function createWorker(runtime: Runtime, options: WorkerOptions = {}): OrderWorker {
+  return runtime.mode.createWorker(runtime, options);
 }
 
 /** Closes what openRuntime opened (cache, then database pools). */

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import type { OrderIntake } from "../src/intake/types.js";
+import type { OrderIntake } from "../src/modes/types.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import { type ApiHarness, createApiHarness } from "./support/api-harness.js";
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import type { OrderIntake } from "../src/intake/types.js";
+import type { OrderIntake } from "../src/modes/types.js";
 import { type ApiHarness, createApiHarness } from "./support/api-harness.js";
 
 /** Acknowledges at once: the fuzzer exercises the API, not Kinesis. */

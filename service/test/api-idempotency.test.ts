@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { createKinesisClient } from "../src/intake/kinesis-client.js";
-import { KinesisOrderIntake } from "../src/intake/kinesis-producer.js";
+import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
+import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import { type ApiHarness, createApiHarness, problemOf, RecordingIntake } from "./support/api-harness.js";
 
 let h: ApiHarness;

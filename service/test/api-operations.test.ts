@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../src/contract.js";
-import { createKinesisClient } from "../src/intake/kinesis-client.js";
-import { KinesisOrderIntake } from "../src/intake/kinesis-producer.js";
+import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
+import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { SqlOrderStore } from "../src/store/order-store.js";
 import { type ApiHarness, createApiHarness, problemOf } from "./support/api-harness.js";

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import type { StatusCache } from "../src/cache/types.js";
-import { TableOrderIntake } from "../src/intake/table-intake.js";
+import { TableOrderIntake } from "../src/modes/table/table-intake.js";
 import { claimOrderId } from "../src/store/order-id-claims.js";
 import { claimPendingOrders } from "../src/store/pending.js";
 import { applyOrders } from "../src/store/processing.js";

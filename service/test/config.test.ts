@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, loadConfig, readProcessEnv } from "../src/config.js";
-import { SECRET_ENV_NAMES, SERVICE_ENV } from "../src/contract.js";
+import {
+  type EnvVarSpec,
+  integerDefault,
+  SECRET_ENV_NAMES,
+  SERVICE_ENV,
+  type ServiceEnvName,
+} from "../src/contract.js";
 
 const SECRET = "x".repeat(32);
 
@@ -31,15 +37,61 @@ describe("loadConfig", () => {
       AUTH_JWT_SECRET: SECRET,
       AWS_REGION: "eu-central-1",
     });
-    assert.equal(config.port, 3000);
-    assert.equal(config.host, "0.0.0.0");
-    assert.equal(config.intakeMode, "stream");
+    assert.equal(config.port, integerDefault("PORT"));
+    assert.equal(config.host, SERVICE_ENV.HOST.default);
+    assert.equal(config.intakeMode, SERVICE_ENV.INTAKE_MODE.default);
     assert.equal(config.database?.engine, "postgres");
     assert.equal(config.database?.readerUrl, config.database?.url);
     assert.equal(config.redis, undefined);
-    assert.equal(config.worker.batchSize, 500);
-    assert.equal(config.metricsEmf, false);
-    assert.equal(config.kinesis.streamName, "fastcart-orders");
+    assert.equal(config.worker.batchSize, integerDefault("WORKER_BATCH_SIZE"));
+    assert.equal(config.metricsEmf, (SERVICE_ENV.METRICS_EMF as EnvVarSpec).default === "true");
+    assert.equal(config.kinesis.streamName, SERVICE_ENV.KINESIS_STREAM_NAME.default);
+  });
+
+  test("what the declaration says is what loadConfig applies: every default, and every range bound", () => {
+    const base = {
+      DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db",
+      AUTH_JWT_SECRET: SECRET,
+      AWS_REGION: "eu-central-1",
+    };
+    const config = loadConfig(base);
+    assert.equal(config.logLevel, SERVICE_ENV.LOG_LEVEL.default);
+    assert.equal(config.environment, SERVICE_ENV.FASTCART_ENVIRONMENT.default);
+    assert.equal(config.database?.poolMax, integerDefault("DB_POOL_MAX"));
+    assert.equal(config.database?.tls, (SERVICE_ENV.DB_TLS as EnvVarSpec).default === "true");
+    assert.equal(config.worker.concurrency, integerDefault("WORKER_CONCURRENCY"));
+    assert.equal(config.idempotencyRetentionHours, integerDefault("IDEMPOTENCY_RETENTION_HOURS"));
+    // The DB_* and REDIS_HOST shape, so DB_PORT and REDIS_PORT are read too.
+    const parts = {
+      ...base,
+      DATABASE_URL: "",
+      DB_HOST: "db.example",
+      DB_USER: "u",
+      DB_PASSWORD: "p",
+      REDIS_HOST: "r",
+    };
+    for (const [name, spec] of Object.entries(SERVICE_ENV) as [ServiceEnvName, EnvVarSpec][]) {
+      if (spec.type !== "integer" || spec.min === undefined || spec.max === undefined) continue;
+      assert.deepEqual(
+        problemsOf({ ...parts, [name]: String(spec.min) }),
+        [],
+        `${name}=${spec.min} is accepted`,
+      );
+      assert.deepEqual(
+        problemsOf({ ...parts, [name]: String(spec.max) }),
+        [],
+        `${name}=${spec.max} is accepted`,
+      );
+      assert.match(
+        problemsOf({ ...parts, [name]: String(spec.max + 1) }).join("\n"),
+        new RegExp(`^${name}: `),
+      );
+    }
+    const engineParts = { DB_HOST: "db.example", DB_USER: "u", DB_PASSWORD: "p", AUTH_JWT_SECRET: SECRET };
+    for (const engine of ["postgres", "mysql"] as const) {
+      const { database } = loadConfig({ ...engineParts, DB_ENGINE: engine, INTAKE_MODE: "table" });
+      assert.equal(new URL(database!.url).port, SERVICE_ENV.DB_PORT.defaultByEngine[engine]);
+    }
   });
 
   test("the AWS shape (DB_* parts, Redis host with TLS) builds connection URLs with escaped credentials", () => {

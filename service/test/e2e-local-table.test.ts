@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { type LocalSystem, startLocal } from "../src/roles/local.js";
+import { type LocalSystem, startLocal } from "../tools/local/local.js";
 import { createTestDatabase, type TestDatabase } from "./support/services.js";
 
 describe("local system in table mode (startLocal: API + 2 table workers + PostgreSQL)", () => {

@@ -9,8 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type LoadReport, runLoad } from "../src/roles/load.js";
-import { type LocalSystem, startLocal } from "../src/roles/local.js";
+import { type LoadReport, runLoad } from "../tools/load/index.js";
+import { type LocalSystem, startLocal } from "../tools/local/local.js";
 import { createTestDatabase, type TestDatabase } from "./support/services.js";
 
 const ORDERS = 300;

@@ -12,9 +12,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createKinesisClient, ensureStream } from "../src/intake/kinesis-client.js";
-import { freePort } from "../src/local/embedded-postgres.js";
-import { type LocalKinesis, startLocalKinesis } from "../src/local/kinesalite.js";
+import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
+import { freePort } from "../tools/local/embedded-postgres.js";
+import { type LocalKinesis, startLocalKinesis } from "../tools/local/kinesalite.js";
 import { createTestDatabase, type TestDatabase } from "./support/services.js";
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { availableShards, type LeaseSnapshot, planLeaseTakes } from "../src/intake/lease-balancer.js";
+import { availableShards, type LeaseSnapshot, planLeaseTakes } from "../src/modes/stream/lease-balancer.js";
 
 const lease = (shardId: string, patch: Partial<LeaseSnapshot> = {}): LeaseSnapshot => ({
   shardId,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Kysely } from "kysely";
-import { planLeaseTakes } from "../src/intake/lease-balancer.js";
-import { LeaseLostError, LeaseStore } from "../src/intake/leases.js";
+import { planLeaseTakes } from "../src/modes/stream/lease-balancer.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
+import { LeaseLostError, LeaseStore } from "../src/store/leases.js";
 import { migrate } from "../src/store/migrations/index.js";
 import type { Database } from "../src/store/schema.js";
 import { createTestDatabase, type TestDatabase } from "./support/services.js";

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput } from "@aws-sdk/client-kinesis";
-import { createKinesisClient } from "../src/intake/kinesis-client.js";
-import { IntakeUnavailableError, KinesisOrderIntake } from "../src/intake/kinesis-producer.js";
-import { type LocalKinesis, startLocalKinesis } from "../src/local/kinesalite.js";
+import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
+import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
+import { IntakeUnavailableError } from "../src/pipeline/micro-batcher.js";
+import { type LocalKinesis, startLocalKinesis } from "../tools/local/kinesalite.js";
 import { createTestStream, readStream } from "./support/kinesis.js";
 
 let kinesis: LocalKinesis;

@@ -6,7 +6,7 @@ import {
   encodeOrderRecord,
   ORDER_RECORD_SCHEMA,
   ORDER_RECORD_SCHEMA_FILE,
-} from "../src/intake/record.js";
+} from "../src/modes/stream/record.js";
 import { STORABLE_TEXT_PATTERN } from "../src/orders/storable-text.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 

@@ -8,13 +8,20 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sql } from "kysely";
-import { IntakeUnavailableError } from "../src/intake/kinesis-producer.js";
-import { TableOrderIntake } from "../src/intake/table-intake.js";
+import { TableOrderIntake } from "../src/modes/table/table-intake.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
+import { IntakeUnavailableError } from "../src/pipeline/micro-batcher.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { SqlOrderStore } from "../src/store/order-store.js";
 import { ENGINES, type MigratedDatabase, migratedDatabase, order } from "./store-helpers.js";
+import {
+  createRefusingTrigger,
+  createTransientFailureTrigger,
+  dropRefusingTrigger,
+  dropTransientFailureTrigger,
+  remainingFailures,
+  setRemainingFailures,
+} from "./support/table-triggers.js";
 
 /** Settles every promise and reports which were rejected and with what. */
 async function outcomes(promises: Promise<void>[]): Promise<("ok" | Error)[]> {
@@ -334,115 +341,3 @@ describe("TableOrderIntake with the database unreachable", () => {
     }
   });
 });
-
-/**
- * A trigger that refuses every order row of `customerId` with an error that is neither transient nor a
- * data error (PostgreSQL raise_exception P0001, MySQL SIGNAL 45000): the whole transaction fails.
- */
-async function createRefusingTrigger(m: MigratedDatabase, customerId: string): Promise<void> {
-  if (engineOfUrl(m) === "postgres") {
-    await sql
-      .raw(`create function refuse_marked_order() returns trigger language plpgsql as $$
-      begin
-        if new.customer_id = '${customerId}' then raise exception 'refused by test trigger'; end if;
-        return new;
-      end $$`)
-      .execute(m.db);
-    await sql
-      .raw(`create trigger refuse_marked_order before insert on orders
-      for each row execute function refuse_marked_order()`)
-      .execute(m.db);
-    return;
-  }
-  await sql
-    .raw(`create trigger refuse_marked_order before insert on orders for each row
-    begin
-      if new.customer_id = '${customerId}' then
-        signal sqlstate '45000' set message_text = 'refused by test trigger';
-      end if;
-    end`)
-    .execute(m.db);
-}
-
-async function dropRefusingTrigger(m: MigratedDatabase): Promise<void> {
-  if (engineOfUrl(m) === "postgres") {
-    await sql.raw("drop trigger refuse_marked_order on orders").execute(m.db);
-    await sql.raw("drop function refuse_marked_order()").execute(m.db);
-  } else await sql.raw("drop trigger refuse_marked_order").execute(m.db);
-}
-
-/**
- * A trigger that fails the transaction with a serialization failure (PostgreSQL 40001, MySQL deadlock
- * 1213) while a counter that survives the rollback (a sequence / a MyISAM table) is non-negative.
- */
-async function createTransientFailureTrigger(m: MigratedDatabase, customerId: string, failures: number) {
-  if (engineOfUrl(m) === "postgres") {
-    await sql.raw("create table transient_budget (n int not null)").execute(m.db);
-    await sql
-      .raw(`create function fail_transiently() returns trigger language plpgsql as $$
-      declare left_over int;
-      begin
-        if new.customer_id = '${customerId}' then
-          -- dblink-free "survives rollback": a sequence step is never undone
-          left_over := (select n from transient_budget) - nextval('transient_seq');
-          if left_over >= 0 then
-            raise exception 'injected serialization failure' using errcode = 'serialization_failure';
-          end if;
-        end if;
-        return new;
-      end $$`)
-      .execute(m.db);
-    await sql.raw("create sequence transient_seq start 0 minvalue 0").execute(m.db);
-    await sql
-      .raw(`create trigger fail_transiently before insert on orders
-      for each row execute function fail_transiently()`)
-      .execute(m.db);
-  } else {
-    await sql.raw("create table transient_budget (n int not null) engine = MyISAM").execute(m.db);
-    await sql
-      .raw(`create trigger fail_transiently before insert on orders for each row
-      begin
-        if new.customer_id = '${customerId}' then
-          update transient_budget set n = n - 1;
-          if (select n from transient_budget) >= 0 then
-            signal sqlstate '40001' set mysql_errno = 1213, message_text = 'injected deadlock';
-          end if;
-        end if;
-      end`)
-      .execute(m.db);
-  }
-  await setRemainingFailures(m, failures);
-}
-
-/** Failures the trigger still injects, minus the attempts past them (-1 after `failures` failures and a success). */
-async function remainingFailures(m: MigratedDatabase): Promise<number> {
-  const query =
-    engineOfUrl(m) === "postgres"
-      ? "select n - (select last_value from transient_seq) as n from transient_budget"
-      : "select n from transient_budget";
-  const result = await sql.raw<{ n: number }>(query).execute(m.db);
-  return Number(result.rows[0]!.n);
-}
-
-async function setRemainingFailures(m: MigratedDatabase, failures: number): Promise<void> {
-  await sql.raw("delete from transient_budget").execute(m.db);
-  if (engineOfUrl(m) === "postgres") {
-    await sql.raw("select setval('transient_seq', 0, true)").execute(m.db);
-    // nextval now returns 1, 2, …: attempt k fails while failures - k >= 0.
-    await sql.raw(`insert into transient_budget values (${failures})`).execute(m.db);
-  } // the trigger decrements first: attempt k fails while failures - k >= 0
-  else await sql.raw(`insert into transient_budget values (${failures})`).execute(m.db);
-}
-
-async function dropTransientFailureTrigger(m: MigratedDatabase): Promise<void> {
-  if (engineOfUrl(m) === "postgres") {
-    await sql.raw("drop trigger fail_transiently on orders").execute(m.db);
-    await sql.raw("drop function fail_transiently()").execute(m.db);
-    await sql.raw("drop sequence transient_seq").execute(m.db);
-  } else await sql.raw("drop trigger fail_transiently").execute(m.db);
-  await sql.raw("drop table transient_budget").execute(m.db);
-}
-
-function engineOfUrl(m: MigratedDatabase): "postgres" | "mysql" {
-  return m.url.startsWith("mysql:") ? "mysql" : "postgres";
-}

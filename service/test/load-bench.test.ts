@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { SERVICE_DIR } from "../bench/system-under-test.js";
-import { freePort } from "../src/local/embedded-postgres.js";
 import {
   histogramQuantile,
   type LoadReport,
@@ -18,7 +17,8 @@ import {
   parsePrometheus,
   randomOrderBody,
   runLoad,
-} from "../src/roles/load.js";
+} from "../tools/load/index.js";
+import { freePort } from "../tools/local/embedded-postgres.js";
 
 const BASE = ["--url", "http://127.0.0.1:3000", "--token", "t"];
 

@@ -10,8 +10,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import pg from "pg";
-import { startLocalPostgres } from "../src/local/embedded-postgres.js";
-import { type LocalKinesis, startLocalKinesis } from "../src/local/kinesalite.js";
+import { startLocalPostgres } from "../tools/local/embedded-postgres.js";
+import { type LocalKinesis, startLocalKinesis } from "../tools/local/kinesalite.js";
 
 describe("embedded Kinesis (kinesalite)", () => {
   let kinesis: LocalKinesis;

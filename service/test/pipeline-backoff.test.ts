@@ -1,7 +1,7 @@
 /** The per-batch backoff: doubles per consecutive failure up to the cap, jitter only adds, reset restarts. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Backoff } from "../src/pipeline/backoff.js";
+import { Backoff } from "../src/pipeline/retry.js";
 
 test("grows exponentially to the cap with up to 20 % jitter on top, and resets only when told", () => {
   const none = new Backoff(100, 1_000, () => 0);

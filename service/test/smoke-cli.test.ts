@@ -12,17 +12,13 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { parseSmokeArgs, type SmokeOptions, UsageError } from "../smoke/args.js";
 import { ALL_CHECKS } from "../smoke/checks.js";
-import { readListPage } from "../smoke/list-page.js";
-import { parseOrderView, verifyHistory, verifyTotals } from "../smoke/order-view.js";
 import type { SmokeReport } from "../smoke/report.js";
 import { runSmoke } from "../smoke/smoke.js";
-import { type FixtureApi, type FixtureFaults, startFixtureApi } from "./support/smoke-fixture-api.js";
+import { type FixtureApi, startFixtureApi } from "./support/smoke-fixture-api.js";
 
-const ADMIN = "fixture-admin-token";
-const CUSTOMER = "fixture-customer-token";
-const SECRET = "smoke-test-secret-that-is-at-least-32-bytes-long";
+import { ADMIN, CUSTOMER, options, SECRET, smoke } from "./support/smoke-run.js";
+
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LINE = /^(PASS|FAIL) {2}(.+?) {2,}\s*(\d+)ms(?: {2}(.*))?$/;
 
@@ -44,37 +40,6 @@ async function runCli(args: string[]): Promise<CliRun> {
     const failed = error as { code?: number; stdout: string; stderr: string };
     if (typeof failed.code !== "number") throw error;
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-function options(url: string, extra: Partial<SmokeOptions> = {}): SmokeOptions {
-  return {
-    baseUrl: url,
-    adminToken: ADMIN,
-    timeoutSeconds: 5,
-    requestTimeoutSeconds: 5,
-    waitReadySeconds: 0,
-    json: false,
-    ...extra,
-  };
-}
-
-async function smoke(
-  fixtureFaults: FixtureFaults,
-  extra: Partial<SmokeOptions> = {},
-): Promise<{ report: SmokeReport; lines: string[] }> {
-  const api = await startFixtureApi({
-    adminToken: ADMIN,
-    customerTokens: { [CUSTOMER]: "fixture-customer" },
-    jwtSecret: SECRET,
-    faults: fixtureFaults,
-  });
-  try {
-    const lines: string[] = [];
-    const report = await runSmoke(options(api.url, extra), { line: (l) => lines.push(l), note: () => {} });
-    return { report, lines };
-  } finally {
-    await api.close();
   }
 }
 
@@ -301,146 +266,5 @@ describe("smoke suite behind a redirect", () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-  });
-});
-
-describe("smoke building blocks", () => {
-  it("parses options and rejects bad ones naming the flag and the rule", () => {
-    const parsed = parseSmokeArgs([
-      "--url",
-      "http://alb.example.com/",
-      "--token",
-      "t",
-      "--timeout",
-      "90",
-      "--json",
-    ]);
-    assert.equal(parsed.kind, "run");
-    if (parsed.kind === "run") {
-      assert.equal(parsed.options.baseUrl, "http://alb.example.com");
-      assert.equal(parsed.options.timeoutSeconds, 90);
-      assert.equal(parsed.options.requestTimeoutSeconds, 10);
-      assert.equal(parsed.options.json, true);
-    }
-    assert.deepEqual(parseSmokeArgs(["-h"]), { kind: "help" });
-    const fromEnv = parseSmokeArgs(["--url", "http://h", "--wait-ready", "0"], {
-      SMOKE_ADMIN_TOKEN: "env-admin",
-      SMOKE_CUSTOMER_TOKEN: "env-customer",
-      SMOKE_JWT_SECRET: SECRET,
-      AUTH_JWT_SECRET: "never read: the smoke CLI only reads SMOKE_* names",
-    });
-    assert.deepEqual(fromEnv.kind === "run" && fromEnv.options, {
-      baseUrl: "http://h",
-      adminToken: "env-admin",
-      customerToken: "env-customer",
-      jwtSecret: SECRET,
-      timeoutSeconds: 60,
-      requestTimeoutSeconds: 10,
-      waitReadySeconds: 0,
-      json: false,
-    });
-    const flagWins = parseSmokeArgs(["--url", "http://h", "--token", "flag-admin"], {
-      SMOKE_ADMIN_TOKEN: "env-admin",
-    });
-    assert.equal(flagWins.kind === "run" && flagWins.options.adminToken, "flag-admin");
-    const noSecret = parseSmokeArgs(["--url", "http://h", "--token", "t"], { AUTH_JWT_SECRET: SECRET });
-    assert.equal(noSecret.kind === "run" && noSecret.options.jwtSecret, undefined);
-    const cases: [string[], RegExp][] = [
-      [["--url", "x", "--token", "t"], /--url: not a URL/],
-      [["--url", "ftp://h", "--token", "t"], /--url: must be http/],
-      [["--url", "http://h?x=1", "--token", "t"], /--url: must not carry a query/],
-      [["--url", "http://h"], /--token: required/],
-      [["--url", "http://h", "--token", " "], /--token: must not be empty/],
-      [["--url", "http://h", "--token", "t", "--timeout", "abc"], /--timeout: must be a number of seconds/],
-      [["--url", "http://h", "--token", "t", "--timeout", "0"], /--timeout: must be a number of seconds > 0/],
-      [
-        ["--url", "http://h", "--token", "t", "--wait-ready=-1"],
-        /--wait-ready: must be a number of seconds >= 0/,
-      ],
-      [["--url", "http://h", "--token", "t", "--secret", "short"], /--secret: must be at least 32 bytes/],
-      [["--url", "http://h", "--token", "t", "--bogus"], /Unknown option '--bogus'/],
-    ];
-    for (const [argv, message] of cases) {
-      assert.throws(
-        () => parseSmokeArgs(argv),
-        (error: unknown) => error instanceof UsageError && message.test(error.message),
-      );
-    }
-  });
-
-  const view = {
-    orderId: "o",
-    customerId: "c",
-    status: "CONFIRMED",
-    currency: "EUR",
-    items: [{ sku: "A", quantity: 2, unitPrice: 150, lineTotal: 300 }],
-    total: 300,
-    history: [
-      { status: "PENDING", at: "2026-01-01T00:00:00Z" },
-      { status: "CONFIRMED", at: "2026-01-01T00:00:01Z" },
-    ],
-  };
-
-  it("verifies totals as integer minor units that add up", () => {
-    verifyTotals(parseOrderView(view));
-    assert.throws(
-      () => verifyTotals(parseOrderView({ ...view, total: 301 })),
-      /total 301 != Σ unitPrice × quantity = 300/,
-    );
-    assert.throws(
-      () =>
-        verifyTotals(parseOrderView({ ...view, items: [{ ...view.items[0], lineTotal: 299 }], total: 299 })),
-      /items\[0\].lineTotal 299 != unitPrice 150 × quantity 2/,
-    );
-    assert.throws(() => parseOrderView({ ...view, total: "300" }), /total must be an integer/);
-    assert.throws(
-      () => parseOrderView({ ...view, items: [{ ...view.items[0], unitPrice: 1.5 }] }),
-      /unitPrice must be an integer/,
-    );
-  });
-
-  it("verifies that history runs PENDING → final, forward in time", () => {
-    verifyHistory(parseOrderView(view), ["CONFIRMED"]);
-    assert.throws(
-      () => verifyHistory(parseOrderView(view), ["CONFIRMED", "CANCELLED"]),
-      /must contain PENDING → CONFIRMED → CANCELLED/,
-    );
-    const reversed = { ...view, history: [...view.history].reverse() };
-    assert.throws(() => verifyHistory(parseOrderView(reversed), ["CONFIRMED"]), /must start with PENDING/);
-    const backwards = {
-      ...view,
-      history: [
-        { status: "PENDING", at: "2026-01-01T00:00:05Z" },
-        { status: "CONFIRMED", at: "2026-01-01T00:00:01Z" },
-      ],
-    };
-    assert.throws(
-      () => verifyHistory(parseOrderView(backwards), ["CONFIRMED"]),
-      /history times go backwards/,
-    );
-    // Two tasks' clocks may differ a little: half a second back is skew, not a reordering.
-    const skewed = {
-      ...view,
-      history: [
-        { status: "PENDING", at: "2026-01-01T00:00:00.500Z" },
-        { status: "CONFIRMED", at: "2026-01-01T00:00:00.000Z" },
-      ],
-    };
-    verifyHistory(parseOrderView(skewed), ["CONFIRMED"]);
-    assert.throws(
-      () => parseOrderView({ ...view, history: [{ status: "PENDING", at: "yesterday" }] }),
-      /not a timestamp/,
-    );
-  });
-
-  it("reads list pages and refuses a body without an orders array", () => {
-    assert.deepEqual(readListPage({ orders: [{ orderId: "a", customerId: "c" }], nextCursor: "n" }), {
-      orders: [{ orderId: "a", customerId: "c" }],
-      nextCursor: "n",
-    });
-    assert.deepEqual(readListPage({ orders: [], nextCursor: null }), { orders: [] });
-    assert.throws(() => readListPage({ results: [] }), /list body has no orders array/);
-    assert.throws(() => readListPage({ orders: [{ id: "a" }] }), /orders\[0\] has no orderId/);
-    assert.throws(() => readListPage({ orders: [], nextCursor: 7 }), /nextCursor must be a string or null/);
   });
 });

@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { createDatabase, databaseConfigFromUrl, engineOf } from "../src/store/database.js";
-import { isRetryableTransactionError, withTransaction } from "../src/store/transaction.js";
+import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
+import { classifyStorageError, dialectOf } from "../src/store/dialect/index.js";
+import { withTransaction } from "../src/store/transaction.js";
 import {
   ENGINES,
   insertProducts,
@@ -90,8 +91,8 @@ for (const { engine, skip } of ENGINES) {
     });
 
     test("engineOf recognises the engine, also inside a transaction", async () => {
-      assert.equal(engineOf(m.db), engine);
-      await withTransaction(m.db, async (trx) => assert.equal(engineOf(trx), engine));
+      assert.equal(dialectOf(m.db).engine, engine);
+      await withTransaction(m.db, async (trx) => assert.equal(dialectOf(trx).engine, engine));
     });
 
     test("withTransaction runs READ COMMITTED", async () => {
@@ -132,11 +133,11 @@ for (const { engine, skip } of ENGINES) {
       const results = await Promise.allSettled([lockThenCross("D-1", "D-2"), lockThenCross("D-2", "D-1")]);
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
       assert.equal(failures.length, 1, "the database breaks the deadlock by failing one transaction");
-      assert.equal(isRetryableTransactionError(failures[0]!.reason), true);
+      assert.equal(classifyStorageError(failures[0]!.reason) === "retryable", true);
       const other = await sql`select * from no_such_table`.execute(m.db).catch((e: unknown) => e);
-      assert.equal(isRetryableTransactionError(other), false);
-      assert.equal(isRetryableTransactionError(undefined), false);
-      assert.equal(isRetryableTransactionError("40P01"), false);
+      assert.equal(classifyStorageError(other) === "retryable", false);
+      assert.equal(classifyStorageError(undefined) === "retryable", false);
+      assert.equal(classifyStorageError("40P01") === "retryable", false);
     });
   });
 }

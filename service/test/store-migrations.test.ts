@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { createDatabase, databaseConfigFromUrl, engineOf } from "../src/store/database.js";
+import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
+import { dialectOf } from "../src/store/dialect/index.js";
 import { MIGRATIONS, MigrationError, migrate } from "../src/store/migrations/index.js";
 import { createTestMysqlDatabase } from "./store-helpers.js";
 import { createTestDatabase, optionalService, type TestDatabase } from "./support/services.js";
@@ -18,7 +19,7 @@ after(async () => {
 });
 
 test("migrate applies every migration once; a second run applies nothing", async () => {
-  assert.equal(engineOf(db), "postgres");
+  assert.equal(dialectOf(db).engine, "postgres");
   assert.deepEqual(
     await migrate(db),
     MIGRATIONS.map((m) => m.name),
@@ -129,7 +130,7 @@ describe("on MySQL", { skip: optionalService("MYSQL_URL").skip }, () => {
     const target = await createTestMysqlDatabase(optionalService("MYSQL_URL").url!, "migrations");
     const dbs = Array.from({ length: 3 }, () => createDatabase(databaseConfigFromUrl(target.url, 2)));
     try {
-      assert.equal(engineOf(dbs[0]!), "mysql");
+      assert.equal(dialectOf(dbs[0]!).engine, "mysql");
       const results = await Promise.all(dbs.map((d) => migrate(d)));
       assert.deepEqual(results.flat().sort(), MIGRATIONS.map((m) => m.name).sort());
       assert.deepEqual(await migrate(dbs[0]!), []);

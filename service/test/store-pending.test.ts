@@ -5,13 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { classifyStorageError } from "../src/store/dialect/index.js";
 import { SqlOrderStore } from "../src/store/order-store.js";
-import {
-  claimPendingOrders,
-  insertPendingOrder,
-  insertPendingOrders,
-  isRowDataError,
-} from "../src/store/pending.js";
+import { claimPendingOrders, insertPendingOrder, insertPendingOrders } from "../src/store/pending.js";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
 import {
@@ -210,7 +206,7 @@ for (const { engine, skip } of ENGINES) {
         () => assert.fail("a 129-character customer id fits a 128-character column"),
         (e: unknown) => e,
       );
-      assert.equal(isRowDataError(error), true, `a data error: ${String(error)}`);
+      assert.equal(classifyStorageError(error) === "unstorable", true, `a data error: ${String(error)}`);
       assert.equal(await store.getOrder(good.orderId), undefined);
       assert.deepEqual(await rowsOf(good.orderId), { items: [], history: [] });
       // A sku longer than its column fails in the items insert, after the order rows: still nothing.
@@ -219,7 +215,7 @@ for (const { engine, skip } of ENGINES) {
         () => assert.fail("a 65-character sku fits a 64-character column"),
         (e: unknown) => e,
       );
-      assert.equal(isRowDataError(itemError), true, String(itemError));
+      assert.equal(classifyStorageError(itemError) === "unstorable", true, String(itemError));
       assert.equal(await store.getOrder(good.orderId), undefined);
       assert.equal(await store.getOrder(longSku.orderId), undefined);
       assert.equal(await insertPendingOrder(m.db, good), true);
@@ -253,18 +249,18 @@ for (const { engine, skip } of ENGINES) {
   });
 }
 
-describe("isRowDataError", () => {
+describe("classifyStorageError: unstorable", () => {
   test("data and constraint errors yes; transient, connection and other errors no", () => {
-    assert.equal(isRowDataError({ code: "22001" }), true); // PostgreSQL string_data_right_truncation
-    assert.equal(isRowDataError({ code: "23502" }), true); // PostgreSQL not_null_violation
-    assert.equal(isRowDataError({ errno: 1406, code: "ER_DATA_TOO_LONG" }), true);
-    assert.equal(isRowDataError({ code: "40001" }), false);
-    assert.equal(isRowDataError({ code: "40P01" }), false);
-    assert.equal(isRowDataError({ errno: 1213, code: "ER_LOCK_DEADLOCK" }), false);
-    assert.equal(isRowDataError({ code: "ECONNREFUSED" }), false);
-    assert.equal(isRowDataError({ code: "08006" }), false);
-    assert.equal(isRowDataError(new Error("boom")), false);
-    assert.equal(isRowDataError(null), false);
-    assert.equal(isRowDataError("22001"), false);
+    assert.equal(classifyStorageError({ code: "22001" }) === "unstorable", true); // PostgreSQL string_data_right_truncation
+    assert.equal(classifyStorageError({ code: "23502" }) === "unstorable", true); // PostgreSQL not_null_violation
+    assert.equal(classifyStorageError({ errno: 1406, code: "ER_DATA_TOO_LONG" }) === "unstorable", true);
+    assert.equal(classifyStorageError({ code: "40001" }) === "unstorable", false);
+    assert.equal(classifyStorageError({ code: "40P01" }) === "unstorable", false);
+    assert.equal(classifyStorageError({ errno: 1213, code: "ER_LOCK_DEADLOCK" }) === "unstorable", false);
+    assert.equal(classifyStorageError({ code: "ECONNREFUSED" }) === "unstorable", false);
+    assert.equal(classifyStorageError({ code: "08006" }) === "unstorable", false);
+    assert.equal(classifyStorageError(new Error("boom")) === "unstorable", false);
+    assert.equal(classifyStorageError(null) === "unstorable", false);
+    assert.equal(classifyStorageError("22001") === "unstorable", false);
   });
 });

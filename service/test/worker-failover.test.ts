@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ListShardsCommand, MergeShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
 import type { Transaction } from "kysely";
-import type { BatchInfo } from "../src/intake/batch-processor.js";
-import { waitForStreamActive } from "../src/intake/kinesis-client.js";
-import { planLeaseTakes } from "../src/intake/lease-balancer.js";
-import { LeaseStore } from "../src/intake/leases.js";
+import { waitForStreamActive } from "../src/modes/stream/kinesis-client.js";
+import { planLeaseTakes } from "../src/modes/stream/lease-balancer.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
+import type { BatchInfo } from "../src/pipeline/batch-processor.js";
+import { LeaseStore } from "../src/store/leases.js";
 import { applyOrders } from "../src/store/processing.js";
 import type { Database } from "../src/store/schema.js";
 import {

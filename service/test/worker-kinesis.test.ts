@@ -3,9 +3,9 @@ import { after, before, describe, test } from "node:test";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import { RedisStatusCache } from "../src/cache/redis-cache.js";
 import { loadConfig } from "../src/config.js";
-import { KinesisOrderIntake } from "../src/intake/kinesis-producer.js";
-import { KinesisOrderWorker } from "../src/intake/kinesis-worker.js";
-import { encodeOrderRecord } from "../src/intake/record.js";
+import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
+import { KinesisOrderWorker } from "../src/modes/stream/kinesis-worker.js";
+import { encodeOrderRecord } from "../src/modes/stream/record.js";
 import {
   addProduct,
   createTestStream,

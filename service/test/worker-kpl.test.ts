@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { BatchInfo } from "../src/intake/batch-processor.js";
-import { encodeOrderRecord } from "../src/intake/record.js";
+import { encodeOrderRecord } from "../src/modes/stream/record.js";
+import type { BatchInfo } from "../src/pipeline/batch-processor.js";
 import { aggregateRecords } from "./support/kpl.js";
 import {
   addProduct,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { GetRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Transaction } from "kysely";
-import { createKinesisClient } from "../src/intake/kinesis-client.js";
+import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import { applyOrders } from "../src/store/processing.js";
 import type { Database } from "../src/store/schema.js";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
-import { encodeOrderRecord } from "../src/intake/record.js";
+import { encodeOrderRecord } from "../src/modes/stream/record.js";
 import { applyOrders } from "../src/store/processing.js";
 import { listQuarantined } from "../src/store/quarantine-store.js";
 import {

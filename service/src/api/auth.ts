@@ -160,7 +160,7 @@ function expiryOf(token: string): number | undefined {
 }
 
 /** Reads `Authorization: Bearer <token>`; a missing or non-Bearer header is a 401. */
-export function bearerToken(header: string | undefined): string {
+function bearerToken(header: string | undefined): string {
   if (header === undefined || header.length === 0) {
     throw problems.unauthorized("send Authorization: Bearer <token>");
   }

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { StatusCache } from "../cache/types.js";
 import type { ServiceConfig } from "../config.js";
-import type { OrderIntake } from "../intake/types.js";
+import type { OrderIntake } from "../modes/types.js";
 import type { QuarantineAdmin } from "../pipeline/replay.js";
 import type { OrderStore } from "../store/types.js";
 

@@ -6,7 +6,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 
-export const DOCS_PREFIX = "/docs";
+const DOCS_PREFIX = "/docs";
 
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {

@@ -9,6 +9,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { STORABLE_TEXT_MESSAGE, STORABLE_TEXT_PATTERN, STORABLE_TEXT_RULE } from "../orders/storable-text.js";
+import { classifyStorageError } from "../store/dialect/index.js";
 import type { AllowedMethods } from "./allowed-methods.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -162,7 +163,7 @@ const LOCATION_OF: Record<string, FieldError["in"]> = {
 };
 
 /** `/items/0/quantity` → `items[0].quantity`; the prefix names a missing/extra property. */
-export function fieldPath(instancePath: string, child?: string): string {
+function fieldPath(instancePath: string, child?: string): string {
   const segments = instancePath.split("/").slice(1);
   if (child !== undefined) segments.push(child);
   let path = "";
@@ -175,7 +176,7 @@ export function fieldPath(instancePath: string, child?: string): string {
 }
 
 /** The rule an ajv error stands for, as `keyword: limit`. */
-export function ruleOf(error: AjvErrorLike): string {
+function ruleOf(error: AjvErrorLike): string {
   const p = error.params;
   switch (error.keyword) {
     case "maximum":
@@ -209,7 +210,7 @@ export function ruleOf(error: AjvErrorLike): string {
 }
 
 /** Maps fastify/ajv validation errors to named fields and rules. */
-export function fieldErrors(validation: AjvErrorLike[], context: string | undefined): FieldError[] {
+function fieldErrors(validation: AjvErrorLike[], context: string | undefined): FieldError[] {
   const where = LOCATION_OF[context ?? "body"] ?? "body";
   return validation.map((error) => {
     const child =
@@ -275,7 +276,9 @@ function classify(error: FastifyError): { status: number; slug: string; title: s
     default:
       break;
   }
-  if (isDependencyOutage(error)) {
+  // "A dependency cannot be used right now" rather than "this request hit a bug": answered 503 +
+  // Retry-After, so clients and load balancers retry. Which driver errors mean that is the store's call.
+  if (classifyStorageError(error) === "outage") {
     return {
       status: 503,
       slug: "unavailable",
@@ -294,39 +297,6 @@ function classify(error: FastifyError): { status: number; slug: string; title: s
     title: "Internal server error",
     detail: "an unexpected error occurred; quote the instance when reporting it",
   };
-}
-
-/**
- * Error codes that mean "a dependency cannot be reached right now" rather than "this request hit a
- * bug": network failures, PostgreSQL connection exceptions (class 08), shutdown/too-many-connections,
- * MySQL connection loss. Those are answered 503 + Retry-After, so clients and load balancers retry.
- */
-const OUTAGE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "57P01",
-  "57P02",
-  "57P03",
-  "53300",
-  "PROTOCOL_CONNECTION_LOST",
-  "ER_CON_COUNT_ERROR",
-]);
-
-export function isDependencyOutage(error: unknown, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 3) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (OUTAGE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
-  // pg-pool's connection timeout carries no code, only this message.
-  if (error instanceof Error && error.message.includes("timeout exceeded when trying to connect"))
-    return true;
-  if (error instanceof AggregateError) return error.errors.some((e) => isDependencyOutage(e, depth + 1));
-  return isDependencyOutage((error as { cause?: unknown }).cause, depth + 1);
 }
 
 function sendProblem(

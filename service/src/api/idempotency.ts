@@ -19,7 +19,7 @@ import type { IdempotencyRecord, OrderStore } from "../store/types.js";
 import { problems } from "./errors.js";
 
 /** JSON with object keys sorted at every level, so logically equal bodies hash equally. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>)

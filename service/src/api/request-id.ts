@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { FastifyInstance } from "fastify";
 
-export const REQUEST_ID_HEADER = "x-request-id";
+const REQUEST_ID_HEADER = "x-request-id";
 // Printable ASCII without spaces, bounded: the id is logged and echoed, so it must not carry
 // newlines or be big enough to bloat every log line.
 const ACCEPTABLE_ID = /^[\x21-\x7E]{1,128}$/;

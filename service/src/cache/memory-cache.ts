@@ -3,7 +3,7 @@
  * entries evicted first) with the same TTL and forward-only rule as the Redis cache.
  */
 
-import { statusRank } from "./ranking.js";
+import { lifecycleRank } from "../orders/state-machine.js";
 import type { CachedStatus, StatusCache } from "./types.js";
 
 export interface MemoryStatusCacheOptions {
@@ -49,7 +49,7 @@ export class MemoryStatusCache implements StatusCache {
       if (
         current &&
         current.expiresAt > this.now() &&
-        statusRank(current.value.status) > statusRank(value.status)
+        lifecycleRank(current.value.status) > lifecycleRank(value.status)
       ) {
         continue;
       }

@@ -9,7 +9,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config.js";
-import { statusRank } from "./ranking.js";
+import { lifecycleRank } from "../orders/state-machine.js";
 import type { CachedStatus, StatusCache } from "./types.js";
 
 export interface RedisStatusCacheOptions {
@@ -26,7 +26,7 @@ export interface RedisStatusCacheOptions {
 }
 
 /**
- * SET only when the stored status is not further along the lifecycle (see ranking.ts). Values are
+ * SET only when the stored status is not further along the lifecycle (lifecycleRank in orders/state-machine.ts). Values are
  * stored as "<rank>|<json>" so the script compares one character instead of decoding JSON.
  */
 const SET_FORWARD_SCRIPT = `
@@ -108,7 +108,7 @@ export class RedisStatusCache implements StatusCache {
     for (const entry of entries) {
       (pipeline as unknown as ForwardRedis).setForward(
         this.key(entry.orderId),
-        statusRank(entry.status),
+        lifecycleRank(entry.status),
         JSON.stringify(entry),
         this.ttlSeconds,
       );

@@ -26,13 +26,13 @@ export const LIMITS = {
 } as const;
 
 export const UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
-export const CURRENCY_PATTERN = "^[A-Z]{3}$";
-export const SKU_PATTERN = "^[A-Za-z0-9._-]+$";
+const CURRENCY_PATTERN = "^[A-Z]{3}$";
+const SKU_PATTERN = "^[A-Za-z0-9._-]+$";
 
-export const uuidSchema = { type: "string", pattern: UUID_PATTERN } as const;
+const uuidSchema = { type: "string", pattern: UUID_PATTERN } as const;
 
 /** ISO 4217 alphabetic code: three upper-case letters. */
-export const currencySchema = {
+const currencySchema = {
   type: "string",
   pattern: CURRENCY_PATTERN,
   minLength: 3,
@@ -53,7 +53,7 @@ export const customerIdSchema = {
   ...storableText,
 } as const;
 
-export const orderLineSchema = {
+const orderLineSchema = {
   type: "object",
   required: ["sku", "quantity"],
   additionalProperties: false,
@@ -63,7 +63,7 @@ export const orderLineSchema = {
   },
 } as const;
 
-export const orderItemsSchema = {
+const orderItemsSchema = {
   type: "array",
   minItems: LIMITS.itemsMin,
   maxItems: LIMITS.itemsMax,

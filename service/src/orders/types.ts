@@ -37,7 +37,7 @@ export interface OrderLineRequest {
 
 /**
  * An order as accepted by the API (or put on the stream by another producer): the unit of intake.
- * This is the payload of the versioned stream record (see intake/record.ts).
+ * This is the payload of the versioned stream record (see modes/stream/record.ts).
  */
 export interface AcceptedOrder {
   orderId: string;

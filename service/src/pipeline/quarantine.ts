@@ -5,40 +5,25 @@
  * here, per record); at the limit it is quarantined, in one transaction with the intake's progress
  * marker, and the work after it goes on. Everything before it in the batch was decided meanwhile.
  *
- * Transient faults — the database unreachable or restarting, a deadlock, throttling, credentials
- * refused while they rotate, a lost lease — are not the record's fault: they end the attempt at once,
- * count for nothing, and the caller retries the whole batch with backoff.
+ * Transient faults — the database unreachable, restarting or refusing credentials while they rotate
+ * (the dialect's `outage`), a deadlock or serialization failure (`retryable`), a lost lease — are not
+ * the record's fault: they end the attempt at once, count for nothing, and the caller retries the
+ * whole batch with backoff.
  */
-import { isDependencyOutage } from "../api/errors.js";
-import { LeaseLostError } from "../intake/leases.js";
-import { isRowDataError } from "../store/pending.js";
+import { classifyStorageError } from "../store/dialect/index.js";
+import { LeaseLostError } from "../store/leases.js";
 import type { QuarantineReason } from "../store/quarantine-store.js";
-import { isRetryableTransactionError } from "../store/transaction.js";
-
-/** PostgreSQL invalid_authorization_specification / invalid_password; MySQL ER_ACCESS_DENIED_ERROR. */
-const AUTH_PG_CODES = new Set(["28000", "28P01"]);
-const AUTH_MYSQL_ERRNOS = new Set([1045, 1044, 1698]);
-const THROTTLING = new Set([
-  "ProvisionedThroughputExceededException",
-  "LimitExceededException",
-  "KMSThrottlingException",
-  "ThrottlingException",
-]);
 
 /** True for a fault of the environment rather than of the records being written. */
 export function isTransientFault(error: unknown): boolean {
   if (error instanceof LeaseLostError) return true;
-  if (isDependencyOutage(error) || isRetryableTransactionError(error)) return true;
-  if (typeof error !== "object" || error === null) return false;
-  const { code, errno, name } = error as { code?: unknown; errno?: unknown; name?: unknown };
-  if (typeof code === "string" && AUTH_PG_CODES.has(code)) return true;
-  if (typeof errno === "number" && AUTH_MYSQL_ERRNOS.has(errno)) return true;
-  return typeof name === "string" && THROTTLING.has(name);
+  const kind = classifyStorageError(error);
+  return kind === "retryable" || kind === "outage";
 }
 
 /** The quarantine reason of an error a record kept failing with on its own. */
 export function reasonOf(error: unknown): QuarantineReason {
-  return isRowDataError(error) ? "unstorable" : "failed";
+  return classifyStorageError(error) === "unstorable" ? "unstorable" : "failed";
 }
 
 export function describeError(error: unknown): string {

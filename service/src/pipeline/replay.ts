@@ -11,8 +11,7 @@
  * a discard) changes nothing and says so; and deciding an order id twice is a no-op anyway.
  */
 import type { Kysely } from "kysely";
-import type { OrderBatchProcessor } from "../intake/batch-processor.js";
-import { decodeOrderRecord } from "../intake/record.js";
+import { decodeOrderRecord } from "../modes/stream/record.js";
 import type { OrderDecision } from "../orders/types.js";
 import {
   getQuarantined,
@@ -22,6 +21,7 @@ import {
   resolveQuarantined,
 } from "../store/quarantine-store.js";
 import type { Database } from "../store/schema.js";
+import type { OrderBatchProcessor } from "./batch-processor.js";
 import { describeError, isTransientFault } from "./quarantine.js";
 
 export type ReplayOutcome =

@@ -1,11 +1,13 @@
 /**
- * `fastcart serve`: the HTTP API. Shutdown order: stop accepting requests (in-flight ones finish),
- * flush the producer so every 202 already answered is on the stream, then close cache and database.
+ * `fastcart serve`: the HTTP API, and the hourly purge of expired idempotency keys. Shutdown order:
+ * stop the purge, stop accepting requests (in-flight ones finish), flush the producer so every 202
+ * already answered is on the stream, then close cache and database.
  */
 import { buildApp } from "../api/app.js";
+import { startIdempotencyExpiry } from "../api/idempotency-expiry.js";
 import type { ServiceConfig } from "../config.js";
-import { OrderBatchProcessor } from "../intake/batch-processor.js";
 import { Lifecycle } from "../lifecycle.js";
+import { OrderBatchProcessor } from "../pipeline/batch-processor.js";
 import { createQuarantineAdmin } from "../pipeline/replay.js";
 import { closeRuntime, createIntake, openRuntime, type Runtime } from "../runtime.js";
 import { applyOrders } from "../store/processing.js";
@@ -27,13 +29,19 @@ export async function startApi(runtime: Runtime): Promise<RunningApi> {
   );
   const app = await buildApp({ config, store, intake, cache, metrics, logger, quarantine });
   const address = await app.listen({ host: config.host, port: config.port });
-  logger.info({ address, intakeMode: config.intakeMode }, "API listening");
+  logger.info({ address, intakeMode: runtime.mode.name }, "API listening");
+  const stopExpiry = startIdempotencyExpiry({
+    store,
+    retentionHours: config.idempotencyRetentionHours,
+    logger,
+  });
   const port = app.server.address();
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${typeof port === "object" && port ? port.port : config.port}`;
   return {
     runtime,
     url,
     close: async () => {
+      await stopExpiry();
       // Stop accepting, answer what is in flight, close kept-alive connections cleanly (api/drain.ts).
       await app.drain.close();
       await intake.close();

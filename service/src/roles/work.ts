@@ -6,11 +6,10 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { ServiceConfig } from "../config.js";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract.js";
-import type { OrderWorker } from "../intake/types.js";
 import { Lifecycle } from "../lifecycle.js";
+import type { OrderWorker } from "../modes/types.js";
 import { workerReadiness } from "../pipeline/readiness.js";
 import { closeRuntime, createWorker, openRuntime, type Runtime } from "../runtime.js";
-import { pendingOrderCount } from "../store/order-store.js";
 import { createPendingOrdersPublisher, startPendingOrdersReporter } from "../telemetry/emf.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { ServiceMetrics } from "../telemetry/metrics.js";
@@ -20,26 +19,37 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** Starts `count` worker loops (distinct lease owners) and, in table mode, the pending-orders reporter. */
+export interface StartWorkersOptions {
+  maxLeasesPerWorker?: number;
+  /**
+   * Where pending orders are counted (IntakeMode.pendingOrders): "fleet" for `work`, "process" when
+   * the API shares this process (`local`), which also samples every second instead of every 15 s.
+   */
+  pendingScope?: "fleet" | "process";
+}
+
+/** Starts `count` worker loops (distinct lease owners) and the pending-orders reporter, where the mode has one. */
 export async function startWorkers(
   runtime: Runtime,
   count: number,
-  options: { maxLeasesPerWorker?: number } = {},
+  options: StartWorkersOptions = {},
 ): Promise<RunningWorkers> {
   const workers = Array.from({ length: count }, () =>
     createWorker(runtime, { maxLeases: options.maxLeasesPerWorker }),
   );
   await Promise.all(workers.map((worker) => worker.start()));
-  runtime.logger.info({ workers: count, intakeMode: runtime.config.intakeMode }, "workers started");
-  const stopReporter =
-    runtime.config.intakeMode === "table"
-      ? startPendingOrdersReporter({
-          count: () => pendingOrderCount(runtime.store.db),
-          gauge: runtime.metrics.pendingOrders,
-          emf: createPendingOrdersPublisher(runtime.config),
-          onError: (err) => runtime.logger.warn({ err }, "pending-orders sample failed"),
-        })
-      : async () => {};
+  runtime.logger.info({ workers: count, intakeMode: runtime.mode.name }, "workers started");
+  const scope = options.pendingScope ?? "fleet";
+  const pendingOrders = runtime.mode.pendingOrders(runtime, scope);
+  const stopReporter = pendingOrders
+    ? startPendingOrdersReporter({
+        count: pendingOrders,
+        gauge: runtime.metrics.pendingOrders,
+        emf: createPendingOrdersPublisher(runtime.config),
+        intervalMs: scope === "process" ? 1_000 : undefined,
+        onError: (err) => runtime.logger.warn({ err }, "pending-orders sample failed"),
+      })
+    : async () => {};
   return {
     workers,
     stop: async () => {

@@ -1,9 +1,9 @@
 /**
- * Column lists of the order tables for set-based writes (store/bulk.ts): names and PostgreSQL element
+ * Column lists of the order tables for set-based writes (the dialect's insertRows): names and PostgreSQL element
  * types as the migrations define them, in the order every writer builds its row arrays. One list per
  * table, so the decision path (processing.ts) and the table-mode intake (pending.ts) cannot drift.
  */
-import type { BulkColumn } from "./bulk.js";
+import type { BulkColumn } from "./dialect/index.js";
 
 export const ORDER_COLUMNS: readonly BulkColumn[] = [
   { name: "order_id", pgType: "uuid" },

@@ -7,12 +7,18 @@
  * or put on the stream by another producer — when the stored order does.
  */
 import type { Kysely } from "kysely";
-import { engineOf } from "./database.js";
+import { classifyStorageError, dialectOf } from "./dialect/index.js";
 import type { Database } from "./schema.js";
 
 type ClaimTables = {
   order_id_claims: { order_id: string; customer_id: string; claimed_at: Date };
 };
+
+const CLAIM_COLUMNS = [
+  { name: "order_id", pgType: "uuid" },
+  { name: "customer_id", pgType: "varchar" },
+  { name: "claimed_at", pgType: "timestamptz" },
+] as const;
 
 /** True when `orderId` is `customerId`'s (claimed now, or earlier by them); false when another's. */
 export async function claimOrderId(
@@ -27,15 +33,20 @@ export async function claimOrderId(
     .where("order_id", "=", orderId)
     .executeTakeFirst();
   if (stored) return stored.customer_id === customerId;
-  const claims = db.withTables<ClaimTables>();
-  const insert = claims
-    .insertInto("order_id_claims")
-    .values({ order_id: orderId, customer_id: customerId, claimed_at: now });
-  // The loser of two concurrent claims inserts nothing and reads the winner's row below.
-  if (engineOf(db) === "postgres")
-    await insert.onConflict((oc) => oc.column("order_id").doNothing()).execute();
-  else await insert.ignore().execute();
-  const claim = await claims
+  // The loser of two concurrent claims inserts nothing (or, on MySQL, fails with a duplicate key)
+  // and reads the winner's row below.
+  try {
+    await dialectOf(db).insertIfAbsent(db, {
+      table: "order_id_claims",
+      keys: ["order_id"],
+      columns: CLAIM_COLUMNS,
+      rows: [[orderId, customerId, now]],
+    });
+  } catch (error) {
+    if (classifyStorageError(error) !== "duplicate") throw error;
+  }
+  const claim = await db
+    .withTables<ClaimTables>()
     .selectFrom("order_id_claims")
     .select("customer_id")
     .where("order_id", "=", orderId)

@@ -8,11 +8,11 @@ import type { DatabaseConfig } from "../config.js";
 import type { DbEngine } from "../contract.js";
 import { canonicalOrderId } from "../orders/accept.js";
 import { quantitiesBySku } from "../orders/decide.js";
-import { canTransition } from "../orders/state-machine.js";
+import { canTransition, INITIAL_STATUS, sourcesOf } from "../orders/state-machine.js";
 import type { OrderStatus, OrderView, Product, RejectionReason } from "../orders/types.js";
-import { inList } from "./bulk.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { createDatabase, engineOf } from "./database.js";
+import { createDatabase } from "./database.js";
+import { classifyStorageError, dialectOf, type SqlDialect } from "./dialect/index.js";
 import { claimOrderId } from "./order-id-claims.js";
 import type { Database, OrderRow } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
@@ -21,16 +21,26 @@ import type { CancelResult, IdempotencyRecord, OrderPage, OrderQuery, OrderStore
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-const MYSQL_DUPLICATE_KEY = 1062;
-
 type Reader = Kysely<Database> | Transaction<Database>;
 
-/** Number of orders waiting for a decision (the pending-orders metric; the table-mode queue depth). */
+const IDEMPOTENCY_COLUMNS = [
+  { name: "scope", pgType: "varchar" },
+  { name: "idem_key", pgType: "varchar" },
+  { name: "request_hash", pgType: "varchar" },
+  { name: "status_code", pgType: "int2" },
+  { name: "body", pgType: "jsonb" },
+  { name: "headers", pgType: "jsonb" },
+] as const;
+
+/**
+ * Orders stored and not yet decided: rows still in the lifecycle's initial status. In table mode that
+ * is every order accepted and not decided (the queue depth the pending-orders metric reports).
+ */
 export async function pendingOrderCount(db: Reader): Promise<number> {
   const row = await db
     .selectFrom("orders")
     .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("status", "=", "PENDING")
+    .where("status", "=", INITIAL_STATUS)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -43,14 +53,14 @@ async function toViews(db: Reader, rows: OrderRow[]): Promise<OrderView[]> {
     db
       .selectFrom("order_items")
       .select(["order_id", "sku", "quantity", "unit_price", "line_total"])
-      .where(inList(db, "order_id", ids, "uuid"))
+      .where(dialectOf(db).inList("order_id", ids, "uuid"))
       .orderBy("order_id")
       .orderBy("line_no")
       .execute(),
     db
       .selectFrom("order_status_history")
       .select(["order_id", "status", "reason", "at"])
-      .where(inList(db, "order_id", ids, "uuid"))
+      .where(dialectOf(db).inList("order_id", ids, "uuid"))
       .orderBy("order_id")
       .orderBy("seq")
       .execute(),
@@ -104,13 +114,15 @@ export interface SqlOrderStoreOptions {
 
 export class SqlOrderStore implements OrderStore {
   readonly engine: DbEngine;
+  private readonly dialect: SqlDialect;
   private readonly reader: Kysely<Database>;
 
   constructor(
     readonly db: Kysely<Database>,
     private readonly options: SqlOrderStoreOptions = {},
   ) {
-    this.engine = engineOf(db);
+    this.dialect = dialectOf(db);
+    this.engine = this.dialect.engine;
     this.reader = options.reader ?? db;
   }
 
@@ -195,6 +207,7 @@ export class SqlOrderStore implements OrderStore {
         .updateTable("orders")
         .set({ status: "CANCELLED" satisfies OrderStatus, updated_at: at })
         .where("order_id", "=", id)
+        .where("status", "in", sourcesOf("CANCELLED"))
         .execute();
       const { seq } = await trx
         .selectFrom("order_status_history")
@@ -233,11 +246,7 @@ export class SqlOrderStore implements OrderStore {
       stock: product.stock,
       updated_at: now,
     };
-    const insert = this.db.insertInto("products").values(values);
-    await (this.engine === "postgres"
-      ? insert.onConflict((oc) => oc.column("sku").doUpdateSet(update))
-      : insert.onDuplicateKeyUpdate(update)
-    ).execute();
+    await this.dialect.upsert(this.db, "products", ["sku"], values, update);
     return { ...product };
   }
 
@@ -267,26 +276,26 @@ export class SqlOrderStore implements OrderStore {
 
   /** Stores the response once; false when another request stored (scope, key) first. */
   async putIdempotency(scope: string, key: string, record: IdempotencyRecord): Promise<boolean> {
-    const insert = this.db.insertInto("idempotency_keys").values({
-      scope,
-      idem_key: key,
-      request_hash: record.requestHash,
-      status_code: record.statusCode,
-      body: JSON.stringify(record.body ?? null),
-      headers: JSON.stringify(record.headers),
-    });
-    if (this.engine === "postgres") {
-      const result = await insert
-        .onConflict((oc) => oc.columns(["scope", "idem_key"]).doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-    }
-    // MySQL: not INSERT IGNORE, which would also turn a too-long value into a silent warning.
     try {
-      await insert.execute();
-      return true;
+      const inserted = await this.dialect.insertIfAbsent(this.db, {
+        table: "idempotency_keys",
+        keys: ["scope", "idem_key"],
+        columns: IDEMPOTENCY_COLUMNS,
+        rows: [
+          [
+            scope,
+            key,
+            record.requestHash,
+            record.statusCode,
+            JSON.stringify(record.body ?? null),
+            JSON.stringify(record.headers),
+          ],
+        ],
+      });
+      return inserted.length > 0;
     } catch (error) {
-      if ((error as { errno?: number }).errno === MYSQL_DUPLICATE_KEY) return false;
+      // A concurrent request stored the same key between the check and the insert.
+      if (classifyStorageError(error) === "duplicate") return false;
       throw error;
     }
   }

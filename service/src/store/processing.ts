@@ -12,15 +12,23 @@
  * other committed. The order rows are locked after the products (cancelOrder uses the same order).
  * Requires READ COMMITTED (see withTransaction): each statement must see what committed meanwhile.
  */
-import { sql, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import { canonicalOrderId } from "../orders/accept.js";
 import { type DecidedOrder, decideOrders } from "../orders/decide.js";
+import { assertTransition, INITIAL_STATUS, UNDECIDED_STATUSES } from "../orders/state-machine.js";
 import type { AcceptedOrder, OrderDecision, OrderStatus, RejectionReason } from "../orders/types.js";
-import { inList, insertRows } from "./bulk.js";
 import { ORDER_COLUMNS, ORDER_ITEM_COLUMNS, STATUS_HISTORY_COLUMNS } from "./columns.js";
-import { engineOf } from "./database.js";
+import { dialectOf } from "./dialect/index.js";
 import type { Database } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
+
+export interface ApplyOptions {
+  /**
+   * Every order of the batch is a PENDING row this transaction already locked (the table worker's
+   * claim), written by the API with its one history entry: skip reading and locking them again.
+   */
+  claimedPending?: boolean;
+}
 
 interface ExistingOrder {
   status: OrderStatus;
@@ -53,6 +61,7 @@ export async function applyOrders(
   trx: Transaction<Database>,
   orders: readonly AcceptedOrder[],
   now: Date,
+  options: ApplyOptions = {},
 ): Promise<OrderDecision[]> {
   const batch = distinctById(orders);
   if (batch.length === 0) return [];
@@ -61,10 +70,12 @@ export async function applyOrders(
     trx,
     batch.flatMap((o) => o.items.map((i) => i.sku)),
   );
-  const existing = await lockExistingOrders(
-    trx,
-    batch.map((o) => o.orderId),
-  );
+  const existing = options.claimedPending
+    ? claimedRows(batch)
+    : await lockExistingOrders(
+        trx,
+        batch.map((o) => o.orderId),
+      );
 
   const toDecide = batch.filter((order) => isUndecided(existing.get(order.orderId)));
   const outcome = decideOrders(toDecide, catalog);
@@ -114,7 +125,21 @@ function acceptedTime(order: AcceptedOrder, now: Date): Date {
 }
 
 function isUndecided(existing: ExistingOrder | undefined): boolean {
-  return existing === undefined || existing.status === "PENDING";
+  return existing === undefined || UNDECIDED_STATUSES.includes(existing.status);
+}
+
+/**
+ * Rows the caller claimed in this transaction (table mode's FOR UPDATE SKIP LOCKED): they are locked,
+ * PENDING, and hold exactly the history entry the API wrote, so reading and locking them again would
+ * only repeat the claim.
+ */
+function claimedRows(batch: readonly AcceptedOrder[]): Map<string, ExistingOrder> {
+  return new Map(
+    batch.map((order) => [
+      order.orderId,
+      { status: INITIAL_STATUS, customerId: order.customerId, reason: null, total: 0, lastSeq: 1 },
+    ]),
+  );
 }
 
 /** Reads (and locks) the rows of orders in the batch that are already stored. */
@@ -122,7 +147,7 @@ async function lockExistingOrders(trx: Transaction<Database>, orderIds: string[]
   const rows = await trx
     .selectFrom("orders")
     .select(["order_id", "customer_id", "status", "rejection_reason", "total"])
-    .where(inList(trx, "order_id", orderIds, "uuid"))
+    .where(dialectOf(trx).inList("order_id", orderIds, "uuid"))
     .orderBy("order_id")
     .forUpdate()
     .execute();
@@ -142,8 +167,7 @@ async function lockExistingOrders(trx: Transaction<Database>, orderIds: string[]
     .selectFrom("order_status_history")
     .select(["order_id", "seq", "status", "at"])
     .where(
-      inList(
-        trx,
+      dialectOf(trx).inList(
         "order_id",
         rows.map((r) => r.order_id),
         "uuid",
@@ -170,7 +194,8 @@ async function writeDecisions(
   const fresh = decided.filter(({ order }) => !existing.has(order.orderId));
   const pending = decided.filter(({ order }) => existing.has(order.orderId));
 
-  await insertRows(
+  const dialect = dialectOf(trx);
+  await dialect.insertRows(
     trx,
     "orders",
     ORDER_COLUMNS,
@@ -195,8 +220,7 @@ async function writeDecisions(
     await trx
       .deleteFrom("order_items")
       .where(
-        inList(
-          trx,
+        dialectOf(trx).inList(
           "order_id",
           pending.map(({ order }) => order.orderId),
           "uuid",
@@ -204,7 +228,7 @@ async function writeDecisions(
       )
       .execute();
   }
-  await insertRows(
+  await dialect.insertRows(
     trx,
     "order_items",
     ORDER_ITEM_COLUMNS,
@@ -216,35 +240,34 @@ async function writeDecisions(
   for (const { decided: d, order } of decided) {
     const stored = existing.get(order.orderId);
     let seq = stored?.lastSeq ?? 0;
-    if (!stored) history.push([d.orderId, ++seq, "PENDING", null, acceptedTime(order, now)]);
+    assertTransition(stored?.status ?? INITIAL_STATUS, d.status);
+    if (!stored) history.push([d.orderId, ++seq, INITIAL_STATUS, null, acceptedTime(order, now)]);
     history.push([d.orderId, ++seq, d.status, d.status === "REJECTED" ? d.reason : null, now]);
   }
-  await insertRows(trx, "order_status_history", STATUS_HISTORY_COLUMNS, history);
+  await dialect.insertRows(trx, "order_status_history", STATUS_HISTORY_COLUMNS, history);
 }
 
+/** PENDING rows (written by the API in table mode) take their decision in place, guarded by the lifecycle. */
 async function updatePendingOrders(
   trx: Transaction<Database>,
   pending: { decided: DecidedOrder }[],
   now: Date,
 ) {
-  const ids = pending.map(({ decided }) => decided.orderId);
-  const statuses = pending.map(({ decided }) => decided.status);
-  const reasons = pending.map(({ decided }) => (decided.status === "REJECTED" ? decided.reason : null));
-  const totals = pending.map(({ decided }) => decided.total);
-  if (engineOf(trx) === "postgres") {
-    await sql`update orders as o
-      set status = d.status, rejection_reason = d.reason, total = d.total, updated_at = ${now}
-      from unnest(${ids}::uuid[], ${statuses}::varchar[], ${reasons}::varchar[], ${totals}::int8[])
-        as d(order_id, status, reason, total)
-      where o.order_id = d.order_id and o.status = 'PENDING'`.execute(trx);
-    return;
-  }
-  const pick = (values: unknown[]) =>
-    sql`case order_id ${sql.join(
-      ids.map((id, i) => sql`when ${id} then ${values[i]}`),
-      sql` `,
-    )} end`;
-  await sql`update orders
-    set status = ${pick(statuses)}, rejection_reason = ${pick(reasons)}, total = ${pick(totals)}, updated_at = ${now}
-    where order_id in (${sql.join(ids)}) and status = 'PENDING'`.execute(trx);
+  await dialectOf(trx).updateRows(trx, {
+    table: "orders",
+    key: { name: "order_id", pgType: "uuid" },
+    columns: [
+      { name: "status", pgType: "varchar" },
+      { name: "rejection_reason", pgType: "varchar" },
+      { name: "total", pgType: "int8" },
+    ],
+    rows: pending.map(({ decided }) => [
+      decided.orderId,
+      decided.status,
+      decided.status === "REJECTED" ? decided.reason : null,
+      decided.total,
+    ]),
+    constant: { updated_at: now },
+    guard: { column: "status", values: UNDECIDED_STATUSES },
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import { engineOf } from "./database.js";
+import { dialectOf } from "./dialect/index.js";
 
 export const QUARANTINE_REASONS = ["poison", "unstorable", "failed"] as const;
 /**
@@ -104,9 +104,8 @@ export async function quarantineRecords(trx: AnyDb, entries: readonly Quarantine
     resolution: null,
     resolved_at: null,
   }));
-  const db = table(trx);
+  const dialect = dialectOf(trx);
   for (const row of rows) {
-    const insert = db.insertInto("quarantined_records").values(row);
     const update = {
       attempts: row.attempts,
       error: row.error,
@@ -116,11 +115,7 @@ export async function quarantineRecords(trx: AnyDb, entries: readonly Quarantine
       resolution: null,
       resolved_at: null,
     };
-    if (engineOf(trx as Kysely<unknown>) === "postgres") {
-      await insert.onConflict((oc) => oc.column("record_key").doUpdateSet(update)).execute();
-    } else {
-      await insert.onDuplicateKeyUpdate(update).execute();
-    }
+    await dialect.upsert(trx, "quarantined_records", ["record_key"], row, update);
   }
 }
 

@@ -7,7 +7,7 @@
  * Timestamps are timestamptz(3) (PostgreSQL) / DATETIME(3) UTC (MySQL): millisecond precision, the
  * precision of a JS Date.
  */
-import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type { ColumnType, Generated, Selectable } from "kysely";
 import type { OrderStatus, RejectionReason } from "../orders/types.js";
 
 /** A timestamp: written as a Date, read as a Date. */
@@ -76,8 +76,4 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
 }
 
-export type ProductRow = Selectable<ProductsTable>;
 export type OrderRow = Selectable<OrdersTable>;
-export type NewOrderRow = Insertable<OrdersTable>;
-export type OrderItemRow = Selectable<OrderItemsTable>;
-export type OrderStatusHistoryRow = Selectable<OrderStatusHistoryTable>;

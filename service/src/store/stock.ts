@@ -2,10 +2,9 @@
  * Locking and adjusting product stock — the two steps that every stock change (a batch reserving, a
  * cancellation releasing) performs in the same way, so that they order their locks identically.
  */
-import { sql, type Transaction } from "kysely";
+import type { Transaction } from "kysely";
 import type { CatalogEntry } from "../orders/decide.js";
-import { inList } from "./bulk.js";
-import { engineOf } from "./database.js";
+import { dialectOf } from "./dialect/index.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -22,7 +21,7 @@ export async function lockProducts(
   const rows = await trx
     .selectFrom("products")
     .select(["sku", "unit_price", "currency", "stock"])
-    .where(inList(trx, "sku", sorted, "varchar"))
+    .where(dialectOf(trx).inList("sku", sorted, "varchar"))
     .orderBy("sku")
     .forUpdate()
     .execute();
@@ -41,17 +40,11 @@ export async function adjustStock(
 ) {
   const skus = [...deltas.keys()].filter((sku) => deltas.get(sku) !== 0).sort();
   if (skus.length === 0) return;
-  const amounts = skus.map((sku) => deltas.get(sku)!);
-  if (engineOf(trx) === "postgres") {
-    await sql`update products as p set stock = p.stock + d.delta, updated_at = ${now}
-      from unnest(${skus}::varchar[], ${amounts}::int4[]) as d(sku, delta)
-      where p.sku = d.sku`.execute(trx);
-    return;
-  }
-  const byCase = sql.join(
-    skus.map((sku, i) => sql`when ${sku} then ${amounts[i]}`),
-    sql` `,
-  );
-  await sql`update products set stock = stock + case sku ${byCase} end, updated_at = ${now}
-    where sku in (${sql.join(skus)})`.execute(trx);
+  await dialectOf(trx).updateRows(trx, {
+    table: "products",
+    key: { name: "sku", pgType: "varchar" },
+    columns: [{ name: "stock", pgType: "int4", add: true }],
+    rows: skus.map((sku) => [sku, deltas.get(sku)!]),
+    constant: { updated_at: now },
+  });
 }

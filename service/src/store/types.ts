@@ -43,6 +43,8 @@ export interface OrderStore {
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Stores a response; returns false when (scope, key) was stored concurrently by another request. */
   putIdempotency(scope: string, key: string, record: IdempotencyRecord): Promise<boolean>;
+  /** Deletes stored responses older than `before` (their retention ended); returns how many. */
+  purgeIdempotency(before: Date): Promise<number>;
   /**
    * Claims a client-chosen order id for `customerId` (store/order-id-claims.ts): true when the id is
    * theirs (now or already), false when another customer owns it.

@@ -9,7 +9,7 @@ import type { ServiceConfig } from "../config.js";
 export type { Logger } from "pino";
 
 /** Paths pino replaces with "[redacted]" wherever a logged object has them. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
   'req.headers["x-api-key"]',

@@ -5,7 +5,8 @@
  * it registers them on the same `registry`.)
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { IntakeMetrics } from "../intake/types.js";
+import { integerDefault } from "../contract.js";
+import type { IntakeMetrics } from "../modes/types.js";
 import type { OrderDecision, RejectionReason } from "../orders/types.js";
 import { ShardProgress } from "../pipeline/progress.js";
 import type { QuarantineReason } from "../store/quarantine-store.js";
@@ -47,7 +48,7 @@ export interface MetricsOptions {
   environment?: string;
   /** Process metrics (CPU, memory, event-loop lag, GC). On by default; tests turn them off. */
   processMetrics?: boolean;
-  /** A shard failing this long without a commit is stuck (WORKER_STUCK_SHARD_SECONDS, default 300). */
+  /** A shard failing this long without a commit is stuck (WORKER_STUCK_SHARD_SECONDS). */
   stuckShardSeconds?: number;
   /** Told about every quarantined record (the QuarantinedRecords EMF metric). */
   onQuarantined?: (reason: QuarantineReason, count: number) => void;
@@ -106,7 +107,9 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     labelNames: ["reason"] as const,
     registers: [registry],
   });
-  const progress = new ShardProgress(options.stuckShardSeconds ?? 300);
+  const progress = new ShardProgress(
+    options.stuckShardSeconds ?? integerDefault("WORKER_STUCK_SHARD_SECONDS"),
+  );
   new Gauge({
     name: "stream_shard_seconds_since_commit",
     help: "Seconds since each shard this process consumes (or the table queue, shard=table) last committed.",

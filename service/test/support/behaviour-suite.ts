@@ -1,6 +1,6 @@
 /**
- * The behavioural suite every intake mode must pass (issue 5: "the same behavioural suite against both
- * modes"). It knows nothing about Kinesis or PENDING rows: a mode supplies a ModeHarness — a real
+ * The behavioural suite every intake mode must pass, the same suite against both modes. It knows
+ * nothing about Kinesis or PENDING rows: a mode supplies a ModeHarness — a real
  * OrderIntake (what the API submits to) and real workers on a real database — and the suite checks
  * what a customer and an operator can observe in the database:
  *
@@ -11,14 +11,30 @@
  * 4. end to end: N orders in → N final statuses out, stock arithmetic exact, history PENDING → final.
  */
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import type { Kysely } from "kysely";
 import type { DbEngine } from "../../src/contract.js";
-import type { BatchProcessorHooks } from "../../src/intake/batch-processor.js";
-import type { OrderIntake, OrderWorker } from "../../src/intake/types.js";
+import type { OrderIntake, OrderWorker } from "../../src/modes/types.js";
 import type { AcceptedOrder } from "../../src/orders/types.js";
+import type { BatchProcessorHooks } from "../../src/pipeline/batch-processor.js";
 import type { Database } from "../../src/store/schema.js";
+import {
+  addProduct,
+  assertDecidedOnce,
+  countBy,
+  decidedCount,
+  FINAL,
+  histories_,
+  newOrder,
+  seededRandom,
+  statusesById,
+  statusesOf,
+  stockOf,
+  sumQuantity,
+  uniqueSku,
+  waitForFinal,
+  waitUntil,
+} from "./behaviour-observations.js";
 import { RecordingMetrics } from "./worker-harness.js";
 
 /** A worker the suite can stop gracefully or kill as a crash would. */
@@ -48,8 +64,6 @@ export interface ModeHarness {
   newSystem(): Promise<SystemUnderTest>;
   close(): Promise<void>;
 }
-
-const FINAL = ["CONFIRMED", "REJECTED"] as const;
 
 export function behaviourSuite(
   title: string,
@@ -272,170 +286,4 @@ export function behaviourSuite(
       process.stdout.write(`# ${title}: 500 orders submitted and decided in ${seconds.toFixed(2)} s\n`);
     });
   });
-}
-
-// ---- builders and database reads (engine-neutral Kysely) ----
-
-function uniqueSku(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString("hex")}`.toUpperCase();
-}
-
-function newOrder(items: { sku: string; quantity: number }[]): AcceptedOrder {
-  return {
-    orderId: randomUUID(),
-    customerId: "cust-behaviour",
-    currency: "EUR",
-    items,
-    acceptedAt: new Date().toISOString(),
-  };
-}
-
-/** Deterministic, so a failure reproduces with the same orders. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function sumQuantity(orders: AcceptedOrder[], sku: string, include: (o: AcceptedOrder) => boolean): number {
-  let sum = 0;
-  for (const o of orders) {
-    if (!include(o)) continue;
-    for (const item of o.items) if (item.sku === sku) sum += item.quantity;
-  }
-  return sum;
-}
-
-async function addProduct(
-  db: Kysely<Database>,
-  sku: string,
-  stock: number,
-  unitPrice = 100,
-  currency = "EUR",
-) {
-  await db
-    .insertInto("products")
-    .values({ sku, name: `Product ${sku}`, unit_price: unitPrice, currency, stock, updated_at: new Date() })
-    .execute();
-}
-
-async function stockOf(db: Kysely<Database>, sku: string): Promise<number> {
-  const row = await db
-    .selectFrom("products")
-    .select("stock")
-    .where("sku", "=", sku)
-    .executeTakeFirstOrThrow();
-  return Number(row.stock);
-}
-
-async function decidedCount(db: Kysely<Database>, orders: AcceptedOrder[]): Promise<number> {
-  const row = await db
-    .selectFrom("orders")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where(
-      "order_id",
-      "in",
-      orders.map((o) => o.orderId),
-    )
-    .where("status", "in", [...FINAL])
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function statusesById(db: Kysely<Database>, orders: AcceptedOrder[]) {
-  const rows = await db
-    .selectFrom("orders")
-    .select(["order_id", "status", "rejection_reason", "total"])
-    .where(
-      "order_id",
-      "in",
-      orders.map((o) => o.orderId),
-    )
-    .execute();
-  return new Map(
-    rows.map((r) => [r.order_id, { status: r.status, reason: r.rejection_reason, total: Number(r.total) }]),
-  );
-}
-
-async function countBy(db: Kysely<Database>, table: "orders" | "order_items", ids: string[]) {
-  const rows = await db
-    .selectFrom(table)
-    .select(["order_id", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("order_id", "in", ids)
-    .groupBy("order_id")
-    .execute();
-  return new Map(rows.map((r) => [r.order_id, Number(r.n)]));
-}
-
-async function histories_(db: Kysely<Database>, ids: string[]) {
-  const rows = await db
-    .selectFrom("order_status_history")
-    .select(["order_id", "seq", "status", "at"])
-    .where("order_id", "in", ids)
-    .orderBy("order_id")
-    .orderBy("seq")
-    .execute();
-  const byId = new Map<string, { status: string; at: Date }[]>();
-  for (const r of rows) {
-    const list = byId.get(r.order_id) ?? [];
-    list.push({ status: r.status, at: new Date(r.at) });
-    byId.set(r.order_id, list);
-  }
-  return byId;
-}
-
-function statusesOf(histories: Map<string, { status: string }[]>, id: string): string[] {
-  return (histories.get(id) ?? []).map((e) => e.status);
-}
-
-/** Every order has exactly one PENDING and exactly one final history entry. */
-async function assertDecidedOnce(db: Kysely<Database>, orders: AcceptedOrder[]): Promise<void> {
-  const histories = await histories_(
-    db,
-    orders.map((o) => o.orderId),
-  );
-  for (const o of orders) {
-    const statuses = statusesOf(histories, o.orderId);
-    assert.equal(statuses.length, 2, `${o.orderId}: history ${statuses.join(" → ")}`);
-    assert.equal(statuses[0], "PENDING");
-    assert.ok((FINAL as readonly string[]).includes(statuses[1]!), statuses[1]);
-  }
-}
-
-async function waitForFinal(
-  db: Kysely<Database>,
-  orders: AcceptedOrder[],
-  timeoutMs = 20_000,
-): Promise<void> {
-  let last = 0;
-  await waitUntil(
-    () => `${orders.length} final statuses (have ${last})`,
-    async () => {
-      last = await decidedCount(db, orders);
-      return last === orders.length;
-    },
-    timeoutMs,
-  );
-}
-
-async function waitUntil(
-  what: string | (() => string),
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`,
-      );
-    }
-    await sleep(25);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,7 +9,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from "@aws-sdk/client-kinesis";
-import { ensureStream } from "../../src/intake/kinesis-client.js";
+import { ensureStream } from "../../src/modes/stream/kinesis-client.js";
 
 export async function createTestStream(
   client: KinesisClient,

@@ -6,7 +6,7 @@
  * read REDIS_URL / MYSQL_URL and skip, saying so, when those are unset (outside CI).
  */
 import { spawn } from "node:child_process";
-import { startLocalPostgres } from "../../src/local/embedded-postgres.js";
+import { startLocalPostgres } from "../../tools/local/embedded-postgres.js";
 
 const separator = process.argv.indexOf("--");
 const command = separator === -1 ? [] : process.argv.slice(separator + 1);

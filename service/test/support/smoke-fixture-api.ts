@@ -1,5 +1,5 @@
 /**
- * A minimal in-memory implementation of the order API contract (issue 4, "API"), on node:http, for
+ * A minimal in-memory implementation of the order API contract (api/README.md), on node:http, for
  * testing the smoke suite's client logic only. It is not the service: it exists so the smoke tests
  * can show both that a correct server passes every check and that each kind of misbehaviour (the
  * `faults`) turns into a FAIL line and exit code 1. The real system is smoke-tested in CI.

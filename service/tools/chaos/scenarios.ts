@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mintToken } from "../../src/api/auth.js";
-import { createKinesisClient, ensureStream } from "../../src/intake/kinesis-client.js";
+import { createKinesisClient, ensureStream } from "../../src/modes/stream/kinesis-client.js";
 import { createDatabase, databaseConfigFromUrl } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrations/index.js";
 import { type LoadResult, passed, runLoad, type Verdict, verify } from "./orders.js";

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../../contract.js";
+import { intakeModeFor } from "../../modes/index.js";
 import type { ApiDeps } from "../deps.js";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "../errors.js";
 
@@ -26,11 +27,7 @@ export function registerOperationRoutes(app: FastifyInstance, deps: ApiDeps): vo
 
   const checks: Check[] = [
     { name: "database", run: () => deps.store.checkReady(), fatal: true },
-    {
-      name: deps.intake.mode === "stream" ? "stream" : "intake",
-      run: () => deps.intake.checkReady(),
-      fatal: true,
-    },
+    { name: intakeModeFor(deps.intake.mode).readinessName, run: () => deps.intake.checkReady(), fatal: true },
     // Losing the cache degrades reads to the database; it does not make the API unable to serve.
     { name: "cache", run: () => deps.cache.checkReady(), fatal: false },
   ];

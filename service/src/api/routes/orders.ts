@@ -3,12 +3,13 @@
  *
  * Accepting is the hot path (≥ 2,000 orders/s): validate (precompiled ajv), authorise, hand the order to
  * the intake and answer 202 only once the intake says it is durable, then note it in the status cache
- * so an immediate read finds it. Nothing on this path touches the database unless the client sent an
- * Idempotency-Key or chose the orderId (which is then claimed for its customer: order ids are owned).
+ * so an immediate read finds it. The route itself reads the database only for an Idempotency-Key or a
+ * client-chosen orderId (which is then claimed for its customer: order ids are owned); what the intake
+ * writes is the mode's business (a Kinesis record, or a PENDING row in a group commit).
  *
- * Retrying without an Idempotency-Key is still safe when the client chose the orderId: the stream
- * record is keyed by order id and the worker decides each order id once, so a retried POST with the
- * same orderId puts a duplicate record on the stream that the worker ignores.
+ * Retrying without an Idempotency-Key is still safe when the client chose the orderId: both intakes
+ * are keyed by order id and the worker decides each order id once, so a retried POST with the same
+ * orderId is a duplicate record (stream) or a no-op insert (table) that changes nothing.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";

@@ -6,11 +6,8 @@
  * checkpoint moving past it in the same transaction. The shard never stops on one record.
  */
 import type { Logger } from "pino";
-import type { OrderBatchProcessor } from "../../intake/batch-processor.js";
-import type { HeldLease, LeaseStore } from "../../intake/leases.js";
-import { type DecodedRecord, decodeOrderRecord } from "../../intake/record.js";
-import type { IntakeMetrics } from "../../intake/types.js";
 import type { AcceptedOrder } from "../../orders/types.js";
+import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
 import {
   commitIsolating,
   describeError,
@@ -18,7 +15,10 @@ import {
   type RecordFailureTracker,
   reasonOf,
 } from "../../pipeline/quarantine.js";
+import type { HeldLease, LeaseStore } from "../../store/leases.js";
 import { type QuarantineEntry, quarantineRecords } from "../../store/quarantine-store.js";
+import type { IntakeMetrics } from "../types.js";
+import { type DecodedRecord, decodeOrderRecord } from "./record.js";
 import type { UserRecord, UserRecordChunk } from "./stream-position.js";
 
 export interface ChunkCommitterDeps {

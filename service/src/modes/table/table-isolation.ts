@@ -7,9 +7,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import type { OrderBatchProcessor } from "../../intake/batch-processor.js";
-import { encodeOrderRecord } from "../../intake/record.js";
-import type { IntakeMetrics } from "../../intake/types.js";
+import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
 import {
   commitIsolating,
   describeError,
@@ -21,6 +19,8 @@ import { claimPendingOrders, peekPendingOrderIds } from "../../store/pending.js"
 import { quarantineRecords } from "../../store/quarantine-store.js";
 import type { Database } from "../../store/schema.js";
 import { withTransaction } from "../../store/transaction.js";
+import { encodeOrderRecord } from "../stream/record.js";
+import type { IntakeMetrics } from "../types.js";
 
 export interface TableIsolationDeps {
   db: Kysely<Database>;

@@ -6,7 +6,7 @@
 import { sql } from "kysely";
 import type { DbEngine } from "../../contract.js";
 import { ORDER_STATUSES, REJECTION_REASONS } from "../../orders/types.js";
-import type { AnyKysely } from "../database.js";
+import type { AnyKysely } from "../dialect/index.js";
 import type { SchemaMigration } from "./migration.js";
 
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));

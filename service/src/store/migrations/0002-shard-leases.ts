@@ -1,5 +1,5 @@
 /**
- * Shard leases and checkpoints of the stream workers (intake/leases.ts). One row per shard of a
+ * Shard leases and checkpoints of the stream workers (store/leases.ts). One row per shard of a
  * stream: who owns it until when, the fencing token that changes on every change of owner, the last
  * sequence number committed (written in the same transaction as the orders it covers), and whether the
  * shard was read to its end (SHARD_END), which releases its children after a reshard.

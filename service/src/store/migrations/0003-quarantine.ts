@@ -8,7 +8,7 @@
  */
 import { sql } from "kysely";
 import type { DbEngine } from "../../contract.js";
-import type { AnyKysely } from "../database.js";
+import type { AnyKysely } from "../dialect/index.js";
 import type { SchemaMigration } from "./migration.js";
 
 export const quarantine: SchemaMigration = {

@@ -6,7 +6,7 @@
  * it to the end of MIGRATIONS below — one line. Names must be unique and ascending (checked at start).
  */
 import { type Migration, type MigrationResult, Migrator } from "kysely";
-import { type AnyKysely, engineOf } from "../database.js";
+import { type AnyKysely, dialectOf } from "../dialect/index.js";
 import { initialSchema } from "./0001-initial-schema.js";
 import { shardLeases } from "./0002-shard-leases.js";
 import { quarantine } from "./0003-quarantine.js";
@@ -48,7 +48,7 @@ export async function migrate(
   migrations: readonly SchemaMigration[] = MIGRATIONS,
 ): Promise<string[]> {
   checkOrder(migrations);
-  const engine = engineOf(db);
+  const engine = dialectOf(db).engine;
   const migrator = new Migrator({
     db,
     provider: {

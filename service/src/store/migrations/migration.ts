@@ -1,5 +1,5 @@
 import type { DbEngine } from "../../contract.js";
-import type { AnyKysely } from "../database.js";
+import type { AnyKysely } from "../dialect/index.js";
 
 /**
  * One schema change. `name` must sort after every earlier migration's name (they are applied in

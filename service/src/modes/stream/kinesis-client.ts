@@ -15,7 +15,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { ServiceConfig } from "../config.js";
+import type { ServiceConfig } from "../../config.js";
 
 export interface KinesisClientOptions {
   /** Sockets per client; the producer and every shard loop share them. */

@@ -13,9 +13,9 @@
  * LeaseLostError, and the whole batch rolls back: a worker that lost its lease cannot commit.
  */
 import { type Kysely, type RawBuilder, sql } from "kysely";
-import { engineOf } from "../store/database.js";
-import type { Database, Timestamp } from "../store/schema.js";
-import type { LeaseSnapshot, LeaseTake } from "./lease-balancer.js";
+import type { LeaseSnapshot, LeaseTake } from "../modes/stream/lease-balancer.js";
+import { dialectOf, type SqlDialect } from "./dialect/index.js";
+import type { Database, Timestamp } from "./schema.js";
 
 /** The row, as Kysely sees it (the table is created by store/migrations/0002-shard-leases.ts). */
 export type ShardLeasesTable = {
@@ -33,6 +33,16 @@ export type ShardLeasesTable = {
 export type LeaseTables = {
   shard_leases: ShardLeasesTable;
 };
+
+/** Columns a new shard's row is inserted with (the rest start NULL). */
+const SHARD_LEASE_COLUMNS = [
+  { name: "stream_name", pgType: "varchar" },
+  { name: "shard_id", pgType: "varchar" },
+  { name: "parent_shard_ids", pgType: "varchar" },
+  { name: "fencing_token", pgType: "int8" },
+  { name: "finished", pgType: "bool" },
+  { name: "updated_at", pgType: "timestamptz" },
+] as const;
 
 /** Any Kysely instance or transaction over the service schema. */
 // biome-ignore lint/suspicious/noExplicitAny: works over Database and over Database + lease tables
@@ -78,9 +88,11 @@ export class LeaseStore {
   readonly workerId: string;
   readonly leaseTtlMs: number;
   private readonly db: Kysely<Database & LeaseTables>;
+  private readonly dialect: SqlDialect;
 
   constructor(db: Kysely<Database>, options: LeaseStoreOptions) {
     this.db = db.withTables<LeaseTables>();
+    this.dialect = dialectOf(db);
     this.streamName = options.streamName;
     this.workerId = options.workerId;
     this.leaseTtlMs = options.leaseTtlMs ?? 10_000;
@@ -89,17 +101,20 @@ export class LeaseStore {
   /** Records shards the stream lists that the table does not know yet (new stream, or a reshard). */
   async syncShards(shards: readonly ShardInfo[]): Promise<void> {
     if (shards.length === 0) return;
-    const rows = shards.map((shard) => ({
-      stream_name: this.streamName,
-      shard_id: shard.shardId,
-      parent_shard_ids: JSON.stringify(shard.parentShardIds),
-      fencing_token: 0,
-      finished: false,
-      updated_at: new Date(),
-    }));
-    const insert = this.db.insertInto("shard_leases").values(rows);
-    if (engineOf(this.db) === "postgres") await insert.onConflict((oc) => oc.doNothing()).execute();
-    else await insert.ignore().execute();
+    const now = new Date();
+    await this.dialect.insertIfAbsent(this.db, {
+      table: "shard_leases",
+      keys: ["stream_name", "shard_id"],
+      columns: SHARD_LEASE_COLUMNS,
+      rows: shards.map((shard) => [
+        this.streamName,
+        shard.shardId,
+        JSON.stringify(shard.parentShardIds),
+        0,
+        false,
+        now,
+      ]),
+    });
   }
 
   /** The whole table for this stream, with liveness judged by the database clock. */
@@ -188,20 +203,21 @@ export class LeaseStore {
       .where("owner", "=", this.workerId)
       .where("shard_id", "in", ids)
       .where("finished", "=", false);
-    let renewed: { shard_id: string; fencing_token: number }[];
-    if (engineOf(this.db) === "postgres") {
-      renewed = await update.returning(["shard_id", "fencing_token"]).execute();
-    } else {
-      // MySQL has no RETURNING: renew, then read back what we own.
-      await update.execute();
-      renewed = await this.db
-        .selectFrom("shard_leases")
-        .select(["shard_id", "fencing_token"])
-        .where("stream_name", "=", this.streamName)
-        .where("owner", "=", this.workerId)
-        .where("shard_id", "in", ids)
-        .execute();
-    }
+    const renewed = await this.dialect.updateReturning(
+      {
+        execute: () => update.execute(),
+        returning: () => update.returning(["shard_id", "fencing_token"]).execute(),
+      },
+      // Without RETURNING: read back what we own after the renewal.
+      () =>
+        this.db
+          .selectFrom("shard_leases")
+          .select(["shard_id", "fencing_token"])
+          .where("stream_name", "=", this.streamName)
+          .where("owner", "=", this.workerId)
+          .where("shard_id", "in", ids)
+          .execute(),
+    );
     const stillMine = new Set(
       renewed
         .filter((row) => Number(row.fencing_token) === held.get(row.shard_id))
@@ -234,29 +250,21 @@ export class LeaseStore {
    * The shard was read to its end (SHARD_END): mark it finished, so its children become available, and
    * give up ownership. Fenced like a checkpoint. Returns false when the lease was no longer ours.
    */
-  async finish(lease: HeldLease): Promise<boolean> {
-    const result = await this.db
-      .updateTable("shard_leases")
-      .set({
-        finished: true,
-        owner: null,
-        lease_expires_at: null,
-        fencing_token: sql<number>`fencing_token + 1`,
-        updated_at: new Date(),
-      })
-      .where("stream_name", "=", this.streamName)
-      .where("shard_id", "=", lease.shardId)
-      .where("owner", "=", this.workerId)
-      .where("fencing_token", "=", lease.fencingToken)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  finish(lease: HeldLease): Promise<boolean> {
+    return this.handOver(lease, { finished: true });
   }
 
   /** Gives a lease up (shutdown), keeping its checkpoint, so another worker can take it at once. */
-  async release(lease: HeldLease): Promise<boolean> {
+  release(lease: HeldLease): Promise<boolean> {
+    return this.handOver(lease, {});
+  }
+
+  /** Clears the owner (fenced by owner and token), bumping the token so any later write of ours fails. */
+  private async handOver(lease: HeldLease, extra: { finished?: true }): Promise<boolean> {
     const result = await this.db
       .updateTable("shard_leases")
       .set({
+        ...extra,
         owner: null,
         lease_expires_at: null,
         fencing_token: sql<number>`fencing_token + 1`,
@@ -272,12 +280,10 @@ export class LeaseStore {
 
   /** "now" on the database server, so lease expiry does not depend on workers' clocks agreeing. */
   private dbNow(): RawBuilder<Date> {
-    return engineOf(this.db) === "postgres" ? sql<Date>`clock_timestamp()` : sql<Date>`now(3)`;
+    return this.dialect.now();
   }
 
   private expiry(): RawBuilder<Date> {
-    return engineOf(this.db) === "postgres"
-      ? sql<Date>`clock_timestamp() + ${this.leaseTtlMs} * interval '1 millisecond'`
-      : sql<Date>`date_add(now(3), interval ${this.leaseTtlMs * 1000} microsecond)`;
+    return this.dialect.nowPlusMillis(this.leaseTtlMs);
   }
 }

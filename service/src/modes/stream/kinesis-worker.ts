@@ -14,21 +14,27 @@
  * `stopTimeoutMs` even if a consumer hangs (its lease is then released anyway; the fenced checkpoint
  * makes any later commit of that consumer fail, so nothing is decided twice).
  */
+
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type KinesisClient, ListShardsCommand, type Shard } from "@aws-sdk/client-kinesis";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import type { StatusCache } from "../cache/types.js";
-import type { ServiceConfig } from "../config.js";
-import { applyOrders } from "../store/processing.js";
-import type { Database } from "../store/schema.js";
-import { type ApplyOrders, type BatchProcessorHooks, OrderBatchProcessor } from "./batch-processor.js";
+import type { StatusCache } from "../../cache/types.js";
+import type { ServiceConfig } from "../../config.js";
+import { clampBatchSize } from "../../contract.js";
+import {
+  type ApplyOrders,
+  type BatchProcessorHooks,
+  OrderBatchProcessor,
+} from "../../pipeline/batch-processor.js";
+import { type HeldLease, LeaseStore, type ShardInfo } from "../../store/leases.js";
+import { applyOrders } from "../../store/processing.js";
+import type { Database } from "../../store/schema.js";
+import type { IntakeMetrics, OrderWorker } from "../types.js";
 import { createKinesisClient } from "./kinesis-client.js";
 import { planLeaseTakes } from "./lease-balancer.js";
-import { type HeldLease, LeaseStore, type ShardInfo } from "./leases.js";
 import { DEFAULT_POLLING, type PollingOptions, ShardConsumer } from "./shard-consumer.js";
-import type { IntakeMetrics, OrderWorker } from "./types.js";
 
 export interface KinesisWorkerOptions {
   client: KinesisClient;
@@ -82,7 +88,7 @@ export class KinesisOrderWorker implements OrderWorker {
 
   /**
    * The `work` role's worker: its own Kinesis client from `config.kinesis`, batch size from
-   * WORKER_BATCH_SIZE, service-core's applyOrders. `overrides` is for local runs and tests.
+   * WORKER_BATCH_SIZE, decisions by store/processing.ts applyOrders. `overrides` is for local runs and tests.
    */
   static fromConfig(
     config: ServiceConfig,
@@ -122,7 +128,7 @@ export class KinesisOrderWorker implements OrderWorker {
       hooks: options.hooks,
     });
     this.polling = { ...DEFAULT_POLLING, ...options.polling };
-    this.polling.batchSize = Math.min(10_000, Math.max(1, Math.floor(this.polling.batchSize)));
+    this.polling.batchSize = clampBatchSize(this.polling.batchSize);
   }
 
   /** Takes its first leases and starts polling; resolves once the first coordination round is done. */

@@ -10,20 +10,20 @@
  */
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
-import { STORABLE_TEXT_MESSAGE, STORABLE_TEXT_PATTERN } from "../orders/storable-text.js";
-import type { AcceptedOrder } from "../orders/types.js";
+import { STORABLE_TEXT_MESSAGE, STORABLE_TEXT_PATTERN } from "../../orders/storable-text.js";
+import type { AcceptedOrder } from "../../orders/types.js";
 
 /** The `schema` value of the current record version. */
 export const ORDER_RECORD_SCHEMA = "fastcart.order.v1";
 
 /** Versions this build can read; anything else is poison (a newer producer, or garbage). */
-export const SUPPORTED_RECORD_SCHEMAS: readonly string[] = [ORDER_RECORD_SCHEMA];
+const SUPPORTED_RECORD_SCHEMAS: readonly string[] = [ORDER_RECORD_SCHEMA];
 
 /**
  * Path of the published schema. Resolved relative to this module so it works from src/ (tsx) and from
  * dist/ (the built image): both are two directories below service/.
  */
-export const ORDER_RECORD_SCHEMA_FILE = new URL("../../schemas/order-record.v1.json", import.meta.url);
+export const ORDER_RECORD_SCHEMA_FILE = new URL("../../../schemas/order-record.v1.json", import.meta.url);
 
 export interface OrderRecord {
   schema: typeof ORDER_RECORD_SCHEMA;

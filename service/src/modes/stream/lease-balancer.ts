@@ -39,7 +39,7 @@ export function availableShards(leases: readonly LeaseSnapshot[]): LeaseSnapshot
   );
 }
 
-export function fairShare(available: number, liveWorkers: number): number {
+function fairShare(available: number, liveWorkers: number): number {
   return liveWorkers === 0 ? available : Math.ceil(available / liveWorkers);
 }
 

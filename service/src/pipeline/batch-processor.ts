@@ -7,21 +7,27 @@
  *
  * Because the progress marker commits with the decisions, a crash before the commit leaves neither
  * (the batch is read again and decided once), and a crash after it leaves both. A record seen twice
- * is a no-op in applyOrders (the order id is the primary key), so replays are harmless.
+ * is a no-op in applyOrders (the order id is the primary key), so replays are harmless; applyOrders is
+ * also the one place a batch is de-duplicated.
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Logger } from "pino";
 import type { CachedStatus, StatusCache } from "../cache/types.js";
+import type { IntakeMetrics } from "../modes/types.js";
+import { canonicalOrderId } from "../orders/accept.js";
 import type { AcceptedOrder, OrderDecision, RejectionReason } from "../orders/types.js";
+import { classifyStorageError } from "../store/dialect/index.js";
+import type { ApplyOptions } from "../store/processing.js";
 import type { Database } from "../store/schema.js";
-import { isRetryableTransactionError } from "../store/transaction.js";
-import type { IntakeMetrics } from "./types.js";
+import { withTransaction } from "../store/transaction.js";
+import { type RetryPolicy, TRANSACTION_RETRY, withRetries } from "./retry.js";
 
-/** service-core's decision writer (store/): decides and writes a batch inside the given transaction. */
+/** The decision writer (store/processing.ts applyOrders): decides and writes a batch inside the given transaction. */
 export type ApplyOrders = (
   trx: Transaction<Database>,
   orders: AcceptedOrder[],
   now: Date,
+  options?: ApplyOptions,
 ) => Promise<OrderDecision[]>;
 
 /** What a batch is, for the commit hook and logs. */
@@ -56,11 +62,14 @@ export interface BatchProcessorOptions {
 }
 
 export class OrderBatchProcessor {
-  private readonly maxAttempts: number;
+  private readonly retry: RetryPolicy;
   private readonly now: () => Date;
 
   constructor(private readonly options: BatchProcessorOptions) {
-    this.maxAttempts = Math.max(1, options.maxTransactionAttempts ?? 3);
+    this.retry = {
+      ...TRANSACTION_RETRY,
+      maxAttempts: Math.max(1, options.maxTransactionAttempts ?? TRANSACTION_RETRY.maxAttempts),
+    };
     this.now = options.now ?? (() => new Date());
   }
 
@@ -73,12 +82,12 @@ export class OrderBatchProcessor {
     batch: BatchInfo,
     commitProgress: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<OrderDecision[]> {
-    const orders = uniqueByOrderId(batch.orders);
-    const { decisions } = await this.inTransaction(batch.source, async (trx) => {
+    const orders = [...batch.orders];
+    const decisions = await this.inTransaction(batch.source, async (trx) => {
       const decided = orders.length > 0 ? await this.options.applyOrders(trx, orders, this.now()) : [];
       await commitProgress(trx);
       await this.options.hooks?.beforeCommit?.(batch);
-      return { orders, decisions: decided };
+      return decided;
     });
     this.report(orders, decisions);
     await this.refreshCache(decisions);
@@ -96,9 +105,10 @@ export class OrderBatchProcessor {
     claim: (trx: Transaction<Database>) => Promise<AcceptedOrder[]>,
   ): Promise<{ orders: AcceptedOrder[]; decisions: OrderDecision[] }> {
     const result = await this.inTransaction(source, async (trx) => {
-      const orders = uniqueByOrderId(await claim(trx));
+      const orders = await claim(trx);
       if (orders.length === 0) return { orders, decisions: [] };
-      const decisions = await this.options.applyOrders(trx, orders, this.now());
+      // The claim locked these PENDING rows already; applyOrders need not read them again.
+      const decisions = await this.options.applyOrders(trx, orders, this.now(), { claimedPending: true });
       await this.options.hooks?.beforeCommit?.({ source, orders, poison: 0 });
       return { orders, decisions };
     });
@@ -108,32 +118,32 @@ export class OrderBatchProcessor {
   }
 
   /** One READ COMMITTED transaction, run again (whole) on deadlocks and serialization failures. */
-  private async inTransaction<T>(
-    source: string,
-    work: (trx: Transaction<Database>) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.options.db.transaction().setIsolationLevel("read committed").execute(work);
-      } catch (error) {
-        if (attempt >= this.maxAttempts || !isRetryableTransactionError(error)) throw error;
-        this.options.logger.warn({ err: error, attempt, source }, "batch transaction conflicted; retrying");
-      }
-    }
+  private inTransaction<T>(source: string, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return withRetries(
+      this.retry,
+      (error) => classifyStorageError(error) === "retryable",
+      () => withTransaction(this.options.db, work),
+      (error, attempt) =>
+        this.options.logger.warn({ err: error, attempt, source }, "batch transaction conflicted; retrying"),
+    );
   }
 
-  private report(orders: AcceptedOrder[], decisions: OrderDecision[]): void {
+  private report(orders: readonly AcceptedOrder[], decisions: OrderDecision[]): void {
     const metrics = this.options.metrics;
     if (!metrics) return;
-    // Keyed case-insensitively: applyOrders reports canonical (lower-case) ids.
-    const acceptedAt = new Map(orders.map((order) => [order.orderId.toLowerCase(), order.acceptedAt]));
+    // Keyed by canonical id, as applyOrders reports them; the first record of a repeated id counts.
+    const acceptedAt = new Map<string, string>();
+    for (const order of orders) {
+      const id = canonicalOrderId(order.orderId);
+      if (!acceptedAt.has(id)) acceptedAt.set(id, order.acceptedAt);
+    }
     let confirmed = 0;
     const rejected = new Map<RejectionReason | undefined, number>();
     for (const decision of decisions) {
       if (!decision.applied) continue; // decided by an earlier delivery: already counted then
       if (decision.status === "CONFIRMED") confirmed++;
       else rejected.set(decision.reason, (rejected.get(decision.reason) ?? 0) + 1);
-      const accepted = Date.parse(acceptedAt.get(decision.orderId.toLowerCase()) ?? "");
+      const accepted = Date.parse(acceptedAt.get(decision.orderId) ?? "");
       if (!Number.isNaN(accepted)) {
         metrics.processingLatency(Math.max(0, Date.parse(decision.decidedAt) - accepted) / 1000);
       }
@@ -164,20 +174,4 @@ export class OrderBatchProcessor {
       );
     }
   }
-}
-
-/**
- * Keeps the first record of each order id. A producer retry can put the same order twice, sometimes
- * into one batch; applyOrders would treat the second as a no-op anyway, but deciding it once is cheaper.
- */
-function uniqueByOrderId(orders: readonly AcceptedOrder[]): AcceptedOrder[] {
-  const seen = new Set<string>();
-  const unique: AcceptedOrder[] = [];
-  for (const order of orders) {
-    const id = order.orderId.toLowerCase();
-    if (seen.has(id)) continue;
-    seen.add(id);
-    unique.push(order);
-  }
-  return unique;
 }

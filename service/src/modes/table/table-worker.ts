@@ -16,23 +16,29 @@
  * `stopTimeoutMs` even if that batch hangs (its transaction then rolls back when the pool closes, and
  * its rows stay PENDING for the next worker).
  */
+
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import type { StatusCache } from "../cache/types.js";
-import type { ServiceConfig } from "../config.js";
-import { decideIsolating } from "../modes/table/table-isolation.js";
-import { Backoff } from "../pipeline/backoff.js";
-import { isTransientFault, RecordFailureTracker } from "../pipeline/quarantine.js";
-import { claimPendingOrders } from "../store/pending.js";
-import { applyOrders } from "../store/processing.js";
-import type { Database } from "../store/schema.js";
-import { type ApplyOrders, type BatchProcessorHooks, OrderBatchProcessor } from "./batch-processor.js";
-import type { IntakeMetrics, OrderWorker } from "./types.js";
+import type { StatusCache } from "../../cache/types.js";
+import type { ServiceConfig } from "../../config.js";
+import { clampBatchSize, integerDefault } from "../../contract.js";
+import {
+  type ApplyOrders,
+  type BatchProcessorHooks,
+  OrderBatchProcessor,
+} from "../../pipeline/batch-processor.js";
+import { isTransientFault, RecordFailureTracker } from "../../pipeline/quarantine.js";
+import { Backoff } from "../../pipeline/retry.js";
+import { claimPendingOrders } from "../../store/pending.js";
+import { applyOrders } from "../../store/processing.js";
+import type { Database } from "../../store/schema.js";
+import type { IntakeMetrics, OrderWorker } from "../types.js";
+import { decideIsolating } from "./table-isolation.js";
 
 export interface TablePolling {
-  /** Orders claimed per transaction, 1–10,000 (WORKER_BATCH_SIZE; default 500). */
+  /** Orders claimed per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
   batchSize: number;
   /** Wait after an empty claim: starts at min, doubles per empty claim up to max. */
   idleBackoffMinMs: number;
@@ -42,8 +48,8 @@ export interface TablePolling {
   errorBackoffMaxMs: number;
 }
 
-export const DEFAULT_TABLE_POLLING: TablePolling = {
-  batchSize: 500,
+const DEFAULT_TABLE_POLLING: TablePolling = {
+  batchSize: integerDefault("WORKER_BATCH_SIZE"),
   idleBackoffMinMs: 50,
   idleBackoffMaxMs: 1_000,
   errorBackoffMinMs: 500,
@@ -66,8 +72,6 @@ export interface TableWorkerOptions {
   /** Attempts of an order failing on its own before it is quarantined (WORKER_MAX_RECORD_ATTEMPTS). */
   maxRecordAttempts?: number;
 }
-
-const DEFAULT_MAX_RECORD_ATTEMPTS = 3;
 
 /** Thrown inside the batch transaction by kill(): the batch rolls back, as when a process dies. */
 class WorkerKilledError extends Error {
@@ -93,7 +97,7 @@ export class TableOrderWorker implements OrderWorker {
   /** Batches committed with at least one order. */
   batches = 0;
 
-  /** The `work` role's worker: batch size from WORKER_BATCH_SIZE, service-core's applyOrders. */
+  /** The `work` role's worker: batch size from WORKER_BATCH_SIZE, decisions by store/processing.ts applyOrders. */
   static fromConfig(
     config: ServiceConfig,
     deps: Pick<TableWorkerOptions, "db" | "cache" | "logger" | "metrics">,
@@ -112,7 +116,7 @@ export class TableOrderWorker implements OrderWorker {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.log = options.logger.child({ component: "table-worker", workerId: this.workerId });
     this.polling = { ...DEFAULT_TABLE_POLLING, ...options.polling };
-    this.polling.batchSize = Math.min(10_000, Math.max(1, Math.floor(this.polling.batchSize)));
+    this.polling.batchSize = clampBatchSize(this.polling.batchSize);
     const hooks: BatchProcessorHooks = {
       beforeCommit: async (batch) => {
         await options.hooks?.beforeCommit?.(batch);
@@ -222,7 +226,7 @@ export class TableOrderWorker implements OrderWorker {
         db: this.options.db,
         processor: this.processor,
         tracker: this.failures,
-        maxAttempts: this.options.maxRecordAttempts ?? DEFAULT_MAX_RECORD_ATTEMPTS,
+        maxAttempts: this.options.maxRecordAttempts ?? integerDefault("WORKER_MAX_RECORD_ATTEMPTS"),
         batchSize: this.polling.batchSize,
         source: `table:${this.workerId}`,
         log: this.log,

@@ -1,8 +1,8 @@
-import type { Product } from "../orders/types.js";
-import type { OrderStore } from "../store/types.js";
+import type { Product } from "../../src/orders/types.js";
+import type { OrderStore } from "../../src/store/types.js";
 
 /** A small catalog so the local system can take orders at once. Prices in euro cents. */
-export const DEMO_CATALOG: readonly Product[] = [
+const DEMO_CATALOG: readonly Product[] = [
   { sku: "TSHIRT-BLK-M", name: "T-shirt, black, M", unitPrice: 1999, currency: "EUR", stock: 500 },
   { sku: "MUG-LOGO", name: "FastCart mug", unitPrice: 1250, currency: "EUR", stock: 200 },
   { sku: "SOCKS-3PK", name: "Socks, 3 pack", unitPrice: 899, currency: "EUR", stock: 1000 },

@@ -9,6 +9,7 @@
  * backs off exponentially. The next call is made while the current batch is being written (one batch
  * of read-ahead), so the database and Kinesis latencies overlap instead of adding up.
  */
+
 import {
   ExpiredIteratorException,
   GetRecordsCommand,
@@ -18,21 +19,17 @@ import {
   type _Record as KinesisRecord,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
-import { commitStreamChunk } from "../modes/stream/chunk-committer.js";
-import {
-  chunkUserRecords,
-  expandRecords,
-  iteratorStart,
-  type UserRecordChunk,
-} from "../modes/stream/stream-position.js";
-import { Backoff } from "../pipeline/backoff.js";
-import { RecordFailureTracker } from "../pipeline/quarantine.js";
-import type { OrderBatchProcessor } from "./batch-processor.js";
-import { type HeldLease, LeaseLostError, type LeaseStore } from "./leases.js";
-import type { IntakeMetrics } from "./types.js";
+import { integerDefault } from "../../contract.js";
+import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
+import { RecordFailureTracker } from "../../pipeline/quarantine.js";
+import { Backoff } from "../../pipeline/retry.js";
+import { type HeldLease, LeaseLostError, type LeaseStore } from "../../store/leases.js";
+import type { IntakeMetrics } from "../types.js";
+import { commitStreamChunk } from "./chunk-committer.js";
+import { chunkUserRecords, expandRecords, iteratorStart, type UserRecordChunk } from "./stream-position.js";
 
 export interface PollingOptions {
-  /** Records per GetRecords call and per transaction, 1–10,000 (default 500). */
+  /** Records per GetRecords call and per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
   batchSize: number;
   /** Least time between two GetRecords calls on one shard (default 200 ms: 5 calls/s). */
   minPollIntervalMs: number;
@@ -45,7 +42,7 @@ export interface PollingOptions {
 }
 
 export const DEFAULT_POLLING: PollingOptions = {
-  batchSize: 500,
+  batchSize: integerDefault("WORKER_BATCH_SIZE"),
   minPollIntervalMs: 200,
   idleBackoffMinMs: 250,
   idleBackoffMaxMs: 1_000,
@@ -67,8 +64,6 @@ interface ShardConsumerDeps {
   /** Attempts of a record failing on its own before it is quarantined (WORKER_MAX_RECORD_ATTEMPTS). */
   maxRecordAttempts?: number;
 }
-
-export const DEFAULT_MAX_RECORD_ATTEMPTS = 3;
 
 const THROTTLING_ERRORS = new Set([
   "ProvisionedThroughputExceededException",
@@ -223,7 +218,7 @@ export class ShardConsumer {
       lease: this.deps.lease,
       streamName: this.deps.streamName,
       tracker: this.failures,
-      maxAttempts: this.deps.maxRecordAttempts ?? DEFAULT_MAX_RECORD_ATTEMPTS,
+      maxAttempts: this.deps.maxRecordAttempts ?? integerDefault("WORKER_MAX_RECORD_ATTEMPTS"),
       log: this.log,
       metrics: this.deps.metrics,
     });

@@ -2,14 +2,14 @@
  * Stream-mode intake: puts accepted orders on Kinesis in PutRecords batches.
  *
  * Why batch: one PutRecords call carries up to 500 records, and the API's 2,000+ orders/s would
- * otherwise be 2,000+ HTTP round trips a second. A submission waits at most `lingerMs` for company,
- * and a full batch goes at once. Each `submit` resolves when Kinesis has accepted *its* record (it has
+ * otherwise be 2,000+ HTTP round trips a second. The pipeline's micro-batcher makes the batches (a
+ * submission waits at most `lingerMs` for company, a full batch goes at once). Each `submit` resolves when Kinesis has accepted *its* record (it has
  * a sequence number), so the API answers 202 only for durable orders.
  *
  * PutRecords is not atomic: some entries can fail (ProvisionedThroughputExceededException when a
  * shard is over its write limit, InternalFailure) while the rest succeed. Only the failed entries are
- * retried — resending the whole batch would duplicate the accepted ones — with exponential backoff
- * and full jitter, up to `maxAttempts`; then their submissions are rejected. Errors that retrying
+ * retried — resending the whole batch would duplicate the accepted ones — with the pipeline's retry
+ * policy (exponential backoff, full jitter) up to `maxAttempts`; then their submissions are rejected. Errors that retrying
  * cannot fix (e.g. KMS access denied) reject at once.
  *
  * The partition key is the order id: random UUIDs spread evenly over the shards' hash ranges, and all
@@ -22,17 +22,19 @@ import {
   type PutRecordsRequestEntry,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
-import type { ServiceConfig } from "../config.js";
-import type { AcceptedOrder } from "../orders/types.js";
+import type { ServiceConfig } from "../../config.js";
+import type { AcceptedOrder } from "../../orders/types.js";
+import { type BatchEntry, IntakeUnavailableError, MicroBatcher } from "../../pipeline/micro-batcher.js";
+import { backoffDelayMs, type RetryPolicy } from "../../pipeline/retry.js";
+import type { OrderIntake } from "../types.js";
 import { createKinesisClient } from "./kinesis-client.js";
 import { encodeOrderRecord } from "./record.js";
-import type { OrderIntake } from "./types.js";
 
 /** Kinesis limits for one PutRecords request. */
-export const PUT_RECORDS_MAX_RECORDS = 500;
-export const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
+const PUT_RECORDS_MAX_RECORDS = 500;
+const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 /** Largest record (data + partition key) Kinesis accepts. */
-export const RECORD_MAX_BYTES = 1024 * 1024;
+const RECORD_MAX_BYTES = 1024 * 1024;
 
 /** Per-entry error codes worth retrying: the shard was busy or Kinesis had a transient fault. */
 const RETRYABLE_ENTRY_ERRORS = new Set([
@@ -63,21 +65,9 @@ export interface KinesisProducerOptions {
   logger?: Logger;
 }
 
-/** Thrown by `submit` when the producer cannot take the order; the API answers 503 for it. */
-export class IntakeUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "IntakeUnavailableError";
-  }
-}
-
-interface Pending {
+interface PendingRecord {
   entry: PutRecordsRequestEntry;
-  bytes: number;
-  attempts: number;
   lastError?: string;
-  resolve: () => void;
-  reject: (error: Error) => void;
 }
 
 export class KinesisOrderIntake implements OrderIntake {
@@ -96,62 +86,41 @@ export class KinesisOrderIntake implements OrderIntake {
   }
 
   private readonly streamName: string;
-  private readonly maxBatchRecords: number;
-  private readonly maxBatchBytes: number;
-  private readonly lingerMs: number;
-  private readonly maxInFlight: number;
-  private readonly maxAttempts: number;
-  private readonly backoffBaseMs: number;
-  private readonly backoffMaxMs: number;
-  private readonly maxQueued: number;
+  private readonly retry: RetryPolicy;
   private readonly closeClient: boolean;
   private readonly logger: Logger | undefined;
-
-  private queue: Pending[] = [];
-  private queuedBytes = 0;
-  /** Submissions not yet settled: queued, in flight or waiting out a backoff. */
-  private outstanding = 0;
-  private inFlight = 0;
-  private lingerTimer: NodeJS.Timeout | undefined;
-  private readonly backoffTimers = new Set<NodeJS.Timeout>();
-  private closing = false;
+  private readonly batcher: MicroBatcher<PendingRecord>;
   private closed: Promise<void> | undefined;
-  private drainWaiters: (() => void)[] = [];
 
   constructor(
     private readonly client: KinesisClient,
     options: KinesisProducerOptions,
   ) {
     this.streamName = options.streamName;
-    this.maxBatchRecords = clamp(
-      options.maxBatchRecords ?? PUT_RECORDS_MAX_RECORDS,
-      1,
-      PUT_RECORDS_MAX_RECORDS,
-    );
-    this.maxBatchBytes = clamp(
-      options.maxBatchBytes ?? PUT_RECORDS_MAX_BYTES,
-      RECORD_MAX_BYTES,
-      PUT_RECORDS_MAX_BYTES,
-    );
-    this.lingerMs = Math.max(0, options.lingerMs ?? 5);
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 6);
-    this.backoffBaseMs = Math.max(1, options.backoffBaseMs ?? 25);
-    this.backoffMaxMs = Math.max(this.backoffBaseMs, options.backoffMaxMs ?? 2_000);
-    this.maxQueued = Math.max(1, options.maxQueued ?? 50_000);
+    const backoffBaseMs = Math.max(1, options.backoffBaseMs ?? 25);
+    this.retry = {
+      maxAttempts: Math.max(1, options.maxAttempts ?? 6),
+      backoffBaseMs,
+      backoffMaxMs: Math.max(backoffBaseMs, options.backoffMaxMs ?? 2_000),
+    };
     this.closeClient = options.closeClient ?? false;
     this.logger = options.logger;
+    this.batcher = new MicroBatcher({
+      maxBatchItems: clamp(options.maxBatchRecords ?? PUT_RECORDS_MAX_RECORDS, 1, PUT_RECORDS_MAX_RECORDS),
+      maxBatchWeight: clamp(
+        options.maxBatchBytes ?? PUT_RECORDS_MAX_BYTES,
+        RECORD_MAX_BYTES,
+        PUT_RECORDS_MAX_BYTES,
+      ),
+      lingerMs: Math.max(0, options.lingerMs ?? 5),
+      maxInFlight: Math.max(1, options.maxInFlight ?? 4),
+      maxQueued: Math.max(1, options.maxQueued ?? 50_000),
+      waitingFor: "records waiting for Kinesis",
+      send: (batch) => this.send(batch),
+    });
   }
 
   submit(order: AcceptedOrder): Promise<void> {
-    if (this.closing) return Promise.reject(new IntakeUnavailableError("order intake is shutting down"));
-    if (this.outstanding >= this.maxQueued) {
-      return Promise.reject(
-        new IntakeUnavailableError(
-          `order intake is saturated (${this.outstanding} records waiting for Kinesis)`,
-        ),
-      );
-    }
     const data = encodeOrderRecord(order);
     const bytes = data.byteLength + Buffer.byteLength(order.orderId);
     if (bytes > RECORD_MAX_BYTES) {
@@ -159,22 +128,7 @@ export class KinesisOrderIntake implements OrderIntake {
         new Error(`order ${order.orderId} encodes to ${bytes} bytes; Kinesis records are ≤ 1 MiB`),
       );
     }
-    return new Promise<void>((resolve, reject) => {
-      this.outstanding++;
-      this.enqueue({
-        entry: { Data: data, PartitionKey: order.orderId },
-        bytes,
-        attempts: 0,
-        resolve: () => {
-          this.settled();
-          resolve();
-        },
-        reject: (error) => {
-          this.settled();
-          reject(error);
-        },
-      });
-    });
+    return this.batcher.submit({ entry: { Data: data, PartitionKey: order.orderId } }, bytes);
   }
 
   async checkReady(): Promise<void> {
@@ -196,9 +150,7 @@ export class KinesisOrderIntake implements OrderIntake {
   /** Sends everything buffered (retries included), waits for every submission to settle, then releases the client. */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      this.closing = true;
-      this.flush();
-      await this.drained();
+      await this.batcher.close();
       if (this.closeClient) this.client.destroy();
     })();
     return this.closed;
@@ -206,65 +158,15 @@ export class KinesisOrderIntake implements OrderIntake {
 
   /** Submissions not yet settled (for tests and a saturation gauge). */
   get pendingCount(): number {
-    return this.outstanding;
+    return this.batcher.pendingCount;
   }
 
-  private enqueue(pending: Pending): void {
-    this.queue.push(pending);
-    this.queuedBytes += pending.bytes;
-    if (this.queue.length >= this.maxBatchRecords || this.queuedBytes >= this.maxBatchBytes || this.closing) {
-      this.flush();
-    } else if (!this.lingerTimer) {
-      this.lingerTimer = setTimeout(() => {
-        this.lingerTimer = undefined;
-        this.flush();
-      }, this.lingerMs);
-    }
-  }
-
-  /** Starts as many PutRecords calls as the in-flight limit allows. */
-  private flush(): void {
-    if (this.lingerTimer) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
-    }
-    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
-      const batch = this.takeBatch();
-      this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        // A full batch (or anything, while closing) goes now; a partial one waits out its linger.
-        if (this.queue.length >= this.maxBatchRecords || this.closing) this.flush();
-        else if (this.queue.length > 0 && !this.lingerTimer) {
-          this.lingerTimer = setTimeout(() => {
-            this.lingerTimer = undefined;
-            this.flush();
-          }, this.lingerMs);
-        }
-      });
-    }
-  }
-
-  private takeBatch(): Pending[] {
-    let bytes = 0;
-    let count = 0;
-    while (count < this.queue.length && count < this.maxBatchRecords) {
-      const next = this.queue[count]!;
-      if (bytes + next.bytes > this.maxBatchBytes) break;
-      bytes += next.bytes;
-      count++;
-    }
-    const batch = this.queue.splice(0, count);
-    this.queuedBytes -= bytes;
-    return batch;
-  }
-
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(batch: BatchEntry<PendingRecord>[]): Promise<void> {
     for (const pending of batch) pending.attempts++;
     let results: { ErrorCode?: string; ErrorMessage?: string }[];
     try {
       const response = await this.client.send(
-        new PutRecordsCommand({ StreamName: this.streamName, Records: batch.map((p) => p.entry) }),
+        new PutRecordsCommand({ StreamName: this.streamName, Records: batch.map((p) => p.item.entry) }),
       );
       results = response.Records ?? [];
     } catch (error) {
@@ -273,9 +175,9 @@ export class KinesisOrderIntake implements OrderIntake {
       const retryable = isRetryableCallError(err);
       this.logger?.warn({ err, records: batch.length, retryable }, "PutRecords call failed");
       for (const pending of batch) {
-        pending.lastError = `${err.name}: ${err.message}`;
+        pending.item.lastError = `${err.name}: ${err.message}`;
         if (retryable) this.retryOrReject(pending);
-        else pending.reject(new Error(`Kinesis rejected the order record: ${pending.lastError}`));
+        else pending.reject(new Error(`Kinesis rejected the order record: ${pending.item.lastError}`));
       }
       return;
     }
@@ -288,9 +190,9 @@ export class KinesisOrderIntake implements OrderIntake {
       }
       failed++;
       const code = result?.ErrorCode ?? "MissingResult";
-      pending.lastError = `${code}: ${result?.ErrorMessage ?? "no result for this entry"}`;
+      pending.item.lastError = `${code}: ${result?.ErrorMessage ?? "no result for this entry"}`;
       if (RETRYABLE_ENTRY_ERRORS.has(code) || code === "MissingResult") this.retryOrReject(pending);
-      else pending.reject(new Error(`Kinesis rejected the order record: ${pending.lastError}`));
+      else pending.reject(new Error(`Kinesis rejected the order record: ${pending.item.lastError}`));
     });
     if (failed > 0)
       this.logger?.debug(
@@ -299,40 +201,25 @@ export class KinesisOrderIntake implements OrderIntake {
       );
   }
 
-  private retryOrReject(pending: Pending): void {
-    if (pending.attempts >= this.maxAttempts) {
+  /** Only the failed entry goes again (resending the batch would duplicate the accepted ones). */
+  private retryOrReject(pending: BatchEntry<PendingRecord>): void {
+    if (pending.attempts >= this.retry.maxAttempts) {
       this.logger?.error(
-        { partitionKey: pending.entry.PartitionKey, attempts: pending.attempts, error: pending.lastError },
+        {
+          partitionKey: pending.item.entry.PartitionKey,
+          attempts: pending.attempts,
+          error: pending.item.lastError,
+        },
         "order record not accepted by Kinesis; giving up",
       );
       pending.reject(
         new IntakeUnavailableError(
-          `Kinesis did not accept the order record after ${pending.attempts} attempts (last error ${pending.lastError})`,
+          `Kinesis did not accept the order record after ${pending.attempts} attempts (last error ${pending.item.lastError})`,
         ),
       );
       return;
     }
-    const cap = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (pending.attempts - 1));
-    const delay = Math.random() * cap; // full jitter: retries from many callers do not arrive in lockstep
-    const timer = setTimeout(() => {
-      this.backoffTimers.delete(timer);
-      this.enqueue(pending);
-    }, delay);
-    this.backoffTimers.add(timer);
-  }
-
-  private settled(): void {
-    this.outstanding--;
-    if (this.outstanding === 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const wake of waiters) wake();
-    }
-  }
-
-  private drained(): Promise<void> {
-    if (this.outstanding === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    setTimeout(() => this.batcher.requeue(pending), backoffDelayMs(this.retry, pending.attempts));
   }
 }
 

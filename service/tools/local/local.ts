@@ -7,19 +7,18 @@
  * the workers claim PENDING rows.
  */
 import { randomBytes } from "node:crypto";
-import { ADMIN_SCOPE, mintToken } from "../api/auth.js";
-import { type Env, loadConfig } from "../config.js";
-import { createKinesisClient, ensureStream } from "../intake/kinesis-client.js";
-import { Lifecycle } from "../lifecycle.js";
-import { seedDemoCatalog } from "../local/demo-catalog.js";
-import { startLocalPostgres } from "../local/embedded-postgres.js";
-import { startLocalKinesis } from "../local/kinesalite.js";
-import { closeRuntime, openRuntime, type Runtime } from "../runtime.js";
-import { startPendingOrdersReporter } from "../telemetry/emf.js";
-import { createLogger, type Logger } from "../telemetry/logger.js";
-import { runMigrations } from "./migrate.js";
-import { startApi } from "./serve.js";
-import { startWorkers } from "./work.js";
+import { ADMIN_SCOPE, mintToken } from "../../src/api/auth.js";
+import { type Env, loadConfig } from "../../src/config.js";
+import { Lifecycle } from "../../src/lifecycle.js";
+import { intakeModeFor } from "../../src/modes/index.js";
+import { runMigrations } from "../../src/roles/migrate.js";
+import { startApi } from "../../src/roles/serve.js";
+import { startWorkers } from "../../src/roles/work.js";
+import { closeRuntime, openRuntime } from "../../src/runtime.js";
+import { createLogger, type Logger } from "../../src/telemetry/logger.js";
+import { seedDemoCatalog } from "./demo-catalog.js";
+import { startLocalPostgres } from "./embedded-postgres.js";
+import { startLocalKinesis } from "./kinesalite.js";
 
 /** Shards of the local stream: the same as the fastcart-dev stack. */
 export const LOCAL_SHARDS = 2;
@@ -37,19 +36,8 @@ function step(message: string) {
   process.stderr.write(`  • ${message}\n`);
 }
 
-async function counterTotal(metric: { get(): Promise<{ values: { value: number }[] }> }): Promise<number> {
-  return (await metric.get()).values.reduce((sum, sample) => sum + sample.value, 0);
-}
-
-/** Orders this process accepted and has not decided yet (API and workers in one process). */
-export async function localBacklog(runtime: Runtime): Promise<number> {
-  const { ordersAccepted, ordersConfirmed, ordersRejected } = runtime.metrics;
-  const decided = (await counterTotal(ordersConfirmed)) + (await counterTotal(ordersRejected));
-  return Math.max(0, (await counterTotal(ordersAccepted)) - decided);
-}
-
 /** Raised when a signal arrives during start-up; everything started so far has been stopped. */
-export class StartAbortedError extends Error {
+class StartAbortedError extends Error {
   constructor() {
     super("start-up interrupted by a signal; everything started so far was stopped");
     this.name = "StartAbortedError";
@@ -91,9 +79,9 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     }
     checkpoint();
     // Table mode (INTAKE_MODE=table, as on stack orders-api-prod) queues orders in the database: no stream.
-    const streamMode = validated.intakeMode === "stream";
-    if (!streamMode) {
-      step("table mode: orders are queued as PENDING rows (no stream)");
+    const mode = intakeModeFor(validated.intakeMode);
+    if (!mode.localNeeds.kinesis) {
+      step(`${mode.name} mode: orders are queued as PENDING rows (no stream)`);
     } else if (!localEnv.KINESIS_ENDPOINT) {
       step("starting kinesalite (in-process Kinesis, on its own thread)…");
       const kinesis = await startLocalKinesis({ thread: true });
@@ -107,14 +95,7 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     const config = loadConfig(localEnv);
     step("applying migrations…");
     await runMigrations(config, logger);
-    if (streamMode) {
-      const client = createKinesisClient(config.kinesis);
-      try {
-        await ensureStream(client, config.kinesis.streamName, LOCAL_SHARDS);
-      } finally {
-        client.destroy();
-      }
-    }
+    await mode.prepareLocal(config, LOCAL_SHARDS);
     checkpoint();
 
     const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
@@ -125,21 +106,13 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     step(`starting ${LOCAL_WORKERS} workers and the API…`);
     // One shard each: both loops start together, so without the cap the first would take both shards
     // and the second would steal one back, rolling back the first batch (harmless, but noisy).
+    // In this one process the API and the workers share one registry, so the mode can count pending
+    // orders even where a deployed fleet cannot (stream mode: there it is IteratorAge, see the README).
     const workers = await startWorkers(runtime, LOCAL_WORKERS, {
       maxLeasesPerWorker: Math.ceil(LOCAL_SHARDS / LOCAL_WORKERS),
+      pendingScope: "process",
     });
     lifecycle.onShutdown("workers", workers.stop);
-    if (config.intakeMode === "stream") {
-      // Stream mode has no PENDING rows to count. In this one process the API and the workers share
-      // one registry, so accepted − decided is the exact backlog; deployed, the stream's backlog is
-      // stream_shard_lag_seconds and CloudWatch's IteratorAge (see the README).
-      const stopReporter = startPendingOrdersReporter({
-        count: () => localBacklog(runtime),
-        gauge: runtime.metrics.pendingOrders,
-        intervalMs: 1_000,
-      });
-      lifecycle.onShutdown("pending-orders reporter", stopReporter);
-    }
     checkpoint();
     const api = await startApi(runtime);
     lifecycle.onShutdown("api", api.close);
@@ -162,7 +135,7 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
   }
 }
 
-export function banner(system: LocalSystem): string {
+function banner(system: LocalSystem): string {
   const { url, adminToken, customerToken } = system;
   return [
     "",

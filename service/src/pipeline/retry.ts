@@ -1,0 +1,83 @@
+/**
+ * The one retry policy of the write path: an attempt that failed for a reason a retry cures (a
+ * deadlock, a serialization failure, a lost insert-if-absent race, a throttled Kinesis entry) runs
+ * again after a backoff with full jitter — the n-th retry waits random(0, min(maxMs, baseMs·2^(n−1)))
+ * — so retries from many callers do not arrive in lockstep; after `maxAttempts` the error stands.
+ *
+ * Each write retries in exactly one place (the intake's batch, the worker's batch transaction, the
+ * producer's entry), never inside another retry loop, so a batch costs at most `maxAttempts`
+ * transactions. A worker loop whose batch keeps failing waits per `Backoff` (below) before it reads
+ * the same work again.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+
+export interface RetryPolicy {
+  /** Attempts, the first included. */
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+}
+
+/** A batch transaction of the workers: a conflict usually clears at once, so short waits. */
+export const TRANSACTION_RETRY: RetryPolicy = { maxAttempts: 3, backoffBaseMs: 5, backoffMaxMs: 100 };
+
+/** The full-jitter wait before retry number `retry` (1 for the first retry). */
+export function backoffDelayMs(policy: RetryPolicy, retry: number): number {
+  const cap = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (retry - 1));
+  return Math.random() * cap;
+}
+
+/**
+ * Runs `attempt` until it succeeds, `shouldRetry` says no, or the policy's attempts are spent.
+ * `onRetry` sees each error that is retried (for a log line).
+ */
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  shouldRetry: (error: unknown) => boolean,
+  attempt: (n: number) => Promise<T>,
+  onRetry?: (error: unknown, n: number) => void,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (n >= policy.maxAttempts || !shouldRetry(error)) throw error;
+      onRetry?.(error, n);
+      await sleep(backoffDelayMs(policy, n));
+    }
+  }
+}
+
+/**
+ * Exponential backoff with jitter, capped, for one failing batch: the wait doubles on every
+ * consecutive failure of the same work and resets only once that work commits — not when the next
+ * read succeeds, or a batch that fails every time would be retried at the minimum interval forever.
+ * Each wait is the nominal delay plus up to 20 % at random: never shorter than the nominal delay (a
+ * throttled shard must really wait that long), yet workers that failed together (a database restart)
+ * do not come back in lock-step.
+ */
+export class Backoff {
+  private current = 0;
+
+  constructor(
+    private readonly minMs: number,
+    private readonly maxMs: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** The un-jittered delay of the next wait (0 before any failure). */
+  get level(): number {
+    return this.current;
+  }
+
+  /** Records one more failure and returns how long to wait before the retry. */
+  next(): number {
+    this.current = this.current === 0 ? this.minMs : Math.min(this.maxMs, this.current * 2);
+    return Math.round(this.current + this.random() * this.current * 0.2);
+  }
+
+  /** The work committed: the next failure starts from the minimum again. */
+  reset(): void {
+    this.current = 0;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The server's own counters, read from its Prometheus text exposition: end-to-end throughput and
+ * worker lag come from /metrics rather than from reading every order back (which would itself load
+ * the API).
+ */
+export interface PipelineCounters {
+  accepted: number;
+  confirmed: number;
+  rejected: number;
+  /** Largest stream_shard_lag_seconds over all shards (0 when no shard reported yet). */
+  lagSeconds: number;
+  /** Cumulative order_processing_latency_seconds buckets (acceptance → decision), upper bound → count. */
+  processingBuckets: Map<number, number>;
+}
+
+/**
+ * Sums every series of each metric in a Prometheus text exposition (labels such as `environment` or
+ * `reason` are summed over). Returns name → sum, and name → max for gauges that need it.
+ */
+export function parsePrometheus(text: string): { sum: Map<string, number>; max: Map<string, number> } {
+  const sum = new Map<string, number>();
+  const max = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line.length === 0 || line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const name = match[1]!;
+    const value = Number(match[3]);
+    if (!Number.isFinite(value)) continue;
+    sum.set(name, (sum.get(name) ?? 0) + value);
+    max.set(name, Math.max(max.get(name) ?? Number.NEGATIVE_INFINITY, value));
+  }
+  return { sum, max };
+}
+
+/** The cumulative buckets of histogram `name` (summed over other labels): upper bound → count. */
+export function parseHistogramBuckets(text: string, name: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  const prefix = `${name}_bucket{`;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(prefix)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (le === undefined || !Number.isFinite(value)) continue;
+    const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + value);
+  }
+  return buckets;
+}
+
+/**
+ * The q-quantile of the observations between two snapshots of cumulative buckets, interpolated
+ * linearly inside the bucket as Prometheus' histogram_quantile does. Undefined without observations;
+ * the largest finite bound when the quantile falls in +Inf.
+ */
+export function histogramQuantile(
+  q: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+): number | undefined {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((bound) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0));
+  const total = counts[counts.length - 1] ?? 0;
+  if (total <= 0) return undefined;
+  const rank = q * total;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    const bound = bounds[i]!;
+    const count = counts[i]!;
+    if (count >= rank) {
+      if (!Number.isFinite(bound)) return lowerBound;
+      const inBucket = count - lowerCount;
+      return inBucket <= 0 ? bound : lowerBound + (bound - lowerBound) * ((rank - lowerCount) / inBucket);
+    }
+    lowerBound = bound;
+    lowerCount = count;
+  }
+  return lowerBound;
+}
+
+async function scrapeOne(metricsUrl: string): Promise<string> {
+  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET ${metricsUrl} answered ${response.status}`);
+  const text = await response.text();
+  if (!text.includes("orders_accepted_total")) {
+    throw new Error(`${metricsUrl} has no orders_accepted_total: is this a FastCart process's /metrics?`);
+  }
+  return text;
+}
+
+/**
+ * The pipeline counters summed over every given /metrics endpoint: the API counts acceptances, the
+ * processes running workers count decisions (in `local` both are one process and one URL).
+ */
+export async function scrapeCounters(metricsUrls: readonly string[]): Promise<PipelineCounters> {
+  const texts = await Promise.all(metricsUrls.map(scrapeOne));
+  const total: PipelineCounters = {
+    accepted: 0,
+    confirmed: 0,
+    rejected: 0,
+    lagSeconds: 0,
+    processingBuckets: new Map(),
+  };
+  for (const text of texts) {
+    const { sum, max } = parsePrometheus(text);
+    total.accepted += sum.get("orders_accepted_total") ?? 0;
+    total.confirmed += sum.get("orders_confirmed_total") ?? 0;
+    total.rejected += sum.get("orders_rejected_total") ?? 0;
+    total.lagSeconds = Math.max(total.lagSeconds, max.get("stream_shard_lag_seconds") ?? 0);
+    for (const [bound, count] of parseHistogramBuckets(text, "order_processing_latency_seconds")) {
+      total.processingBuckets.set(bound, (total.processingBuckets.get(bound) ?? 0) + count);
+    }
+  }
+  return total;
+}

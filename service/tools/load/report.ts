@@ -1,0 +1,48 @@
+/** The load report as a table. */
+import { fmt } from "./progress.js";
+import type { LoadReport } from "./types.js";
+
+/** The summary table, one "label  value" row per figure. */
+export function formatLoadReport(report: LoadReport): string {
+  const { requests, latencyMs, endToEnd, workerLag, target } = report;
+  const seconds = (value: number | null) => (value === null ? "n/a" : `${fmt(value, 2)} s`);
+  const non2xx = Object.entries(requests.non2xx)
+    .map(([code, count]) => `${code}×${fmt(count)}`)
+    .join(", ");
+  const rows: [string, string][] = [
+    ["target", report.url],
+    [
+      "load",
+      `${fmt(report.durationSeconds, 1)} s, ${report.connections} connections, ${report.rate === null ? "unthrottled" : `offered ${fmt(report.rate)} req/s`}, ${report.skus} SKUs (${report.scarceSkus} scarce)`,
+    ],
+    ["requests sent", fmt(requests.sent)],
+    ["accepted (202)", `${fmt(requests.accepted)}  (${fmt(requests.acceptedPerSecond)}/s)`],
+    ["non-2xx", non2xx || "none"],
+    ["errors / timeouts", `${fmt(requests.errors)} / ${fmt(requests.timeouts)}`],
+    [
+      "accept latency",
+      `p50 ${latencyMs.p50} ms  p90 ${latencyMs.p90} ms  p99 ${latencyMs.p99} ms  max ${latencyMs.max} ms`,
+    ],
+    [
+      "decided",
+      `${fmt(endToEnd.decided)} of ${fmt(endToEnd.accepted)} accepted  (${fmt(endToEnd.confirmed)} confirmed, ${fmt(endToEnd.rejected)} rejected)${endToEnd.complete ? "" : "  INCOMPLETE"}`,
+    ],
+    ["end to end", `${fmt(endToEnd.ordersPerSecond)} orders/s sustained (accepted → final status)`],
+    ["drain after load", `${fmt(endToEnd.drainMs / 1000, 2)} s`],
+    [
+      "accepted → decided",
+      `p50 ${seconds(workerLag.processingP50Seconds)}  p99 ${seconds(workerLag.processingP99Seconds)}  (worker lag per order)`,
+    ],
+    ["backlog (max)", `${fmt(workerLag.backlogMax)} orders accepted, not yet decided`],
+    [
+      "shard lag (max)",
+      `${fmt(workerLag.shardLagMaxSeconds, 2)} s MillisBehindLatest  (${workerLag.samples} samples; kinesalite reports 0)`,
+    ],
+    [
+      "target",
+      `≥ ${fmt(target.ordersPerSecond)} orders/s end to end, p99 < ${target.p99Ms} ms: ${target.met ? "MET" : "MISSED"}`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n");
+}
