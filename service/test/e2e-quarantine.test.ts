@@ -226,13 +226,19 @@ describe("quarantine end to end (stream mode)", () => {
     assert.ok((await list("DISCARDED")).some((r) => r.quarantineId === poison.quarantineId));
     assert.equal((await list()).length, 0);
     const docs = (await app.inject({ method: "GET", url: "/docs/json" })).json();
-    for (const path of [
-      "/admin/quarantine",
-      "/admin/quarantine/{id}",
-      "/admin/quarantine/{id}/replay",
-      "/admin/quarantine/{id}/discard",
-    ]) {
-      assert.ok(docs.paths[path], `OpenAPI documents ${path}`);
+    // Each admin operation: a stable operationId and the statuses every route can answer.
+    for (const [path, method, operationId] of [
+      ["/admin/quarantine", "get", "listQuarantined"],
+      ["/admin/quarantine/{id}", "get", "getQuarantined"],
+      ["/admin/quarantine/{id}/replay", "post", "replayQuarantined"],
+      ["/admin/quarantine/{id}/discard", "post", "discardQuarantined"],
+    ] as const) {
+      const operation = docs.paths[path]?.[method];
+      assert.ok(operation, `OpenAPI documents ${method.toUpperCase()} ${path}`);
+      assert.equal(operation.operationId, operationId, path);
+      for (const status of ["200", "401", "403", "405", "500", "503"]) {
+        assert.ok(operation.responses[status], `${path}: ${status}`);
+      }
     }
   });
 });
