@@ -7,7 +7,7 @@
 import { CONTAINER_PORT, READY_PATH, type ServiceEnvName } from "@fastcart/service/contract";
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { Cache } from "./components/cache.js";
+import { Cache, REDIS_PORT } from "./components/cache.js";
 import { Database, SERVICE_DB_ENGINE } from "./components/database.js";
 import { Edge, type EdgeTls } from "./components/edge.js";
 import { Encryption } from "./components/encryption.js";
@@ -25,7 +25,7 @@ import { type Naming, resourceName } from "./naming.js";
 /** The stack's exports. */
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-/** Output names of seed 000 (snake_case, exactly these 16). */
+/** Output names of the `pipeline` profile (the fastcart-dev stack; snake_case, exactly these 16). */
 export const PIPELINE_OUTPUTS = [
   "vpc_id",
   "ecs_cluster_arn",
@@ -45,7 +45,7 @@ export const PIPELINE_OUTPUTS = [
   "public_subnet_ids",
 ] as const;
 
-/** Output names of seed 002. */
+/** Output names of the `api` profile (the orders-api-prod stack). */
 export const API_OUTPUTS = [
   "vpcId",
   "albDnsName",
@@ -65,7 +65,12 @@ export function createProgram(config: StackConfig): StackOutputs {
   const accountId = aws.getCallerIdentityOutput().accountId;
   const zones = aws.getAvailabilityZonesOutput({ state: "available" }).names;
 
-  const encryption = new Encryption(resourceName(naming, "encryption"), { naming, region, accountId });
+  const encryption = new Encryption(resourceName(naming, "encryption"), {
+    naming,
+    region,
+    accountId,
+    deletionWindowInDays: config.kmsDeletionWindowDays,
+  });
   const kmsKeyArn = encryption.keyArn;
 
   const network = new Network(resourceName(naming, "network"), {
@@ -79,6 +84,7 @@ export function createProgram(config: StackConfig): StackOutputs {
     albEnabled: config.albEnabled,
     albHttps: config.albEnabled && !config.allowPlainHttpInsecure,
     cacheEnabled: config.cacheEnabled,
+    cachePort: REDIS_PORT,
     flowLogs: config.flowLogsEnabled
       ? {
           region,
@@ -94,6 +100,7 @@ export function createProgram(config: StackConfig): StackOutputs {
     naming,
     kmsKeyArn,
     cacheAuthToken: config.cacheEnabled,
+    recoveryWindowInDays: config.secretRecoveryWindowDays,
   });
 
   const stream =
@@ -146,7 +153,11 @@ export function createProgram(config: StackConfig): StackOutputs {
         })
       : undefined;
 
-  const registry = new Registry(resourceName(naming, "registry"), { naming, kmsKeyArn });
+  const registry = new Registry(resourceName(naming, "registry"), {
+    naming,
+    kmsKeyArn,
+    keepImages: config.ecrKeepImages,
+  });
 
   const edge =
     config.albEnabled && network.albSecurityGroup
@@ -163,6 +174,7 @@ export function createProgram(config: StackConfig): StackOutputs {
             ? { region, accountId, expirationDays: config.albAccessLogsExpirationDays }
             : undefined,
           blueGreen: config.deploymentStrategy === "blue-green",
+          deregistrationDelaySeconds: config.albDeregistrationDelaySeconds,
           waf: config.wafEnabled
             ? {
                 rateLimit: config.wafRateLimit,

@@ -260,7 +260,7 @@ describe("loadStackConfig", () => {
 });
 
 describe("stack files", () => {
-  it("fastcart-dev is valid and carries seed 000's settings", () => {
+  it("fastcart-dev is valid and carries its required settings", () => {
     const config = loadStackConfigFromFile("fastcart-dev");
     assert.equal(config.region, "eu-central-1");
     assert.equal(config.environmentSuffix, "dev");
@@ -270,7 +270,7 @@ describe("stack files", () => {
     assert.equal(config.intakeMode, "stream");
   });
 
-  it("orders-api-prod is valid and carries seed 002's settings", () => {
+  it("orders-api-prod is valid and carries its required settings", () => {
     const config = loadStackConfigFromFile("orders-api-prod");
     assert.equal(config.region, "us-east-1");
     assert.equal(config.azCount, 3);

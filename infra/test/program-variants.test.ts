@@ -1,6 +1,7 @@
 /**
  * createProgram with settings neither stack file uses: a pipeline stack behind an HTTPS ALB without
- * WAF, a rolling deployment, an external image repository and an alarm email.
+ * WAF, a rolling deployment, an external image repository, an alarm email, and retention settings off
+ * their defaults (which prove the program hands each key to its component: components have no defaults).
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -23,6 +24,12 @@ const settings: Record<string, string> = {
   flowLogsEnabled: "false",
   albAccessLogsEnabled: "false",
   auroraPerformanceInsights: "false",
+  // Off their declared defaults: each must reach its resource through the program.
+  kmsDeletionWindowDays: "30",
+  secretRecoveryWindowDays: "14",
+  albDeregistrationDelaySeconds: "120",
+  ecrKeepImages: "5",
+  cacheNodes: "3",
 };
 
 describe("createProgram variants", () => {
@@ -85,5 +92,17 @@ describe("createProgram variants", () => {
     assert.equal(h.ofType("aws:ec2/flowLog:FlowLog").length, 0);
     assert.equal(h.ofType("aws:s3/bucket:Bucket").length, 0);
     assert.equal(h.one("aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"], undefined);
+  });
+
+  it("hands the retention and size settings to their resources", () => {
+    assert.equal(h.one("aws:kms/key:Key").inputs["deletionWindowInDays"], 30);
+    assert.deepEqual(
+      [...new Set(h.ofType("aws:secretsmanager/secret:Secret").map((s) => s.inputs["recoveryWindowInDays"]))],
+      [14],
+    );
+    assert.equal(h.one("aws:lb/targetGroup:TargetGroup").inputs["deregistrationDelay"], 120);
+    const lifecycle = json(h.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs["policy"]);
+    assert.equal(lifecycle.rules[0].selection.countNumber, 5);
+    assert.equal(h.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs["numCacheClusters"], 3);
   });
 });

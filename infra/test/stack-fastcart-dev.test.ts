@@ -1,5 +1,5 @@
 /**
- * Stack fastcart-dev = seed 000. Each test names the seed feature it proves; FEATURES.md maps the same
+ * Stack fastcart-dev. Each test names the required feature it proves; FEATURES.md maps the same
  * features to these resources and settings.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { assertNoWildcardActions, assertTagged, statements } from "./support/ass
 import { json, type MockHarness } from "./support/mocks.js";
 import { runStack, type StackRun, UNTAGGABLE_TYPES } from "./support/stack.js";
 
-describe("stack fastcart-dev (seed 000)", () => {
+describe("stack fastcart-dev", () => {
   let run: StackRun;
   let h: MockHarness;
   before(async () => {
@@ -80,8 +80,8 @@ describe("stack fastcart-dev (seed 000)", () => {
     ]);
     const td = inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-dev");
     assert.deepEqual([td["cpu"], td["memory"]], ["512", "1024"]);
-    assert.equal(h.ofType("aws:appautoscaling/target:Target").length, 0, "seed 000 runs a fixed 2 tasks");
-    assert.equal(h.ofType("aws:lb/loadBalancer:LoadBalancer").length, 0, "seed 000 has no load balancer");
+    assert.equal(h.ofType("aws:appautoscaling/target:Target").length, 0, "fastcart-dev runs a fixed 2 tasks");
+    assert.equal(h.ofType("aws:lb/loadBalancer:LoadBalancer").length, 0, "fastcart-dev has no load balancer");
     // Rolling deployments roll back by themselves: circuit breaker, tasks below desired, stream lag.
     assert.deepEqual(svc["deploymentCircuitBreaker"], { enable: true, rollback: true });
     assert.deepEqual(svc["alarms"], {
@@ -293,7 +293,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.ok(alarms.includes("CPUUtilization"));
   });
 
-  it("exports exactly the 16 outputs seed 000 lists, with those names", () => {
+  it("exports exactly the 16 required outputs, with those names", () => {
     assert.deepEqual(Object.keys(run.outputs).sort(), [...PIPELINE_OUTPUTS].sort());
     assert.equal(PIPELINE_OUTPUTS.length, 16);
     assert.equal(run.outputs["redis_port"], 6379);

@@ -1,5 +1,5 @@
 /**
- * Stack orders-api-prod = seed 002. Each test names the seed feature it proves; FEATURES.md maps the
+ * Stack orders-api-prod. Each test names the required feature it proves; FEATURES.md maps the
  * same features to these resources and settings.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { assertNoWildcardActions, assertTagged, statements } from "./support/ass
 import { json, type MockHarness } from "./support/mocks.js";
 import { runStack, type StackRun, UNTAGGABLE_TYPES } from "./support/stack.js";
 
-describe("stack orders-api-prod (seed 002)", () => {
+describe("stack orders-api-prod", () => {
   let run: StackRun;
   let h: MockHarness;
   before(async () => {
@@ -360,7 +360,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     assert.equal(exec.find((s) => s.Sid === "ReadAppConfigParameters").Resource.length, 3);
   });
 
-  it("exports the outputs seed 002 lists", () => {
+  it("exports the outputs the stack requires", () => {
     assert.deepEqual(Object.keys(run.outputs).sort(), [...API_OUTPUTS].sort());
     assert.match(String(run.outputs["albDnsName"]), /^fastcart-alb-prod-.*\.elb\.amazonaws\.com$/);
     assert.match(

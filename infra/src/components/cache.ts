@@ -14,12 +14,12 @@ export interface CacheArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   /** AUTH token (a Pulumi secret; the same value the service receives as REDIS_AUTH_TOKEN). */
   readonly authToken: pulumi.Input<string>;
-  /** Node type. Default cache.t3.micro. */
-  readonly nodeType?: string;
-  /** Redis OSS version. Default 7.1. */
-  readonly engineVersion?: string;
-  /** Primary + replicas. Default 2 (needed for automatic failover). */
-  readonly nodes?: number;
+  /** Node type (stack config `cacheNodeType`). */
+  readonly nodeType: string;
+  /** Redis OSS version (stack config `cacheEngineVersion`). */
+  readonly engineVersion: string;
+  /** Primary + replicas (stack config `cacheNodes`; at least 2 for automatic failover). */
+  readonly nodes: number;
 }
 
 /**
@@ -54,9 +54,9 @@ export class Cache extends pulumi.ComponentResource {
         replicationGroupId: groupId,
         description: "FastCart order-status cache",
         engine: "redis",
-        engineVersion: args.engineVersion ?? "7.1",
-        nodeType: args.nodeType ?? "cache.t3.micro",
-        numCacheClusters: args.nodes ?? 2,
+        engineVersion: args.engineVersion,
+        nodeType: args.nodeType,
+        numCacheClusters: args.nodes,
         port: REDIS_PORT,
         parameterGroupName: "default.redis7",
         subnetGroupName: subnetGroup.name,

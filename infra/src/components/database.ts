@@ -39,34 +39,34 @@ export interface DatabaseArgs {
   readonly azCount: number;
   /** Customer-managed key: storage, master secret and log groups. */
   readonly kmsKeyArn: pulumi.Input<string>;
-  /** Database created at launch. Default `fastcart`. */
-  readonly dbName?: string;
-  /** PostgreSQL version (postgres). Default 15.15. */
-  readonly postgresEngineVersion?: string;
-  /** Instance class (postgres). Default db.t3.micro. */
-  readonly postgresInstanceClass?: string;
-  /** gp3 storage in GiB (postgres). Default 20. */
-  readonly allocatedStorageGb?: number;
-  /** Standby in a second AZ (postgres). Default false. */
-  readonly multiAz?: boolean;
-  /** Aurora MySQL version. Default 8.0.mysql_aurora.3.10.3. */
-  readonly auroraEngineVersion?: string;
-  /** Aurora instance class. Default db.t3.medium. */
-  readonly auroraInstanceClass?: string;
-  /** Aurora readers. Default 1. */
-  readonly auroraReaderCount?: number;
-  /** Backup retention days. Default 7. */
-  readonly backupRetentionDays?: number;
-  /** RDS refuses to delete the database while set. Default true (production data). */
-  readonly deletionProtection?: boolean;
-  /** Default false: destroying takes the final snapshot `<identifier>-final` first. */
-  readonly skipFinalSnapshot?: boolean;
+  /** Database created at launch (stack config `dbName`). */
+  readonly dbName: string;
+  /** PostgreSQL version (postgres; stack config `postgresEngineVersion`). */
+  readonly postgresEngineVersion: string;
+  /** Instance class (postgres; stack config `postgresInstanceClass`). */
+  readonly postgresInstanceClass: string;
+  /** gp3 storage in GiB (postgres; stack config `dbAllocatedStorageGb`). */
+  readonly allocatedStorageGb: number;
+  /** Standby in a second AZ (postgres; stack config `dbMultiAz`). */
+  readonly multiAz: boolean;
+  /** Aurora MySQL version (stack config `auroraEngineVersion`). */
+  readonly auroraEngineVersion: string;
+  /** Aurora instance class (stack config `auroraInstanceClass`). */
+  readonly auroraInstanceClass: string;
+  /** Aurora readers (stack config `auroraReaderCount`). */
+  readonly auroraReaderCount: number;
+  /** Backup retention days (stack config `dbBackupRetentionDays`). */
+  readonly backupRetentionDays: number;
+  /** RDS refuses to delete the database while set (stack config `dbDeletionProtection`). */
+  readonly deletionProtection: boolean;
+  /** False: destroying takes the final snapshot `<identifier>-final` first (stack config `dbSkipFinalSnapshot`). */
+  readonly skipFinalSnapshot: boolean;
   /** Performance Insights on the Aurora instances, encrypted with kmsKeyArn; unset: off. */
   readonly performanceInsights?: { readonly retentionDays: number };
-  /** Rotation interval of the managed master secret. Default 30. */
-  readonly secretRotationDays?: number;
-  /** Retention of the exported log groups. Default 7. */
-  readonly logRetentionDays?: number;
+  /** Rotation interval of the managed master secret (stack config `dbSecretRotationDays`). */
+  readonly secretRotationDays: number;
+  /** Retention of the exported log groups (stack config `logRetentionDays`). */
+  readonly logRetentionDays: number;
 }
 
 /**
@@ -109,11 +109,11 @@ export class Database extends pulumi.ComponentResource {
     this.engine = engine;
     this.port = DATABASE_PORTS[engine];
     const logExports = [...DATABASE_LOG_EXPORTS[engine]];
-    const logRetention = args.logRetentionDays ?? 7;
-    const backupRetentionPeriod = args.backupRetentionDays ?? 7;
-    const deletionProtection = args.deletionProtection ?? true;
-    const skipFinalSnapshot = args.skipFinalSnapshot ?? false;
-    const dbName = args.dbName ?? "fastcart";
+    const logRetention = args.logRetentionDays;
+    const backupRetentionPeriod = args.backupRetentionDays;
+    const deletionProtection = args.deletionProtection;
+    const skipFinalSnapshot = args.skipFinalSnapshot;
+    const dbName = args.dbName;
 
     const subnetGroupName = resourceName(naming, "db-subnets");
     const subnetGroup = new aws.rds.SubnetGroup(
@@ -145,7 +145,7 @@ export class Database extends pulumi.ComponentResource {
 
     if (engine === "postgres") {
       const identifier = resourceName(naming, "rds");
-      const version = args.postgresEngineVersion ?? "15.15";
+      const version = args.postgresEngineVersion;
       const parameterGroupName = resourceName(naming, "pg-params");
       const parameterGroup = new aws.rds.ParameterGroup(
         parameterGroupName,
@@ -166,9 +166,9 @@ export class Database extends pulumi.ComponentResource {
           engineVersion: version,
           // Pinned version: minor upgrades are a config change, never a surprise drift.
           autoMinorVersionUpgrade: false,
-          instanceClass: args.postgresInstanceClass ?? "db.t3.micro",
-          allocatedStorage: args.allocatedStorageGb ?? 20,
-          maxAllocatedStorage: (args.allocatedStorageGb ?? 20) * 5,
+          instanceClass: args.postgresInstanceClass,
+          allocatedStorage: args.allocatedStorageGb,
+          maxAllocatedStorage: args.allocatedStorageGb * 5,
           storageType: "gp3",
           storageEncrypted: true,
           kmsKeyId: args.kmsKeyArn,
@@ -181,7 +181,7 @@ export class Database extends pulumi.ComponentResource {
           parameterGroupName: parameterGroup.name,
           iamDatabaseAuthenticationEnabled: true,
           publiclyAccessible: false,
-          multiAz: args.multiAz ?? false,
+          multiAz: args.multiAz,
           backupRetentionPeriod,
           backupWindow: "02:00-03:00",
           maintenanceWindow: "sun:03:30-sun:04:30",
@@ -204,7 +204,7 @@ export class Database extends pulumi.ComponentResource {
       this.resourceId = instance.resourceId;
     } else {
       const clusterId = resourceName(naming, "aurora");
-      const version = args.auroraEngineVersion ?? "8.0.mysql_aurora.3.10.3";
+      const version = args.auroraEngineVersion;
       const parameterGroupName = resourceName(naming, "aurora-params");
       const parameterGroup = new aws.rds.ClusterParameterGroup(
         parameterGroupName,
@@ -254,8 +254,8 @@ export class Database extends pulumi.ComponentResource {
         { parent: this, dependsOn: logGroups(`/aws/rds/cluster/${clusterId}`) },
       );
       this.cluster = cluster;
-      const instanceClass = args.auroraInstanceClass ?? "db.t3.medium";
-      const readers = args.auroraReaderCount ?? 1;
+      const instanceClass = args.auroraInstanceClass;
+      const readers = args.auroraReaderCount;
       const zones = pulumi.output(args.availabilityZones);
       // Aurora sets Performance Insights per instance; the stack key encrypts what it stores.
       const insights = args.performanceInsights
@@ -307,7 +307,7 @@ export class Database extends pulumi.ComponentResource {
       {
         secretId: this.masterSecretArn,
         // No rotationLambdaArn: RDS rotates its managed secret itself; this only sets the schedule.
-        rotationRules: { automaticallyAfterDays: args.secretRotationDays ?? 30 },
+        rotationRules: { automaticallyAfterDays: args.secretRotationDays },
       },
       parent,
     );

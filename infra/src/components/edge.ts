@@ -46,8 +46,8 @@ export interface EdgeArgs {
   };
   /** Create the green target group and weight the production rule for ECS blue/green. Default false. */
   readonly blueGreen?: boolean;
-  /** Seconds a deregistering target keeps draining. Default 30. */
-  readonly deregistrationDelaySeconds?: number;
+  /** Seconds a deregistering target keeps draining (stack config `albDeregistrationDelaySeconds`). */
+  readonly deregistrationDelaySeconds: number;
   /** WAF web ACL (rate rule, managed rule groups, logging); unset: no web ACL. */
   readonly waf?: {
     readonly rateLimit: number;
@@ -121,7 +121,7 @@ export class Edge extends pulumi.ComponentResource {
           targetType: "ip",
           protocol: "HTTP",
           port: args.containerPort,
-          deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+          deregistrationDelay: args.deregistrationDelaySeconds,
           healthCheck: {
             enabled: true,
             path: args.healthPath,

@@ -13,8 +13,8 @@ export interface EncryptionArgs {
   readonly region: string;
   /** Account that owns the key (its root administers it, IAM policies delegate use). */
   readonly accountId: pulumi.Input<string>;
-  /** Days before a deleted key is destroyed. Default 7 (the minimum; stacks are meant to be destroyable). */
-  readonly deletionWindowInDays?: number;
+  /** Days before a deleted key is destroyed (stack config `kmsDeletionWindowDays`). */
+  readonly deletionWindowInDays: number;
 }
 
 /**
@@ -150,7 +150,7 @@ export class Encryption extends pulumi.ComponentResource {
         description: `FastCart Orders data key (${naming.stackName})`,
         enableKeyRotation: true,
         rotationPeriodInDays: 365,
-        deletionWindowInDays: args.deletionWindowInDays ?? 7,
+        deletionWindowInDays: args.deletionWindowInDays,
         keyUsage: "ENCRYPT_DECRYPT",
         customerMasterKeySpec: "SYMMETRIC_DEFAULT",
         policy,

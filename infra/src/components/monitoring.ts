@@ -21,18 +21,18 @@ export interface MonitoringArgs {
   readonly loadBalancerArnSuffix?: pulumi.Input<string>;
   /** ElastiCache member cluster ids: Redis widgets. */
   readonly cacheClusterIds?: readonly pulumi.Input<string>[];
-  /** Period (s) of the alarm on any quarantined record. Default 300. */
-  readonly quarantineAlarmPeriodSeconds?: number;
+  /** Period (s) of the alarm on any quarantined record (stack config `quarantineAlarmPeriodSeconds`). */
+  readonly quarantineAlarmPeriodSeconds: number;
   /** Alarm thresholds. */
   readonly thresholds: {
-    /** Max GetRecords.IteratorAgeMilliseconds. Default 60000. */
-    readonly iteratorAgeMs?: number;
-    /** Average database CPU %. Default 80. */
-    readonly dbCpuPercent?: number;
-    /** Max database connections. Default 80. */
-    readonly dbConnections?: number;
-    /** Target 5xx as % of requests. Default 5. */
-    readonly http5xxRatePercent?: number;
+    /** Max GetRecords.IteratorAgeMilliseconds (stack config `iteratorAgeAlarmMs`). */
+    readonly iteratorAgeMs: number;
+    /** Average database CPU % (stack config `dbCpuAlarmPercent`). */
+    readonly dbCpuPercent: number;
+    /** Max database connections (stack config `dbConnectionsAlarm`). */
+    readonly dbConnections: number;
+    /** Target 5xx as % of requests (stack config `http5xxRateAlarmPercent`). */
+    readonly http5xxRatePercent: number;
   };
 }
 
@@ -95,7 +95,7 @@ export class Monitoring extends pulumi.ComponentResource {
         statistic: "Maximum",
         period: 60,
         evaluationPeriods: 5,
-        threshold: thresholds.iteratorAgeMs ?? 60_000,
+        threshold: thresholds.iteratorAgeMs,
         comparisonOperator: "GreaterThanThreshold",
       });
     }
@@ -108,7 +108,7 @@ export class Monitoring extends pulumi.ComponentResource {
       statistic: "Average",
       period: 300,
       evaluationPeriods: 2,
-      threshold: thresholds.dbCpuPercent ?? 80,
+      threshold: thresholds.dbCpuPercent,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
     });
     alarm("db-connections-alarm", {
@@ -119,7 +119,7 @@ export class Monitoring extends pulumi.ComponentResource {
       statistic: "Maximum",
       period: 300,
       evaluationPeriods: 2,
-      threshold: thresholds.dbConnections ?? 80,
+      threshold: thresholds.dbConnections,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
     });
     alarm("quarantined-records-alarm", {
@@ -129,7 +129,7 @@ export class Monitoring extends pulumi.ComponentResource {
       metricName: QUARANTINED_RECORDS_METRIC.name,
       dimensions: { [QUARANTINED_RECORDS_METRIC.dimension]: naming.environmentSuffix },
       statistic: "Sum",
-      period: args.quarantineAlarmPeriodSeconds ?? 300,
+      period: args.quarantineAlarmPeriodSeconds,
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: "GreaterThanThreshold",
@@ -150,7 +150,7 @@ export class Monitoring extends pulumi.ComponentResource {
         alarmDescription: "Share of requests answered 5xx by the service is high",
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
-        threshold: thresholds.http5xxRatePercent ?? 5,
+        threshold: thresholds.http5xxRatePercent,
         comparisonOperator: "GreaterThanThreshold",
         metricQueries: [
           albMetric("errors", "HTTPCode_Target_5XX_Count"),

@@ -28,8 +28,8 @@ export interface NetworkArgs {
   readonly albHttps?: boolean;
   /** Create the Redis security group. Default false. */
   readonly cacheEnabled?: boolean;
-  /** Redis port. Default 6379. */
-  readonly cachePort?: number;
+  /** Redis port (the cache component's `REDIS_PORT`). */
+  readonly cachePort: number;
   /** VPC flow logs to an encrypted log group; unset: none. */
   readonly flowLogs?: Omit<VpcFlowLogArgs, "naming" | "vpcId">;
 }
@@ -239,7 +239,7 @@ export class Network extends pulumi.ComponentResource {
       egress: [],
     });
     if (args.cacheEnabled) {
-      const port = args.cachePort ?? 6379;
+      const port = args.cachePort;
       this.cacheSecurityGroup = sg("redis-sg", "FastCart Redis: from the service only", {
         ingress: [
           {

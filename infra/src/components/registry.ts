@@ -6,11 +6,11 @@ export interface RegistryArgs {
   readonly naming: Naming;
   /** Customer-managed key for image layers. */
   readonly kmsKeyArn: pulumi.Input<string>;
-  /** Images kept; older ones expire. Default 30. */
-  readonly keepImages?: number;
+  /** Images kept; older ones expire (stack config `ecrKeepImages`). */
+  readonly keepImages: number;
 }
 
-/** ECR repository for the service image: scan on push, KMS encryption, mutable tags (seed 000), lifecycle. */
+/** ECR repository for the service image: scan on push, KMS encryption, mutable tags (the fastcart-dev stack pushes by tag), lifecycle. */
 export class Registry extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
   readonly repositoryUrl: pulumi.Output<string>;
@@ -39,11 +39,11 @@ export class Registry extends pulumi.ComponentResource {
           rules: [
             {
               rulePriority: 1,
-              description: `Keep the newest ${args.keepImages ?? 30} images`,
+              description: `Keep the newest ${args.keepImages} images`,
               selection: {
                 tagStatus: "any",
                 countType: "imageCountMoreThan",
-                countNumber: args.keepImages ?? 30,
+                countNumber: args.keepImages,
               },
               action: { type: "expire" },
             },

@@ -10,10 +10,10 @@ export interface SecretsArgs {
   /** Also create the ElastiCache auth token. Default false. */
   readonly cacheAuthToken?: boolean;
   /**
-   * Days Secrets Manager keeps a deleted secret. Default 0 (delete at once) so a destroyed stack can be
-   * re-created with the same names; raise it for environments whose secrets must survive a mistake.
+   * Days Secrets Manager keeps a deleted secret (stack config `secretRecoveryWindowDays`): 0 deletes at once so
+   * a destroyed stack can be re-created with the same names; raise it for secrets that must survive a mistake.
    */
-  readonly recoveryWindowInDays?: number;
+  readonly recoveryWindowInDays: number;
 }
 
 /**
@@ -43,7 +43,7 @@ export class Secrets extends pulumi.ComponentResource {
           name: secretName,
           description,
           kmsKeyId: args.kmsKeyArn,
-          recoveryWindowInDays: args.recoveryWindowInDays ?? 0,
+          recoveryWindowInDays: args.recoveryWindowInDays,
           tags: resourceTags(naming, secretName),
         },
         { parent: this },

@@ -2,14 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type Naming, resourceName, resourceTags } from "../naming.js";
 
-/** Kinesis actions the API (PutRecords) and the workers (shard discovery and reads) need. */
+/**
+ * Exactly the Kinesis calls the service sends (modes/stream/): the API's PutRecords and readiness
+ * (DescribeStreamSummary), the workers' shard discovery (ListShards) and reads (GetShardIterator, GetRecords).
+ */
 export const KINESIS_ACTIONS = [
-  "kinesis:DescribeStream",
   "kinesis:DescribeStreamSummary",
   "kinesis:ListShards",
   "kinesis:GetShardIterator",
   "kinesis:GetRecords",
-  "kinesis:PutRecord",
   "kinesis:PutRecords",
 ] as const;
 

@@ -17,10 +17,10 @@ export interface StreamArgs {
   readonly naming: Naming;
   /** Customer-managed key that encrypts records at rest. */
   readonly kmsKeyArn: pulumi.Input<string>;
-  /** Provisioned shards. Default 2 (2,000 records/s of writes). */
-  readonly shardCount?: number;
-  /** Retention in hours. Default 24. */
-  readonly retentionHours?: number;
+  /** Provisioned shards (stack config `kinesisShardCount`; 1,000 records/s of writes each). */
+  readonly shardCount: number;
+  /** Retention in hours (stack config `kinesisRetentionHours`). */
+  readonly retentionHours: number;
 }
 
 /** The order intake stream (stream mode): provisioned shards, SSE-KMS with the stack key, shard metrics. */
@@ -36,8 +36,8 @@ export class Stream extends pulumi.ComponentResource {
       streamName,
       {
         name: streamName,
-        shardCount: args.shardCount ?? 2,
-        retentionPeriod: args.retentionHours ?? 24,
+        shardCount: args.shardCount,
+        retentionPeriod: args.retentionHours,
         streamModeDetails: { streamMode: "PROVISIONED" },
         encryptionType: "KMS",
         kmsKeyId: args.kmsKeyArn,

@@ -20,18 +20,6 @@ export function createPlanMocks(region: string): pulumi.runtime.Mocks {
   };
 }
 
-/**
- * Regional Elastic Load Balancing accounts that write ALB access logs, for the regions the stacks use
- * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
- */
-const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
-  "us-east-1": "127311923021",
-  "us-east-2": "033677994240",
-  "us-west-2": "797873946194",
-  "eu-west-1": "156460612806",
-  "eu-central-1": "054676820928",
-};
-
 function invokeResult(
   token: string,
   inputs: Record<string, unknown>,
@@ -63,12 +51,6 @@ function invokeResult(
         id: region,
         state: inputs["state"] ?? "available",
       };
-    }
-    case "aws:elb/getServiceAccount:getServiceAccount": {
-      const where = String(inputs["region"] ?? region);
-      const account = ELB_LOG_ACCOUNTS[where];
-      if (account === undefined) throw standInMissing(`${token} for region ${where}`);
-      return { id: account, arn: `arn:aws:iam::${account}:root`, region: where };
     }
     case "aws:route53/getZone:getZone": {
       // The team's public hosted zone, looked up by name.

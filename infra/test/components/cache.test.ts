@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Cache } from "../../src/components/cache.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { CACHE_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve, unwrapSecret } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "ca", stackName: "unit" };
@@ -13,6 +14,7 @@ describe("Cache", () => {
   before(async () => {
     harness = await installMocks("eu-central-1");
     cache = new Cache("fastcart-cache-ca", {
+      ...CACHE_DEFAULTS,
       naming,
       subnetIds: ["subnet-a", "subnet-b"],
       securityGroupId: "sg-redis",
@@ -28,9 +30,9 @@ describe("Cache", () => {
     const i = group.inputs;
     assert.equal(i["replicationGroupId"], "fastcart-redis-ca");
     assert.equal(i["engine"], "redis");
-    assert.match(i["engineVersion"], /^7\./);
-    assert.equal(i["numCacheClusters"], 2);
-    assert.equal(i["nodeType"], "cache.t3.micro");
+    assert.equal(i["engineVersion"], CACHE_DEFAULTS.engineVersion);
+    assert.equal(i["numCacheClusters"], CACHE_DEFAULTS.nodes);
+    assert.equal(i["nodeType"], CACHE_DEFAULTS.nodeType);
     assert.equal(i["atRestEncryptionEnabled"], true);
     assert.equal(i["kmsKeyId"], keyArn);
     assert.equal(i["transitEncryptionEnabled"], true);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Database } from "../../src/components/database.js";
+import { DATABASE_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
 const keyArn = "arn:aws:kms:us-east-1:123456789012:key/k";
@@ -21,11 +22,13 @@ describe("Database controls", () => {
     harness = await installMocks("us-east-1");
     // Defaults only: what a stack gets when it says nothing.
     postgres = new Database("fastcart-database-dp", {
+      ...DATABASE_DEFAULTS,
       naming: { environmentSuffix: "dp", stackName: "unit" },
       engine: "postgres",
       ...common,
     });
     aurora = new Database("fastcart-database-da", {
+      ...DATABASE_DEFAULTS,
       naming: { environmentSuffix: "da", stackName: "unit" },
       engine: "aurora-mysql",
       auroraReaderCount: 1,
@@ -33,6 +36,7 @@ describe("Database controls", () => {
       ...common,
     });
     new Database("fastcart-database-dd", {
+      ...DATABASE_DEFAULTS,
       naming: { environmentSuffix: "dd", stackName: "unit" },
       engine: "aurora-mysql",
       auroraReaderCount: 1,

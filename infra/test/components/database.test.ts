@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Database, MASTER_USERNAME } from "../../src/components/database.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { DATABASE_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
 const pg = { environmentSuffix: "pg", stackName: "unit" };
@@ -22,12 +23,14 @@ describe("Database", () => {
   before(async () => {
     harness = await installMocks("us-east-1");
     postgres = new Database("fastcart-database-pg", {
+      ...DATABASE_DEFAULTS,
       naming: pg,
       engine: "postgres",
       azCount: 2,
       ...common,
     });
     aurora = new Database("fastcart-database-au", {
+      ...DATABASE_DEFAULTS,
       naming: au,
       engine: "aurora-mysql",
       azCount: 3,
@@ -49,20 +52,20 @@ describe("Database", () => {
       assert.equal(db["engine"], "postgres");
       assert.match(db["engineVersion"], /^15\.\d+$/);
       assert.notEqual(db["engineVersion"], "15.4", "15.4 is retired on RDS");
-      assert.equal(db["instanceClass"], "db.t3.micro");
+      assert.equal(db["instanceClass"], DATABASE_DEFAULTS.postgresInstanceClass);
       assert.equal(db["storageEncrypted"], true);
       assert.equal(db["kmsKeyId"], keyArn);
-      assert.equal(db["backupRetentionPeriod"], 7);
+      assert.equal(db["backupRetentionPeriod"], DATABASE_DEFAULTS.backupRetentionDays);
       assert.deepEqual(db["enabledCloudwatchLogsExports"], ["postgresql", "upgrade"]);
-      assert.equal(db["multiAz"], false);
+      assert.equal(db["multiAz"], DATABASE_DEFAULTS.multiAz);
       // Defaults protect production data; the destroyable stack turns both off in its stack file.
-      assert.equal(db["deletionProtection"], true);
-      assert.equal(db["skipFinalSnapshot"], false);
+      assert.equal(db["deletionProtection"], DATABASE_DEFAULTS.deletionProtection);
+      assert.equal(db["skipFinalSnapshot"], DATABASE_DEFAULTS.skipFinalSnapshot);
       assert.equal(db["finalSnapshotIdentifier"], "fastcart-rds-pg-final");
       assert.equal(db["publiclyAccessible"], false);
       assert.deepEqual(db["vpcSecurityGroupIds"], ["sg-db"]);
       assert.equal(db["dbSubnetGroupName"], "fastcart-db-subnets-pg");
-      assert.equal(db["dbName"], "fastcart");
+      assert.equal(db["dbName"], DATABASE_DEFAULTS.dbName);
       assert.equal(db["password"], undefined, "no password in the program or state");
     });
 
@@ -78,7 +81,9 @@ describe("Database", () => {
       const secretArn = await resolve(postgres.masterSecretArn);
       assert.match(secretArn, /:secret:rds!db-/);
       assert.equal(rotation["secretId"], secretArn);
-      assert.deepEqual(rotation["rotationRules"], { automaticallyAfterDays: 30 });
+      assert.deepEqual(rotation["rotationRules"], {
+        automaticallyAfterDays: DATABASE_DEFAULTS.secretRotationDays,
+      });
       assert.equal(rotation["rotationLambdaArn"], undefined, "RDS rotates its own managed secret");
     });
 
@@ -92,7 +97,10 @@ describe("Database", () => {
         "/aws/rds/instance/fastcart-rds-pg/upgrade",
       ]);
       for (const g of groups)
-        assert.deepEqual([g.inputs["retentionInDays"], g.inputs["kmsKeyId"]], [7, keyArn]);
+        assert.deepEqual(
+          [g.inputs["retentionInDays"], g.inputs["kmsKeyId"]],
+          [DATABASE_DEFAULTS.logRetentionDays, keyArn],
+        );
     });
 
     it("exposes host, endpoint, port and the instance dimension for alarms", async () => {
@@ -114,13 +122,13 @@ describe("Database", () => {
       assert.match(c["engineVersion"], /^8\.0\.mysql_aurora\.3\./);
       assert.equal(c["storageEncrypted"], true);
       assert.equal(c["kmsKeyId"], keyArn);
-      assert.equal(c["backupRetentionPeriod"], 7);
+      assert.equal(c["backupRetentionPeriod"], DATABASE_DEFAULTS.backupRetentionDays);
       assert.deepEqual(c["enabledCloudwatchLogsExports"], ["audit", "error", "slowquery"]);
       assert.equal(c["manageMasterUserPassword"], true);
       assert.equal(c["masterUserSecretKmsKeyId"], keyArn);
       assert.equal(c["port"], 3306);
-      assert.equal(c["deletionProtection"], true);
-      assert.equal(c["skipFinalSnapshot"], false);
+      assert.equal(c["deletionProtection"], DATABASE_DEFAULTS.deletionProtection);
+      assert.equal(c["skipFinalSnapshot"], DATABASE_DEFAULTS.skipFinalSnapshot);
       assert.equal(c["finalSnapshotIdentifier"], "fastcart-aurora-au-final");
       const params = harness.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs;
       assert.equal(params["family"], "aurora-mysql8.0");

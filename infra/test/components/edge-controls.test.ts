@@ -10,6 +10,7 @@ import { COUNTED_MANAGED_RULES, wafLogGroupName } from "../../src/components/waf
 import { WAF_MANAGED_RULE_GROUPS } from "../../src/config.js";
 import { isTaggable } from "../../src/policies/tagging.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { EDGE_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, json, MOCK_ACCOUNT_ID, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "ec", stackName: "unit" };
@@ -21,6 +22,7 @@ describe("Edge controls", () => {
   before(async () => {
     harness = await installMocks("eu-central-1");
     edge = new Edge("fastcart-edge-ec", {
+      ...EDGE_DEFAULTS,
       naming,
       vpcId: "vpc-1",
       publicSubnetIds: ["p1", "p2"],

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Edge } from "../../src/components/edge.js";
+import { EDGE_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
 const RULE = "aws:lb/listenerRule:ListenerRule";
@@ -25,11 +26,13 @@ describe("production listener rule under ECS blue/green", () => {
   before(async () => {
     harness = await installMocks("us-east-1");
     const blueGreen = new Edge("fastcart-edge-lr1", {
+      ...EDGE_DEFAULTS,
       naming: { environmentSuffix: "lr1", stackName: "unit" },
       ...shared,
       blueGreen: true,
     });
     const rolling = new Edge("fastcart-edge-lr2", {
+      ...EDGE_DEFAULTS,
       naming: { environmentSuffix: "lr2", stackName: "unit" },
       ...shared,
     });

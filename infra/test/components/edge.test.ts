@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import { Edge, TLS_POLICY } from "../../src/components/edge.js";
 import { isTaggable } from "../../src/policies/tagging.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { EDGE_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
 const https = { environmentSuffix: "e1", stackName: "unit" };
@@ -23,6 +24,7 @@ describe("Edge", () => {
   before(async () => {
     harness = await installMocks("us-east-1");
     blueGreen = new Edge("fastcart-edge-e1", {
+      ...EDGE_DEFAULTS,
       naming: https,
       ...common,
       tls: { kind: "certificate", certificateArn },
@@ -35,7 +37,12 @@ describe("Edge", () => {
         logRetentionDays: 90,
       },
     });
-    plain = new Edge("fastcart-edge-e2", { naming: http, ...common, tls: { kind: "plain-http-insecure" } });
+    plain = new Edge("fastcart-edge-e2", {
+      ...EDGE_DEFAULTS,
+      naming: http,
+      ...common,
+      tls: { kind: "plain-http-insecure" },
+    });
     await resolve(blueGreen.dnsName);
     await harness.settle();
   });
@@ -57,7 +64,7 @@ describe("Edge", () => {
       assert.equal(tg["targetType"], "ip");
       assert.equal(tg["port"], 3000);
       assert.equal(tg["protocol"], "HTTP");
-      assert.equal(tg["deregistrationDelay"], 30);
+      assert.equal(tg["deregistrationDelay"], EDGE_DEFAULTS.deregistrationDelaySeconds);
       assert.equal(tg["healthCheck"].path, "/health");
       assert.equal(tg["healthCheck"].matcher, "200");
       assert.equal(tg["tags"].DeploymentColor, color);

@@ -8,6 +8,7 @@ import {
   createdWithSuffix,
   statements,
 } from "../support/assertions.js";
+import { ENCRYPTION_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, MOCK_ACCOUNT_ID, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "enc", stackName: "unit" };
@@ -18,6 +19,7 @@ describe("Encryption", () => {
   before(async () => {
     harness = await installMocks("eu-central-1");
     component = new Encryption("fastcart-encryption-enc", {
+      ...ENCRYPTION_DEFAULTS,
       naming,
       region: "eu-central-1",
       accountId: MOCK_ACCOUNT_ID,
@@ -29,7 +31,7 @@ describe("Encryption", () => {
   it("creates a rotating customer-managed key with an alias", () => {
     const key = harness.one("aws:kms/key:Key", "fastcart-kms-enc");
     assert.equal(key.inputs["enableKeyRotation"], true);
-    assert.equal(key.inputs["deletionWindowInDays"], 7);
+    assert.equal(key.inputs["deletionWindowInDays"], ENCRYPTION_DEFAULTS.deletionWindowInDays);
     assert.equal(key.inputs["customerMasterKeySpec"], "SYMMETRIC_DEFAULT");
     assertTagged(key, naming);
     const alias = harness.one("aws:kms/alias:Alias");

@@ -4,6 +4,7 @@ import { flowLogGroupName } from "../../src/components/flow-logs.js";
 import { Network } from "../../src/components/network.js";
 import { isTaggable } from "../../src/policies/tagging.js";
 import { assertParentedTo, assertTagged, createdWithSuffix, statements } from "../support/assertions.js";
+import { NETWORK_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, json, MOCK_ACCOUNT_ID, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "fl", stackName: "unit" };
@@ -23,6 +24,7 @@ describe("VPC flow logs", () => {
       databasePort: 5432,
     };
     network = new Network("fastcart-network-fl", {
+      ...NETWORK_DEFAULTS,
       naming,
       ...common,
       flowLogs: {
@@ -34,6 +36,7 @@ describe("VPC flow logs", () => {
       },
     });
     without = new Network("fastcart-network-nofl", {
+      ...NETWORK_DEFAULTS,
       naming: { environmentSuffix: "nofl", stackName: "unit" },
       ...common,
     });

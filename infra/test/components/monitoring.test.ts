@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import { PENDING_ORDERS_METRIC, QUARANTINED_RECORDS_METRIC } from "@fastcart/service/contract";
 import { Monitoring } from "../../src/components/monitoring.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { MONITORING_DEFAULTS, MONITORING_THRESHOLD_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, json, type MockHarness, resolve } from "../support/mocks.js";
 
 const keyArn = "arn:aws:kms:eu-central-1:123456789012:key/k";
@@ -15,6 +16,7 @@ describe("Monitoring", () => {
   before(async () => {
     harness = await installMocks("eu-central-1");
     new Monitoring("fastcart-monitoring-mp", {
+      ...MONITORING_DEFAULTS,
       naming: pipeline,
       region: "eu-central-1",
       kmsKeyArn: keyArn,
@@ -25,9 +27,10 @@ describe("Monitoring", () => {
       streamName: "fastcart-orders-stream-mp",
       cacheClusterIds: ["fastcart-redis-mp-001", "fastcart-redis-mp-002"],
       quarantineAlarmPeriodSeconds: 60,
-      thresholds: {},
+      thresholds: MONITORING_THRESHOLD_DEFAULTS,
     });
     apiMonitoring = new Monitoring("fastcart-monitoring-ma", {
+      ...MONITORING_DEFAULTS,
       naming: api,
       region: "us-east-1",
       kmsKeyArn: keyArn,
@@ -35,7 +38,12 @@ describe("Monitoring", () => {
       serviceName: "fastcart-service-ma",
       database: { dimension: "DBClusterIdentifier", identifier: "fastcart-aurora-ma" },
       loadBalancerArnSuffix: "app/fastcart-alb-ma/abc",
-      thresholds: { http5xxRatePercent: 2, dbConnections: 800, dbCpuPercent: 75 },
+      thresholds: {
+        ...MONITORING_THRESHOLD_DEFAULTS,
+        http5xxRatePercent: 2,
+        dbConnections: 800,
+        dbCpuPercent: 75,
+      },
     });
     await resolve(apiMonitoring.dashboardUrl);
     await harness.settle();
@@ -48,7 +56,7 @@ describe("Monitoring", () => {
       .map((a) => a.name)
       .sort();
 
-  it("alarms on Kinesis iterator age and database CPU (seed 000), to a KMS-encrypted topic", () => {
+  it("alarms on Kinesis iterator age and database CPU (the fastcart-dev stack's alarms), to a KMS-encrypted topic", () => {
     assert.deepEqual(alarmsOf("mp"), [
       "fastcart-db-connections-alarm-mp",
       "fastcart-db-cpu-alarm-mp",
@@ -70,14 +78,19 @@ describe("Monitoring", () => {
         "GetRecords.IteratorAgeMilliseconds",
         { StreamName: "fastcart-orders-stream-mp" },
         "Maximum",
-        60000,
+        MONITORING_THRESHOLD_DEFAULTS.iteratorAgeMs,
         "GreaterThanThreshold",
       ],
     );
     const cpu = alarm("fastcart-db-cpu-alarm-mp");
     assert.deepEqual(
       [cpu["namespace"], cpu["metricName"], cpu["dimensions"], cpu["threshold"]],
-      ["AWS/RDS", "CPUUtilization", { DBInstanceIdentifier: "fastcart-rds-mp" }, 80],
+      [
+        "AWS/RDS",
+        "CPUUtilization",
+        { DBInstanceIdentifier: "fastcart-rds-mp" },
+        MONITORING_THRESHOLD_DEFAULTS.dbCpuPercent,
+      ],
     );
     assert.deepEqual(cpu["alarmActions"], ["arn:aws:sns:eu-central-1:123456789012:fastcart-alarms-mp"]);
     const topic = harness.one("aws:sns/topic:Topic", "fastcart-alarms-mp").inputs;
@@ -86,7 +99,7 @@ describe("Monitoring", () => {
     assert.deepEqual([subscription["protocol"], subscription["endpoint"]], ["email", "ops@example.com"]);
   });
 
-  it("alarms on the ALB 5xx rate as metric math and on database connections (seed 002)", () => {
+  it("alarms on the ALB 5xx rate as metric math and on database connections (the orders-api-prod stack's alarms)", () => {
     assert.deepEqual(alarmsOf("ma"), [
       "fastcart-db-connections-alarm-ma",
       "fastcart-db-cpu-alarm-ma",
@@ -156,7 +169,7 @@ describe("Monitoring", () => {
   it("alarms to the topic as soon as one record is quarantined in a period (both profiles)", () => {
     for (const [suffix, period] of [
       ["mp", 60],
-      ["ma", 300],
+      ["ma", MONITORING_DEFAULTS.quarantineAlarmPeriodSeconds],
     ] as const) {
       const quarantined = alarm(`fastcart-quarantined-records-alarm-${suffix}`);
       assert.deepEqual(

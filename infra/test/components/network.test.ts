@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Network } from "../../src/components/network.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { NETWORK_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
 const zones = ["eu-central-1a", "eu-central-1b", "eu-central-1c"];
@@ -14,8 +15,9 @@ describe("Network", () => {
   let three: Network;
   before(async () => {
     harness = await installMocks("eu-central-1");
-    // Seed 000 shape: 2 AZs, one NAT, no ALB, Redis.
+    // The fastcart-dev stack's shape: 2 AZs, one NAT, no ALB, Redis.
     two = new Network("fastcart-network-nw2", {
+      ...NETWORK_DEFAULTS,
       naming: small,
       cidr: "10.0.0.0/16",
       availabilityZones: zones,
@@ -24,8 +26,9 @@ describe("Network", () => {
       databasePort: 5432,
       cacheEnabled: true,
     });
-    // Seed 002 shape: 3 AZs, NAT per AZ, ALB, no cache.
+    // The orders-api-prod stack's shape: 3 AZs, NAT per AZ, ALB, no cache.
     three = new Network("fastcart-network-nw3", {
+      ...NETWORK_DEFAULTS,
       naming: large,
       cidr: "10.20.0.0/16",
       availabilityZones: zones,
@@ -38,6 +41,7 @@ describe("Network", () => {
     });
     // The plain-HTTP opt-out: nothing listens on 443, so it stays closed.
     new Network("fastcart-network-nwp", {
+      ...NETWORK_DEFAULTS,
       naming: { environmentSuffix: "nwp", stackName: "unit" },
       cidr: "10.30.0.0/16",
       availabilityZones: zones,

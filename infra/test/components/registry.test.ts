@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Registry } from "../../src/components/registry.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { REGISTRY_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, json, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "rg", stackName: "unit" };
@@ -12,7 +13,7 @@ describe("Registry", () => {
   let registry: Registry;
   before(async () => {
     harness = await installMocks("eu-central-1");
-    registry = new Registry("fastcart-registry-rg", { naming, kmsKeyArn: keyArn });
+    registry = new Registry("fastcart-registry-rg", { ...REGISTRY_DEFAULTS, naming, kmsKeyArn: keyArn });
     await resolve(registry.repositoryUrl);
     await harness.settle();
   });
@@ -26,12 +27,12 @@ describe("Registry", () => {
     assertTagged(repo, naming);
   });
 
-  it("expires images beyond the newest 30", () => {
+  it("expires images beyond the newest ecrKeepImages (its declared default)", () => {
     const policy = json(harness.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs["policy"]);
     assert.deepEqual(policy.rules[0].selection, {
       tagStatus: "any",
       countType: "imageCountMoreThan",
-      countNumber: 30,
+      countNumber: REGISTRY_DEFAULTS.keepImages,
     });
     assert.deepEqual(policy.rules[0].action, { type: "expire" });
   });

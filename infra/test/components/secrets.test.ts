@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { Secrets } from "../../src/components/secrets.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { SECRETS_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve, unwrapSecret } from "../support/mocks.js";
 
 const withCache = { environmentSuffix: "sc", stackName: "unit" };
@@ -16,11 +17,13 @@ describe("Secrets", () => {
   before(async () => {
     harness = await installMocks("eu-central-1");
     cached = new Secrets("fastcart-secrets-sc", {
+      ...SECRETS_DEFAULTS,
       naming: withCache,
       kmsKeyArn: keyArn,
       cacheAuthToken: true,
     });
     plain = new Secrets("fastcart-secrets-sn", {
+      ...SECRETS_DEFAULTS,
       naming: withoutCache,
       kmsKeyArn: keyArn,
       recoveryWindowInDays: 7,
@@ -32,7 +35,7 @@ describe("Secrets", () => {
   it("stores a generated JWT secret in Secrets Manager under the stack key", () => {
     const secret = harness.one("aws:secretsmanager/secret:Secret", "fastcart-jwt-secret-sc");
     assert.equal(secret.inputs["kmsKeyId"], keyArn);
-    assert.equal(secret.inputs["recoveryWindowInDays"], 0);
+    assert.equal(secret.inputs["recoveryWindowInDays"], SECRETS_DEFAULTS.recoveryWindowInDays);
     assertTagged(secret, withCache);
     const password = harness.one(
       "random:index/randomPassword:RandomPassword",

@@ -5,6 +5,7 @@ import {
   ECS_LOAD_BALANCER_INFRA_POLICY,
 } from "../../src/components/service-infrastructure-role.js";
 import { KINESIS_ACTIONS } from "../../src/components/service-roles.js";
+import { LOCAL_ONLY_CALLS, serviceApiCalls } from "../iam/service-calls.js";
 import { assertNoWildcardActions, statements } from "../support/assertions.js";
 import { MOCK_ACCOUNT_ID } from "../support/mocks.js";
 import {
@@ -101,6 +102,16 @@ describe("Service IAM roles", () => {
     assert.deepEqual(policyOf("fastcart-task-role-sv2").ConnectAsApplicationUser.Resource, [
       `arn:aws:rds-db:${region}:${MOCK_ACCOUNT_ID}:dbuser:db-ABCDEF/app`,
     ]);
+  });
+
+  it("task role: grants no Kinesis action the service's code never sends", () => {
+    const sent = new Set(
+      [...serviceApiCalls().keys()].filter((action) => LOCAL_ONLY_CALLS[action] === undefined),
+    );
+    assert.deepEqual(
+      KINESIS_ACTIONS.filter((action) => !sent.has(action)),
+      [],
+    );
   });
 
   it("task role: the stream's actions on its ARN and the key via Kinesis, only with a stream", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { SHARD_LEVEL_METRICS, Stream } from "../../src/components/stream.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
+import { STREAM_DEFAULTS } from "../support/component-defaults.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
 const naming = { environmentSuffix: "st", stackName: "unit" };
@@ -12,8 +13,9 @@ describe("Stream", () => {
   let stream: Stream;
   before(async () => {
     harness = await installMocks("eu-central-1");
-    stream = new Stream("fastcart-stream-st", { naming, kmsKeyArn: keyArn });
+    stream = new Stream("fastcart-stream-st", { ...STREAM_DEFAULTS, naming, kmsKeyArn: keyArn });
     new Stream("fastcart-stream-st4", {
+      ...STREAM_DEFAULTS,
       naming: { ...naming, environmentSuffix: "st4" },
       kmsKeyArn: keyArn,
       shardCount: 4,
@@ -26,8 +28,8 @@ describe("Stream", () => {
   it("is a provisioned 2-shard stream, KMS-encrypted with the stack key, 24 h retention, shard metrics on", () => {
     const s = harness.one("aws:kinesis/stream:Stream", "fastcart-orders-stream-st");
     assert.equal(s.inputs["name"], "fastcart-orders-stream-st");
-    assert.equal(s.inputs["shardCount"], 2);
-    assert.equal(s.inputs["retentionPeriod"], 24);
+    assert.equal(s.inputs["shardCount"], STREAM_DEFAULTS.shardCount);
+    assert.equal(s.inputs["retentionPeriod"], STREAM_DEFAULTS.retentionHours);
     assert.deepEqual(s.inputs["streamModeDetails"], { streamMode: "PROVISIONED" });
     assert.equal(s.inputs["encryptionType"], "KMS");
     assert.equal(s.inputs["kmsKeyId"], keyArn);

@@ -110,7 +110,7 @@ export function stackPlanSuite(stack: string, expectedOutputs: readonly string[]
       }
     });
 
-    it("resolves exactly the stack outputs the seed lists", () => {
+    it("resolves exactly the stack outputs its profile requires", () => {
       assert.deepEqual(Object.keys(plan.outputs).sort(), [...expectedOutputs].sort());
       for (const [name, value] of Object.entries(plan.outputs)) {
         assert.ok(
