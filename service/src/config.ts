@@ -69,7 +69,7 @@ export interface ServiceConfig {
   kinesis: { streamName: string; region: string; endpoint?: string };
   redis?: RedisConfig;
   auth: AuthConfig;
-  worker: { batchSize: number; concurrency: number };
+  worker: { batchSize: number; concurrency: number; maxRecordAttempts: number; stuckShardSeconds: number };
   /** How long stored idempotent responses are kept before serve purges them. */
   idempotencyRetentionHours: number;
   metricsEmf: boolean;
@@ -189,6 +189,8 @@ export function loadConfig(
     worker: {
       batchSize: int("WORKER_BATCH_SIZE"),
       concurrency: int("WORKER_CONCURRENCY"),
+      maxRecordAttempts: int("WORKER_MAX_RECORD_ATTEMPTS"),
+      stuckShardSeconds: int("WORKER_STUCK_SHARD_SECONDS"),
     },
     idempotencyRetentionHours: int("IDEMPOTENCY_RETENTION_HOURS"),
     metricsEmf: bool("METRICS_EMF"),

@@ -225,6 +225,22 @@ export const SERVICE_ENV = {
     min: 1,
     max: 64,
   },
+  WORKER_MAX_RECORD_ATTEMPTS: {
+    description:
+      "Times a record (or PENDING order) that fails on its own is tried before it is quarantined; transient faults never count.",
+    type: "integer",
+    default: "3",
+    min: 1,
+    max: 100,
+  },
+  WORKER_STUCK_SHARD_SECONDS: {
+    description:
+      "Seconds a leased shard (or the table queue) may go without a commit while it has work before readiness reports it degraded.",
+    type: "integer",
+    default: "300",
+    min: 10,
+    max: 86_400,
+  },
   METRICS_EMF: {
     description: "Emit CloudWatch Embedded Metric Format on stdout.",
     type: "boolean",

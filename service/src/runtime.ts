@@ -11,6 +11,7 @@ import { intakeModeFor } from "./modes/index.js";
 import type { IntakeMode, OrderIntake, OrderWorker, WorkerOptions } from "./modes/types.js";
 import { createOrderStore, type SqlOrderStore } from "./store/order-store.js";
 import { createMetrics, type ServiceMetrics } from "./telemetry/metrics.js";
+import { createQuarantinePublisher } from "./telemetry/quarantine-emf.js";
 
 export interface Runtime {
   readonly config: ServiceConfig;
@@ -35,7 +36,18 @@ function requireDatabase(config: ServiceConfig) {
 
 /** Opens the database pool(s) and the cache. Nothing connects until first use. */
 export function openRuntime(config: ServiceConfig, logger: Logger, options: RuntimeOptions = {}): Runtime {
-  const metrics = createMetrics({ environment: config.environment, processMetrics: options.processMetrics });
+  const publishQuarantined = createQuarantinePublisher(config);
+  const metrics = createMetrics({
+    environment: config.environment,
+    processMetrics: options.processMetrics,
+    stuckShardSeconds: config.worker.stuckShardSeconds,
+    onQuarantined: publishQuarantined
+      ? (reason, count) =>
+          void publishQuarantined(reason, count).catch((err) =>
+            logger.warn({ err }, "QuarantinedRecords EMF line not written"),
+          )
+      : undefined,
+  });
   const store = createOrderStore(requireDatabase(config));
   const cache = createStatusCache(config.redis, {
     fallback: options.cacheFallback ?? "none",

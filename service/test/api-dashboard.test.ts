@@ -3,12 +3,14 @@
  * log's one line per request, and the window arithmetic behind the live figures.
  */
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
 import { createDashboardSource } from "../src/dashboard/data.js";
 import { quantileBetween } from "../src/dashboard/metrics-window.js";
+import { listQuarantined, quarantineRecords, resolveQuarantined } from "../src/store/quarantine-store.js";
 import { type ApiHarness, createApiHarness } from "./support/api-harness.js";
 
 const order = (customerId: string, sku: string, quantity = 1) => ({
@@ -90,6 +92,39 @@ describe("/dashboard", () => {
       data.lowStock.some((p: { sku: string }) => p.sku === "DASH-PLENTY"),
       false,
     );
+  });
+
+  test("quarantined counts the open quarantine entries, fleet-wide (not this process's counter)", async () => {
+    // A fresh source each read: one source recomputes at most once a second.
+    const quarantined = async () =>
+      (
+        await createDashboardSource({
+          environment: "test",
+          intakeMode: "stream",
+          registry: h.registry,
+          db: h.db,
+        }).data()
+      ).quarantined;
+    const before = await quarantined();
+    assert.equal(typeof before, "number");
+    const orderId = randomUUID();
+    await quarantineRecords(h.db, [
+      {
+        intake: "table",
+        orderId,
+        rawData: new TextEncoder().encode("{}"),
+        reason: "failed",
+        error: "dashboard test entry",
+        attempts: 1,
+        firstSeenAt: new Date(),
+        lastSeenAt: new Date(),
+      },
+    ]);
+    assert.equal(await quarantined(), before! + 1);
+    const entry = (await listQuarantined(h.db, { limit: 500 })).find((e) => e.orderId === orderId);
+    assert.ok(entry, "the entry is listed");
+    assert.ok(await resolveQuarantined(h.db, entry.quarantineId, "DISCARDED", "dashboard test"));
+    assert.equal(await quarantined(), before, "a discarded entry no longer counts");
   });
 
   test("with DASHBOARD_AUTH=none the data is open (fastcart local)", async () => {

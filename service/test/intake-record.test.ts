@@ -7,6 +7,7 @@ import {
   ORDER_RECORD_SCHEMA,
   ORDER_RECORD_SCHEMA_FILE,
 } from "../src/modes/stream/record.js";
+import { STORABLE_TEXT_PATTERN } from "../src/orders/storable-text.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 
 const order: AcceptedOrder = {
@@ -91,5 +92,40 @@ describe("order record v1", () => {
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ sku: `S${i}`, quantity: 1 }));
     assert.equal(decodeOrderRecord(encodeOrderRecord({ ...order, items: items(100) })).ok, true);
     assert.match(reasonOf(encodeOrderRecord({ ...order, items: items(101) })), /\(maxItems\)/);
+  });
+
+  test("refuses text the databases cannot store, naming the field (the published schema says so)", () => {
+    const schema = JSON.parse(readFileSync(ORDER_RECORD_SCHEMA_FILE, "utf8"));
+    const fields = schema.properties.order.properties;
+    assert.equal(fields.customerId.pattern, STORABLE_TEXT_PATTERN);
+    assert.equal(fields.items.items.properties.sku.pattern, STORABLE_TEXT_PATTERN);
+    const bad = (patch: Partial<Record<keyof AcceptedOrder, unknown>>) =>
+      reasonOf(bytes({ schema: ORDER_RECORD_SCHEMA, order: { ...order, ...patch } }));
+    assert.match(bad({ customerId: "x\u0000y" }), /^\/order\/customerId: contains U\+0000/);
+    assert.match(bad({ customerId: "x\uD800" }), /^\/order\/customerId: .*unpaired UTF-16 surrogate/);
+    assert.match(
+      bad({ items: [{ sku: "A\u0000", quantity: 1 }] }),
+      /^\/order\/items\/0\/sku: contains U\+0000/,
+    );
+    // JSON's own escapes reach the same strings: a producer writing \u0000 in its JSON text.
+    const escaped = new TextEncoder().encode(
+      JSON.stringify({ schema: ORDER_RECORD_SCHEMA, order }).replace('"cust-1"', '"cu\\u0000st"'),
+    );
+    assert.match(reasonOf(escaped), /customerId: contains U\+0000/);
+    // Raw bytes that are not UTF-8 inside an otherwise valid record (a lone surrogate encoded as CESU).
+    const text = JSON.stringify({ schema: ORDER_RECORD_SCHEMA, order });
+    const at = text.indexOf("cust-1");
+    const raw = new Uint8Array([
+      ...new TextEncoder().encode(text.slice(0, at)),
+      0xed,
+      0xa0,
+      0x80,
+      ...new TextEncoder().encode(text.slice(at)),
+    ]);
+    assert.match(reasonOf(raw), /not valid UTF-8/);
+    assert.equal(
+      decodeOrderRecord(encodeOrderRecord({ ...order, customerId: "caf\u00e9 \u{1F600}" })).ok,
+      true,
+    );
   });
 });

@@ -9,13 +9,16 @@ import { collectAllowedMethods } from "./allowed-methods.js";
 import { createTokenVerifier, memoizeVerifier, registerAuth, type TokenVerifier } from "./auth.js";
 import type { ApiDeps } from "./deps.js";
 import { registerDocs } from "./docs.js";
+import { registerDrain } from "./drain.js";
 import { problemSchema, registerErrorHandling } from "./errors.js";
+import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
 import { registerHttpMetrics } from "./http-metrics.js";
 import { genReqId, registerRequestIdEcho } from "./request-id.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerOperationRoutes } from "./routes/operations.js";
 import { registerOrderRoutes } from "./routes/orders.js";
 import { registerProductRoutes } from "./routes/products.js";
+import { registerQuarantineRoutes } from "./routes/quarantine.js";
 import { orderView } from "./schemas.js";
 import { createValidatorCompiler } from "./validation.js";
 
@@ -41,8 +44,11 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind the ALB: client address and protocol come from X-Forwarded-*.
     trustProxy: true,
-    return503OnClosing: true,
+    // Draining is api/drain.ts's: a 503 problem with Retry-After, not fastify's own JSON body.
+    return503OnClosing: false,
     forceCloseConnections: "idle",
+    frameworkErrors,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   });
   app.setValidatorCompiler(createValidatorCompiler());
@@ -53,6 +59,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   app.addSchema(problemSchema);
   app.addSchema(orderView);
 
+  // First of the onRequest hooks, so a request arriving while draining is refused before any work.
+  app.decorate("drain", registerDrain(app));
   const allowedMethods = collectAllowedMethods(app);
   registerRequestIdEcho(app);
   registerErrorHandling(app, allowedMethods);
@@ -67,6 +75,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   registerOperationRoutes(app, deps);
   registerOrderRoutes(app, deps, auth);
   registerProductRoutes(app, deps, auth);
+  if (deps.quarantine) registerQuarantineRoutes(app, deps.quarantine, auth);
   if (deps.dashboard) registerDashboardRoutes(app, { ...deps, dashboard: deps.dashboard }, auth);
 
   await app.ready();

@@ -18,6 +18,8 @@ import {
   SignJWT,
 } from "jose";
 import type { AuthConfig } from "../config.js";
+import { LIMITS } from "../orders/schemas.js";
+import { isStorableText } from "../orders/storable-text.js";
 import { type HttpProblem, problems } from "./errors.js";
 
 export const ADMIN_SCOPE = "admin";
@@ -71,9 +73,15 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
     } catch (error) {
       throw tokenProblem(error);
     }
-    if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 128) {
+    if (
+      typeof payload.sub !== "string" ||
+      payload.sub.length === 0 ||
+      payload.sub.length > LIMITS.customerIdMaxLength ||
+      !isStorableText(payload.sub)
+    ) {
+      // The sub becomes the customerId of every order and query: the same rule as that field.
       throw problems.unauthorized(
-        "the token's sub claim must be a customer id of 1–128 characters",
+        `the token's sub claim must be a customer id of 1–${LIMITS.customerIdMaxLength} characters of storable text`,
         "invalid_token",
       );
     }

@@ -8,6 +8,7 @@ import type { StatusCache } from "../cache/types.js";
 import type { ServiceConfig } from "../config.js";
 import type { DashboardSource } from "../dashboard/data.js";
 import type { OrderIntake } from "../modes/types.js";
+import type { QuarantineAdmin } from "../pipeline/replay.js";
 import type { OrderStore } from "../store/types.js";
 
 /**
@@ -27,6 +28,8 @@ export interface ApiDeps {
   cache: StatusCache;
   metrics: ApiMetrics;
   logger: Logger;
+  /** The quarantine's admin endpoints (/admin/quarantine…); not registered without it. */
+  quarantine?: QuarantineAdmin;
   /** The live figures behind /dashboard; without it the API serves no dashboard. */
   dashboard?: DashboardSource;
 }

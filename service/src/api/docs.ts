@@ -24,6 +24,10 @@ export const OPERATION_IDS: Readonly<Record<string, string>> = {
   "GET /ready": "getReadiness",
   "GET /metrics": "getMetrics",
   "GET /dashboard/data": "getDashboardData",
+  "GET /admin/quarantine": "listQuarantined",
+  "GET /admin/quarantine/:id": "getQuarantined",
+  "POST /admin/quarantine/:id/replay": "replayQuarantined",
+  "POST /admin/quarantine/:id/discard": "discardQuarantined",
 };
 
 /** Request bodies Swagger UI's "Try it out" starts from: valid against the demo catalog (`npm start`). */
@@ -79,6 +83,10 @@ export async function registerDocs(app: FastifyInstance, options: { intakeMode: 
         { name: "orders", description: "Place, read, list and cancel orders" },
         { name: "catalog", description: "Products (writes need the admin scope)" },
         { name: "operations", description: "Health, readiness, metrics and the dashboard's data" },
+        {
+          name: "quarantine",
+          description: "Records and PENDING orders no worker could decide: list, replay, discard (admin)",
+        },
       ],
       components: {
         securitySchemes: {

@@ -8,11 +8,12 @@
  * logged with the request id.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { STORABLE_TEXT_MESSAGE, STORABLE_TEXT_PATTERN, STORABLE_TEXT_RULE } from "../orders/storable-text.js";
 import { classifyStorageError } from "../store/dialect/index.js";
 import type { AllowedMethods } from "./allowed-methods.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
-const PROBLEM_BASE = "https://fastcart.dev/problems/";
+export const PROBLEM_BASE = "https://fastcart.dev/problems/";
 
 /** One violated rule of one field. */
 export interface FieldError {
@@ -63,7 +64,7 @@ export const problems = {
     new HttpProblem(401, "unauthorized", "Authentication required", detail, {
       headers: {
         "www-authenticate": bearerError
-          ? `Bearer realm="fastcart", error="${bearerError}", error_description="${detail.replace(/"/g, "'")}"`
+          ? `Bearer realm="fastcart", error="${bearerError}", error_description="${bearerDescription(detail)}"`
           : `Bearer realm="fastcart"`,
       },
     }),
@@ -82,6 +83,18 @@ export const problems = {
       extensions,
     }),
 };
+
+/**
+ * RFC 6750 §3: error_description is visible ASCII without `"` and `\`. Node refuses any other byte in
+ * a header value (it throws, and the client gets fastify's own non-problem 500), so the human detail,
+ * which may hold a dash or a quoted value, is folded to that alphabet here.
+ */
+export function bearerDescription(detail: string): string {
+  return detail
+    .replace(/[\u2010-\u2015]/g, "-")
+    .replace(/"/g, "'")
+    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "?");
+}
 
 /** Builds the problem body; `instance` is the request id so clients can quote it. */
 export function problemBody(
@@ -180,7 +193,7 @@ function ruleOf(error: AjvErrorLike): string {
     case "type":
       return `type: ${String(p.type)}`;
     case "pattern":
-      return `pattern: ${String(p.pattern)}`;
+      return p.pattern === STORABLE_TEXT_PATTERN ? STORABLE_TEXT_RULE : `pattern: ${String(p.pattern)}`;
     case "format":
       return `format: ${String(p.format)}`;
     case "enum":
@@ -214,7 +227,9 @@ function fieldErrors(validation: AjvErrorLike[], context: string | undefined): F
         ? "is not an allowed property"
         : error.keyword === "required"
           ? "is required"
-          : (error.message ?? rule);
+          : rule === STORABLE_TEXT_RULE
+            ? STORABLE_TEXT_MESSAGE
+            : (error.message ?? rule);
     return { field, in: where, rule, message };
   });
 }

@@ -7,6 +7,7 @@
  * (schemas/order-record.v1.json), so anything the API accepts can be stored and put on the stream.
  */
 import {
+  customerIdSchema,
   type OrderRequest,
   orderRequestSchema,
   type ProductUpsert,
@@ -17,7 +18,7 @@ import { ORDER_STATUSES, REJECTION_REASONS } from "../orders/types.js";
 
 const UUID = { type: "string", format: "uuid", example: "3f0c1a52-6f57-4a8e-9b8e-1f4b6b1d2c3a" } as const;
 const SKU = { ...skuSchema, example: "TSHIRT-BLK-M" } as const; // in the demo catalog (npm start)
-const CUSTOMER_ID = { type: "string", minLength: 1, maxLength: 128, example: "customer-1" } as const; // npm start's customer token
+const CUSTOMER_ID = { ...customerIdSchema, example: "customer-1" } as const; // npm start's customer token
 const MINOR_UNITS = {
   type: "integer",
   minimum: 0,
@@ -176,6 +177,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   404: "Not found (or not yours)",
   409: "Conflict with the current state",
   413: "Body over the size limit",
+  414: "A path segment is too long",
   415: "Body is not application/json",
+  431: "Request line and headers too large",
   503: "A dependency is unavailable; retry after Retry-After seconds",
 };

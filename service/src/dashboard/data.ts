@@ -1,13 +1,14 @@
 /**
  * What /dashboard/data answers: the live figures of the order pipeline as this API process sees them.
- * Rates and latency come from its metrics registry (metrics-window.ts); the latest orders, low stock
- * and (table mode) the PENDING rows from the database. One computation per second at most, however
- * many pages poll.
+ * Rates and latency come from its metrics registry (metrics-window.ts); the latest orders, low stock,
+ * the open quarantine entries and (table mode) the PENDING rows from the database. One computation
+ * per second at most, however many pages poll.
  */
 import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
 import type { IntakeMode } from "../contract.js";
 import { pendingOrderCount } from "../store/order-store.js";
+import { countOpenByReason } from "../store/quarantine-store.js";
 import type { Database } from "../store/schema.js";
 import { MetricsWindow } from "./metrics-window.js";
 import { type LatestOrder, type LowStockProduct, latestOrders, lowStock } from "./queries.js";
@@ -28,7 +29,7 @@ export interface DashboardData {
     shards: { shard: string; lagSeconds: number }[];
   };
   rejections: Record<string, number>;
-  /** Records set aside as undecodable (quarantine / poison), when the metric exists. */
+  /** Entries waiting in the quarantine (state QUARANTINED: neither replayed nor discarded). */
   quarantined: number | null;
   lowStock: LowStockProduct[];
   latestOrders: LatestOrder[];
@@ -47,8 +48,6 @@ export interface DashboardSource {
   data(): Promise<DashboardData>;
 }
 
-/** Metric names that count set-aside stream records, newest naming first. */
-const QUARANTINE_METRICS = ["stream_quarantined_records_total", "stream_poison_records_total"];
 const MIN_INTERVAL_MS = 1_000;
 
 async function gaugeValues(registry: Registry, name: string) {
@@ -67,13 +66,12 @@ export function createDashboardSource(options: DashboardSourceOptions): Dashboar
     return { pending: null, source: "unknown" };
   };
 
+  // Open entries in the quarantine table, fleet-wide: a process's quarantined_records_total counts
+  // only what that process set aside, and the API process sets aside nothing.
   const quarantined = async () => {
-    for (const name of QUARANTINE_METRICS) {
-      if (options.registry.getSingleMetric(name)) {
-        return (await gaugeValues(options.registry, name)).reduce((total, v) => total + v.value, 0);
-      }
-    }
-    return null;
+    let open = 0;
+    for (const count of (await countOpenByReason(options.db)).values()) open += count;
+    return open;
   };
 
   const compute = async (now: number): Promise<DashboardData> => {

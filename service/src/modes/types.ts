@@ -2,6 +2,7 @@ import type { ServiceConfig } from "../config.js";
 import type { IntakeMode as IntakeModeName } from "../contract.js";
 import type { AcceptedOrder, RejectionReason } from "../orders/types.js";
 import type { Runtime } from "../runtime.js";
+import type { QuarantineReason } from "../store/quarantine-store.js";
 
 /**
  * How the API hands an accepted order on. Stream mode puts it on Kinesis; table mode writes it as a
@@ -37,6 +38,14 @@ export interface IntakeMetrics {
   shardLag(shardId: string, millisBehind: number): void;
   /** Records skipped because they could not be decoded (bad JSON, schema violation, unknown version). */
   poisonRecords(count: number): void;
+  /** Records (or PENDING orders) moved to the quarantine table, by reason. */
+  quarantinedRecords?(reason: QuarantineReason, count: number): void;
+  /** A shard (or, as "table", the table queue) committed progress just now. */
+  shardCommitted?(shardId: string): void;
+  /** A batch of that shard failed (it is retried; progress stops until it commits). */
+  shardFailing?(shardId: string): void;
+  /** This worker stopped consuming the shard. */
+  shardReleased?(shardId: string): void;
 }
 
 /** What a worker loop may be told besides the configuration (local runs and tests). */

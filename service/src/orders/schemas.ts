@@ -6,7 +6,11 @@
  * Note for fastify users: its default Ajv options are `removeAdditional: true` and `coerceTypes:
  * "array"`, which would silently drop unknown properties and turn "5" into 5. Configure Ajv with
  * `removeAdditional: false, coerceTypes: false` so these schemas reject such input as they say.
+ *
+ * Every free-text field carries `storableText` (storable-text.ts): text PostgreSQL or MySQL would refuse
+ * is a 400 at the edge, never a write that fails later.
  */
+import { storableText } from "./storable-text.js";
 
 /** Limits, exported so error messages, tests and generators use the same numbers. */
 export const LIMITS = {
@@ -42,10 +46,11 @@ export const skuSchema = {
   pattern: SKU_PATTERN,
 } as const;
 
-const customerIdSchema = {
+export const customerIdSchema = {
   type: "string",
   minLength: 1,
   maxLength: LIMITS.customerIdMaxLength,
+  ...storableText,
 } as const;
 
 const orderLineSchema = {
@@ -86,7 +91,7 @@ export const productUpsertSchema = {
   required: ["name", "unitPrice", "currency", "stock"],
   additionalProperties: false,
   properties: {
-    name: { type: "string", minLength: 1, maxLength: LIMITS.productNameMaxLength },
+    name: { type: "string", minLength: 1, maxLength: LIMITS.productNameMaxLength, ...storableText },
     unitPrice: { type: "integer", minimum: 0, maximum: LIMITS.unitPriceMax },
     currency: currencySchema,
     stock: { type: "integer", minimum: 0, maximum: LIMITS.stockMax },

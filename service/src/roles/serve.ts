@@ -8,7 +8,10 @@ import { startIdempotencyExpiry } from "../api/idempotency-expiry.js";
 import type { ServiceConfig } from "../config.js";
 import { createDashboardSource } from "../dashboard/data.js";
 import { Lifecycle } from "../lifecycle.js";
+import { OrderBatchProcessor } from "../pipeline/batch-processor.js";
+import { createQuarantineAdmin } from "../pipeline/replay.js";
 import { closeRuntime, createIntake, openRuntime, type Runtime } from "../runtime.js";
+import { applyOrders } from "../store/processing.js";
 import type { Logger } from "../telemetry/logger.js";
 
 export interface RunningApi {
@@ -29,6 +32,10 @@ export interface StartApiOptions {
 export async function startApi(runtime: Runtime, options: StartApiOptions = {}): Promise<RunningApi> {
   const { config, store, cache, metrics, logger } = runtime;
   const intake = createIntake(runtime);
+  const quarantine = createQuarantineAdmin(
+    store.db,
+    new OrderBatchProcessor({ db: store.db, applyOrders, cache, logger, metrics: metrics.intake }),
+  );
   const dashboard = createDashboardSource({
     environment: config.environment,
     intakeMode: runtime.mode.name,
@@ -36,7 +43,7 @@ export async function startApi(runtime: Runtime, options: StartApiOptions = {}):
     db: store.db,
     backlog: options.pendingScope === "process" ? runtime.mode.pendingOrders(runtime, "process") : undefined,
   });
-  const app = await buildApp({ config, store, intake, cache, metrics, logger, dashboard });
+  const app = await buildApp({ config, store, intake, cache, metrics, logger, quarantine, dashboard });
   const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
     // The intake (a Kinesis client, a group-commit loop) is ours to close when the port is refused.
     await app.close();
@@ -56,7 +63,8 @@ export async function startApi(runtime: Runtime, options: StartApiOptions = {}):
     url,
     close: async () => {
       await stopExpiry();
-      await app.close();
+      // Stop accepting, answer what is in flight, close kept-alive connections cleanly (api/drain.ts).
+      await app.drain.close();
       await intake.close();
     },
   };

@@ -3,14 +3,16 @@
  * listener for /health and /metrics (the worker container's health check and Prometheus scrape), and
  * the pending-orders reporter that feeds the autoscaling metric.
  */
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import type { ServiceConfig } from "../config.js";
-import { HEALTH_PATH, METRICS_PATH } from "../contract.js";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract.js";
 import { Lifecycle } from "../lifecycle.js";
 import type { OrderWorker } from "../modes/types.js";
+import { workerReadiness } from "../pipeline/readiness.js";
 import { closeRuntime, createWorker, openRuntime, type Runtime } from "../runtime.js";
 import { createPendingOrdersPublisher, startPendingOrdersReporter } from "../telemetry/emf.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { ServiceMetrics } from "../telemetry/metrics.js";
 
 export interface RunningWorkers {
   workers: OrderWorker[];
@@ -57,6 +59,22 @@ export async function startWorkers(
   };
 }
 
+/**
+ * The worker container's HTTP probe: /health (the container health check), /ready and /metrics.
+ * Readiness is "degraded" (still 200: restarting would not cure a poison record or a database
+ * outage) naming every shard failing without a commit beyond WORKER_STUCK_SHARD_SECONDS.
+ */
+export function createWorkerProbe(metrics: Pick<ServiceMetrics, "registry" | "progress">): FastifyInstance {
+  const probe = Fastify({ logger: false });
+  probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
+  probe.get(READY_PATH, async () => workerReadiness(metrics.progress.snapshot()));
+  probe.get(METRICS_PATH, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  return probe;
+}
+
 export async function work(config: ServiceConfig, logger: Logger): Promise<void> {
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
@@ -74,12 +92,7 @@ export async function work(config: ServiceConfig, logger: Logger): Promise<void>
 
 async function startProbeAndWorkers(runtime: Runtime, lifecycle: Lifecycle): Promise<void> {
   const { config } = runtime;
-  const probe = Fastify({ logger: false });
-  probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
-  probe.get(METRICS_PATH, async (_request, reply) => {
-    reply.type(runtime.metrics.registry.contentType);
-    return runtime.metrics.registry.metrics();
-  });
+  const probe = createWorkerProbe(runtime.metrics);
   await probe.listen({ host: config.host, port: config.port });
   lifecycle.onShutdown("probe", () => probe.close());
   const running = await startWorkers(runtime, config.worker.concurrency);

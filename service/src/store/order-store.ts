@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { createDatabase, createManagedDialect } from "./database.js";
 import { classifyStorageError, dialectOf, type SqlDialect } from "./dialect/index.js";
 import { cachedCheck, FRESH_CONNECTION_CHECK_MS } from "./fresh-connection-check.js";
+import { claimOrderId } from "./order-id-claims.js";
 import type { Database, OrderRow } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
 import { withTransaction } from "./transaction.js";
@@ -312,6 +313,10 @@ export class SqlOrderStore implements OrderStore {
 
   pendingOrderCount(): Promise<number> {
     return pendingOrderCount(this.db);
+  }
+
+  claimOrderId(orderId: string, customerId: string): Promise<boolean> {
+    return claimOrderId(this.db, orderId, customerId);
   }
 
   async checkReady(): Promise<void> {

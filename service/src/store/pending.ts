@@ -4,7 +4,7 @@
  * with FOR UPDATE SKIP LOCKED — several workers take disjoint batches without waiting on each other —
  * and decides them with applyOrders in the same transaction, which updates the rows in place.
  */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { canonicalOrderId } from "../orders/accept.js";
 import { INITIAL_STATUS } from "../orders/state-machine.js";
 import type { AcceptedOrder } from "../orders/types.js";
@@ -85,11 +85,16 @@ export async function insertPendingOrders(
 export async function claimPendingOrders(
   trx: Transaction<Database>,
   limit: number,
+  onlyOrderIds?: readonly string[],
 ): Promise<AcceptedOrder[]> {
-  const rows = await trx
+  if (onlyOrderIds?.length === 0) return [];
+  let query = trx
     .selectFrom("orders")
     .select(["order_id", "customer_id", "currency", "accepted_at"])
     .where("status", "=", INITIAL_STATUS)
+    .where(notQuarantined);
+  if (onlyOrderIds) query = query.where(dialectOf(trx).inList("order_id", onlyOrderIds, "uuid"));
+  const rows = await query
     .orderBy("created_at")
     .orderBy("order_id")
     .limit(limit)
@@ -119,4 +124,24 @@ export async function claimPendingOrders(
     items: byOrder.get(r.order_id) ?? [],
     acceptedAt: r.accepted_at.toISOString(),
   }));
+}
+
+/**
+ * A PENDING order in the quarantine (open or discarded) is not claimed: it failed on its own too
+ * often. Replaying it (state REPLAYED) makes it claimable again, through the normal decision path.
+ */
+const notQuarantined = sql<boolean>`not exists (select 1 from quarantined_records q where q.order_id = orders.order_id and q.state <> 'REPLAYED')`;
+
+/** The ids the next claim would take (no lock): the work a failing batch is bisected over. */
+export async function peekPendingOrderIds(db: Kysely<Database>, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("orders")
+    .select("order_id")
+    .where("status", "=", INITIAL_STATUS)
+    .where(notQuarantined)
+    .orderBy("created_at")
+    .orderBy("order_id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.order_id);
 }

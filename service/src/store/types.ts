@@ -45,6 +45,11 @@ export interface OrderStore {
   putIdempotency(scope: string, key: string, record: IdempotencyRecord): Promise<boolean>;
   /** Deletes stored responses older than `before` (their retention ended); returns how many. */
   purgeIdempotency(before: Date): Promise<number>;
+  /**
+   * Claims a client-chosen order id for `customerId` (store/order-id-claims.ts): true when the id is
+   * theirs (now or already), false when another customer owns it.
+   */
+  claimOrderId(orderId: string, customerId: string): Promise<boolean>;
   /** Throws with a message naming the database when it is unreachable (for /ready). */
   checkReady(): Promise<void>;
   close(): Promise<void>;

@@ -22,11 +22,12 @@ export interface PendingOrdersPublisher {
 /** Where EMF lines go: stdout by default. */
 export type LineWriter = (line: string) => void;
 
-const stdoutWriter: LineWriter = (line) => {
+export const stdoutWriter: LineWriter = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-function lineEnvironment(write: LineWriter): IEnvironment {
+/** An aws-embedded-metrics environment that writes each EMF event as one line (shared by publishers). */
+export function lineEnvironment(write: LineWriter): IEnvironment {
   const serializer = new LogSerializer();
   const sink: ISink = {
     name: "FastcartStdoutSink",

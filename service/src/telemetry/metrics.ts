@@ -5,8 +5,11 @@
  * it registers them on the same `registry`.)
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { integerDefault } from "../contract.js";
 import type { IntakeMetrics } from "../modes/types.js";
 import type { OrderDecision, RejectionReason } from "../orders/types.js";
+import { ShardProgress } from "../pipeline/progress.js";
+import type { QuarantineReason } from "../store/quarantine-store.js";
 
 /** IntakeMetrics, plus the rejection reason as an optional third argument (label `reason`). */
 export interface DecisionMetrics extends IntakeMetrics {
@@ -27,6 +30,10 @@ export interface ServiceMetrics {
   readonly pendingOrders: Gauge;
   /** Stream records that could not be decoded and were skipped. */
   readonly poisonRecords: Counter;
+  /** Records and PENDING orders moved to the quarantine table, by reason. */
+  readonly quarantinedRecords: Counter<"reason">;
+  /** When each shard last committed and whether it is stuck (gauge and worker readiness). */
+  readonly progress: ShardProgress;
   /** The IntakeMetrics the workers report through. */
   readonly intake: DecisionMetrics;
   /**
@@ -41,6 +48,10 @@ export interface MetricsOptions {
   environment?: string;
   /** Process metrics (CPU, memory, event-loop lag, GC). On by default; tests turn them off. */
   processMetrics?: boolean;
+  /** A shard failing this long without a commit is stuck (WORKER_STUCK_SHARD_SECONDS). */
+  stuckShardSeconds?: number;
+  /** Told about every quarantined record (the QuarantinedRecords EMF metric). */
+  onQuarantined?: (reason: QuarantineReason, count: number) => void;
 }
 
 /** Latency buckets from 5 ms (a hot batch) to 2 min (a worker catching up after an outage). */
@@ -90,6 +101,26 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
   });
 
+  const quarantinedRecords = new Counter({
+    name: "quarantined_records_total",
+    help: "Stream records and PENDING orders moved to the quarantine table, by reason (poison, unstorable, failed).",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const progress = new ShardProgress(
+    options.stuckShardSeconds ?? integerDefault("WORKER_STUCK_SHARD_SECONDS"),
+  );
+  new Gauge({
+    name: "stream_shard_seconds_since_commit",
+    help: "Seconds since each shard this process consumes (or the table queue, shard=table) last committed.",
+    labelNames: ["shard"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const view of progress.snapshot()) this.set({ shard: view.shard }, view.secondsSinceCommit);
+    },
+  });
+
   const intake: DecisionMetrics = {
     ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: RejectionReason) {
       if (status === "CONFIRMED") ordersConfirmed.inc(count);
@@ -104,6 +135,13 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     poisonRecords(count) {
       poisonRecords.inc(count);
     },
+    quarantinedRecords(reason, count) {
+      quarantinedRecords.inc({ reason }, count);
+      options.onQuarantined?.(reason, count);
+    },
+    shardCommitted: (shard) => progress.committed(shard),
+    shardFailing: (shard) => progress.failing(shard),
+    shardReleased: (shard) => progress.released(shard),
   };
 
   return {
@@ -115,6 +153,8 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     shardLag,
     pendingOrders,
     poisonRecords,
+    quarantinedRecords,
+    progress,
     intake,
     recordDecisions(decisions, acceptedAt) {
       for (const decision of decisions) {

@@ -44,6 +44,14 @@ export class RecordingMetrics implements IntakeMetrics {
   poisonRecords(count: number): void {
     this.poison += count;
   }
+  quarantined = new Map<string, number>();
+  quarantinedRecords(reason: string, count: number): void {
+    this.quarantined.set(reason, (this.quarantined.get(reason) ?? 0) + count);
+  }
+  committedShards = new Map<string, number>();
+  shardCommitted(shardId: string): void {
+    this.committedShards.set(shardId, (this.committedShards.get(shardId) ?? 0) + 1);
+  }
 }
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });

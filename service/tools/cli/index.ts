@@ -5,11 +5,12 @@
  */
 import type { Command } from "commander";
 import { benchCommand } from "./bench.js";
+import { chaosCommand } from "./chaos.js";
 import { loadCommand } from "./load.js";
 import { localCommand } from "./local.js";
 import { planCommand } from "./plan.js";
 import { smokeCommand } from "./smoke.js";
 
 export function laptopCommands(): Command[] {
-  return [localCommand(), loadCommand(), smokeCommand(), benchCommand(), planCommand()];
+  return [localCommand(), loadCommand(), smokeCommand(), benchCommand(), planCommand(), chaosCommand()];
 }

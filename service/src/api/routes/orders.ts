@@ -3,8 +3,9 @@
  *
  * Accepting is the hot path (≥ 2,000 orders/s): validate (precompiled ajv), authorise, hand the order to
  * the intake and answer 202 only once the intake says it is durable, then note it in the status cache
- * so an immediate read finds it. The route itself reads the database only for an Idempotency-Key;
- * what the intake writes is the mode's business (a Kinesis record, or a PENDING row in a group commit).
+ * so an immediate read finds it. The route itself reads the database only for an Idempotency-Key or a
+ * client-chosen orderId (which is then claimed for its customer: order ids are owned); what the intake
+ * writes is the mode's business (a Kinesis record, or a PENDING row in a group commit).
  *
  * Retrying without an Idempotency-Key is still safe when the client chose the orderId: both intakes
  * are keyed by order id and the worker decides each order id once, so a retried POST with the same
@@ -20,7 +21,7 @@ import type { IdempotencyRecord } from "../../store/types.js";
 import type { AuthHooks, Caller } from "../auth.js";
 import { pendingEntry, viewFromCache } from "../cached-order.js";
 import type { ApiDeps } from "../deps.js";
-import { problems } from "../errors.js";
+import { HttpProblem, problems } from "../errors.js";
 import { derivedOrderId, IdempotencyGuard, requestFingerprint } from "../idempotency.js";
 import {
   acceptedOrder,
@@ -40,8 +41,19 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
   const { store, intake, cache, metrics } = deps;
   const idempotency = new IdempotencyGuard(store);
 
-  /** Puts the order on the intake, then (best effort) in the status cache. */
-  async function accept(order: AcceptedOrder, log: FastifyInstance["log"]): Promise<IdempotencyRecord> {
+  /**
+   * Puts the order on the intake, then (best effort) in the status cache. A client-chosen id is first
+   * claimed for the order's customer: an id another customer owns is a 409, never a 202 for an order
+   * that would be dropped (and never a PENDING cache entry over the owner's order).
+   */
+  async function accept(
+    order: AcceptedOrder,
+    log: FastifyInstance["log"],
+    clientChosenId: boolean,
+  ): Promise<IdempotencyRecord> {
+    if (clientChosenId && !(await store.claimOrderId(order.orderId, order.customerId))) {
+      throw orderIdTaken(order.orderId);
+    }
     try {
       await intake.submit(order);
     } catch (error) {
@@ -106,13 +118,20 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
       }
       const key = request.headers["idempotency-key"];
       if (key === undefined) {
-        const record = await accept(toAcceptedOrder(body, new Date(), randomUUID), request.log);
+        const record = await accept(
+          toAcceptedOrder(body, new Date(), randomUUID),
+          request.log,
+          body.orderId !== undefined,
+        );
         return send(reply, record, false);
       }
       const fingerprint = requestFingerprint(caller.sub, body);
       const outcome = await idempotency.run(caller.sub, key, fingerprint, async () => {
         const order = toAcceptedOrder(body, new Date(), () => derivedOrderId(caller.sub, key, fingerprint));
-        return { ...(await accept(order, request.log)), requestHash: fingerprint };
+        return {
+          ...(await accept(order, request.log, body.orderId !== undefined)),
+          requestHash: fingerprint,
+        };
       });
       return send(reply, outcome.record, outcome.replayed);
     },
@@ -241,4 +260,23 @@ function cannotCancel(status: string) {
   return problems.conflict(`order is ${status}; only CONFIRMED orders can be cancelled`, {
     currentStatus: status,
   });
+}
+
+function orderIdTaken(orderId: string): HttpProblem {
+  return new HttpProblem(
+    409,
+    "order-id-taken",
+    "Order id already in use",
+    `orderId ${orderId} belongs to another customer's order; omit orderId (the server picks one) or choose another`,
+    {
+      errors: [
+        {
+          field: "orderId",
+          in: "body",
+          rule: "unique: order ids belong to one customer",
+          message: "is already used by another customer",
+        },
+      ],
+    },
+  );
 }

@@ -56,6 +56,8 @@ export interface KinesisWorkerOptions {
   /** How long stop() waits for consumers to commit their batch in hand (default 20,000 ms). */
   stopTimeoutMs?: number;
   polling?: Partial<PollingOptions>;
+  /** Attempts of a record failing on its own before it is quarantined (WORKER_MAX_RECORD_ATTEMPTS). */
+  maxRecordAttempts?: number;
   /** TEST-ONLY fault injection (see BatchProcessorHooks). Never set in production. */
   hooks?: BatchProcessorHooks;
   /** Destroy `client` after stop() (default false; fromConfig sets it, as the worker made the client). */
@@ -98,6 +100,7 @@ export class KinesisOrderWorker implements OrderWorker {
       closeClient: true,
       streamName: config.kinesis.streamName,
       applyOrders,
+      maxRecordAttempts: config.worker.maxRecordAttempts,
       ...deps,
       ...overrides,
       polling: { batchSize: config.worker.batchSize, ...overrides.polling },
@@ -264,6 +267,7 @@ export class KinesisOrderWorker implements OrderWorker {
       polling: this.polling,
       logger: this.log,
       metrics: this.options.metrics,
+      maxRecordAttempts: this.options.maxRecordAttempts,
     });
     this.consumers.set(lease.shardId, { lease, consumer });
     void consumer.done.then(

@@ -5,11 +5,12 @@
  * record it reads against that file (the file, not a copy of it, so the two cannot drift).
  *
  * Decoding never throws: a record the worker cannot use is reported as poison with a reason naming the
- * field and the rule, so the caller can log it, count it and skip it. A poison record must never block
+ * field and the rule, so the caller can log, count and quarantine it. A poison record must never block
  * its shard: it will not become valid by being retried.
  */
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
+import { STORABLE_TEXT_MESSAGE, STORABLE_TEXT_PATTERN } from "../../orders/storable-text.js";
 import type { AcceptedOrder } from "../../orders/types.js";
 
 /** The `schema` value of the current record version. */
@@ -97,6 +98,9 @@ function describeError(error: ErrorObject | undefined): string {
   if (error.keyword === "additionalProperties") {
     const extra = (error.params as { additionalProperty?: string }).additionalProperty;
     return `${path}: unknown property "${extra}" (additionalProperties: false)`;
+  }
+  if (error.keyword === "pattern" && error.params.pattern === STORABLE_TEXT_PATTERN) {
+    return `${path}: ${STORABLE_TEXT_MESSAGE} (pattern)`;
   }
   if (error.keyword === "required") {
     const missing = (error.params as { missingProperty?: string }).missingProperty;

@@ -20,11 +20,13 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
 import { integerDefault } from "../../contract.js";
-import type { AcceptedOrder } from "../../orders/types.js";
 import type { OrderBatchProcessor } from "../../pipeline/batch-processor.js";
+import { RecordFailureTracker } from "../../pipeline/quarantine.js";
+import { Backoff } from "../../pipeline/retry.js";
 import { type HeldLease, LeaseLostError, type LeaseStore } from "../../store/leases.js";
 import type { IntakeMetrics } from "../types.js";
-import { decodeOrderRecord } from "./record.js";
+import { commitStreamChunk } from "./chunk-committer.js";
+import { chunkUserRecords, expandRecords, iteratorStart, type UserRecordChunk } from "./stream-position.js";
 
 export interface PollingOptions {
   /** Records per GetRecords call and per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
@@ -59,6 +61,8 @@ interface ShardConsumerDeps {
   polling: PollingOptions;
   logger: Logger;
   metrics?: IntakeMetrics;
+  /** Attempts of a record failing on its own before it is quarantined (WORKER_MAX_RECORD_ATTEMPTS). */
+  maxRecordAttempts?: number;
 }
 
 const THROTTLING_ERRORS = new Set([
@@ -76,10 +80,12 @@ export class ShardConsumer {
   private killed = false;
   private wake: (() => void) | undefined;
   private readonly log: Logger;
+  /** Attempts of records that failed alone on this shard, until they commit or are quarantined. */
+  private readonly failures = new RecordFailureTracker();
 
   constructor(private readonly deps: ShardConsumerDeps) {
     this.log = deps.logger.child({ shardId: deps.lease.shardId });
-    this.done = this.run();
+    this.done = this.run().finally(() => deps.metrics?.shardReleased?.(deps.lease.shardId));
   }
 
   get shardId(): string {
@@ -109,7 +115,10 @@ export class ShardConsumer {
     let iterator: string | undefined;
     let lastCall = 0;
     let idleDelay = 0;
-    let errorDelay = 0;
+    // Two backoffs: throttled reads recover as soon as a read succeeds; a failing batch only once it
+    // commits (it is read again successfully every time, so resetting on the read would never grow).
+    const throttled = new Backoff(polling.errorBackoffMinMs, polling.errorBackoffMaxMs);
+    const failing = new Backoff(polling.errorBackoffMinMs, polling.errorBackoffMaxMs);
     let pending: Promise<GetRecordsCommandOutput> | undefined;
 
     while (!this.stopping) {
@@ -126,7 +135,7 @@ export class ShardConsumer {
           lastCall = Date.now();
           response = await this.getRecords(iterator);
         }
-        errorDelay = 0;
+        throttled.reset();
         this.deps.metrics?.shardLag(this.shardId, response.MillisBehindLatest ?? 0);
         const records = response.Records ?? [];
         const next = response.NextShardIterator ?? undefined;
@@ -146,6 +155,7 @@ export class ShardConsumer {
         if (records.length > 0) {
           if (this.killed) break;
           await this.processBatch(records);
+          failing.reset();
           idleDelay = 0;
         }
         if (!next) {
@@ -170,25 +180,22 @@ export class ShardConsumer {
           return "lease-lost";
         }
         if (this.killed) break;
-        errorDelay =
-          errorDelay === 0 ? polling.errorBackoffMinMs : Math.min(polling.errorBackoffMaxMs, errorDelay * 2);
         const err = error as Error;
         if (THROTTLING_ERRORS.has(err.name)) {
-          this.log.info({ delayMs: errorDelay }, "GetRecords throttled; backing off");
+          const delayMs = throttled.next();
+          this.log.info({ delayMs }, "GetRecords throttled; backing off");
+          await this.sleep(delayMs);
         } else if (error instanceof ExpiredIteratorException) {
           this.log.info("shard iterator expired; resuming from the checkpoint");
           iterator = undefined;
-          errorDelay = 0;
-          continue;
         } else {
           // A batch that did not commit is read again from the checkpoint: nothing is skipped.
-          this.log.error(
-            { err: error, delayMs: errorDelay },
-            "shard batch failed; retrying from the checkpoint",
-          );
+          const delayMs = failing.next();
+          this.deps.metrics?.shardFailing?.(this.shardId);
+          this.log.error({ err: error, delayMs }, "shard batch failed; retrying from the checkpoint");
           iterator = undefined;
+          await this.sleep(delayMs);
         }
-        await this.sleep(errorDelay + Math.random() * errorDelay * 0.2);
       }
     }
     if (pending) await pending.catch(() => undefined);
@@ -196,29 +203,25 @@ export class ShardConsumer {
   }
 
   private async processBatch(records: KinesisRecord[]): Promise<void> {
-    const orders: AcceptedOrder[] = [];
-    let poison = 0;
-    for (const record of records) {
-      const decoded = decodeOrderRecord(record.Data ?? new Uint8Array());
-      if (decoded.ok) {
-        orders.push(decoded.order);
-        continue;
-      }
-      poison++;
-      // Skipped, not retried: a malformed record never becomes valid, and must not block the shard.
-      this.log.warn(
-        { sequenceNumber: record.SequenceNumber, partitionKey: record.PartitionKey, reason: decoded.reason },
-        "poison record skipped",
-      );
-    }
+    // KPL-aggregated records become their user records; a checkpoint may sit inside one of them.
+    const users = expandRecords(records, this.deps.lease.checkpoint);
     const last = records[records.length - 1]!.SequenceNumber!;
-    await this.deps.processor.process({ source: `stream:${this.shardId}`, orders, poison }, (trx) =>
-      this.deps.leases.checkpoint(trx, this.deps.lease, last),
-    );
-    // Only now, after the COMMIT: a batch whose transaction rolled back (even after the checkpoint was
-    // written inside it) must be read again from the previous checkpoint, not skipped.
-    this.deps.lease.checkpoint = last;
-    if (poison > 0) this.deps.metrics?.poisonRecords(poison);
+    for (const chunk of chunkUserRecords(users, this.deps.polling.batchSize, last)) {
+      await this.processChunk(chunk);
+    }
+  }
+
+  private processChunk(chunk: UserRecordChunk): Promise<void> {
+    return commitStreamChunk(chunk, {
+      processor: this.deps.processor,
+      leases: this.deps.leases,
+      lease: this.deps.lease,
+      streamName: this.deps.streamName,
+      tracker: this.failures,
+      maxAttempts: this.deps.maxRecordAttempts ?? integerDefault("WORKER_MAX_RECORD_ATTEMPTS"),
+      log: this.log,
+      metrics: this.deps.metrics,
+    });
   }
 
   private async iteratorAfterCheckpoint(): Promise<string> {
@@ -227,9 +230,7 @@ export class ShardConsumer {
       new GetShardIteratorCommand({
         StreamName: this.deps.streamName,
         ShardId: this.shardId,
-        ...(checkpoint
-          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: checkpoint }
-          : { ShardIteratorType: "TRIM_HORIZON" }),
+        ...iteratorStart(checkpoint),
       }),
     );
     if (!response.ShardIterator) throw new Error(`no shard iterator for ${this.shardId}`);

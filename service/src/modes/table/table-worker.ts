@@ -29,10 +29,13 @@ import {
   type BatchProcessorHooks,
   OrderBatchProcessor,
 } from "../../pipeline/batch-processor.js";
+import { isTransientFault, RecordFailureTracker } from "../../pipeline/quarantine.js";
+import { Backoff } from "../../pipeline/retry.js";
 import { claimPendingOrders } from "../../store/pending.js";
 import { applyOrders } from "../../store/processing.js";
 import type { Database } from "../../store/schema.js";
 import type { IntakeMetrics, OrderWorker } from "../types.js";
+import { decideIsolating } from "./table-isolation.js";
 
 export interface TablePolling {
   /** Orders claimed per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
@@ -66,6 +69,8 @@ export interface TableWorkerOptions {
   stopTimeoutMs?: number;
   /** TEST-ONLY fault injection (see BatchProcessorHooks). Never set in production. */
   hooks?: BatchProcessorHooks;
+  /** Attempts of an order failing on its own before it is quarantined (WORKER_MAX_RECORD_ATTEMPTS). */
+  maxRecordAttempts?: number;
 }
 
 /** Thrown inside the batch transaction by kill(): the batch rolls back, as when a process dies. */
@@ -81,6 +86,7 @@ export class TableOrderWorker implements OrderWorker {
   private readonly processor: OrderBatchProcessor;
   private readonly polling: TablePolling;
   private readonly log: Logger;
+  private readonly failures = new RecordFailureTracker();
   private running = false;
   private killed = false;
   private loop: Promise<void> | undefined;
@@ -99,6 +105,7 @@ export class TableOrderWorker implements OrderWorker {
   ): TableOrderWorker {
     return new TableOrderWorker({
       applyOrders,
+      maxRecordAttempts: config.worker.maxRecordAttempts,
       ...deps,
       ...overrides,
       polling: { batchSize: config.worker.batchSize, ...overrides.polling },
@@ -173,14 +180,15 @@ export class TableOrderWorker implements OrderWorker {
 
   private async run(): Promise<void> {
     let idleMs = this.polling.idleBackoffMinMs;
-    let errorMs = this.polling.errorBackoffMinMs;
+    const failing = new Backoff(this.polling.errorBackoffMinMs, this.polling.errorBackoffMaxMs);
     while (this.running) {
       try {
         this.claims++;
         const { orders } = await this.processor.processClaimed(`table:${this.workerId}`, (trx) =>
           claimPendingOrders(trx, this.polling.batchSize),
         );
-        errorMs = this.polling.errorBackoffMinMs;
+        failing.reset();
+        this.options.metrics?.shardCommitted?.("table");
         if (orders.length > 0) {
           this.batches++;
           idleMs = this.polling.idleBackoffMinMs;
@@ -194,10 +202,39 @@ export class TableOrderWorker implements OrderWorker {
           this.log.warn({ err: error }, "batch failed while stopping; its orders stay PENDING");
           return;
         }
-        this.log.error({ err: error, retryInMs: errorMs }, "table batch failed; its orders stay PENDING");
-        await this.sleep(errorMs);
-        errorMs = Math.min(this.polling.errorBackoffMaxMs, errorMs * 2);
+        let remaining: unknown = error;
+        if (!isTransientFault(error)) {
+          // Not the environment's fault: find the order(s) that fail, decide the others.
+          remaining = await this.isolate();
+          if (remaining === undefined) {
+            failing.reset();
+            continue;
+          }
+        }
+        const retryInMs = failing.next();
+        this.options.metrics?.shardFailing?.("table");
+        this.log.error({ err: remaining, retryInMs }, "table batch failed; its orders stay PENDING");
+        await this.sleep(retryInMs);
       }
+    }
+  }
+
+  /** Bisects the failing batch (modes/table/table-isolation.ts); returns the error that remains, if any. */
+  private async isolate(): Promise<unknown> {
+    try {
+      await decideIsolating({
+        db: this.options.db,
+        processor: this.processor,
+        tracker: this.failures,
+        maxAttempts: this.options.maxRecordAttempts ?? integerDefault("WORKER_MAX_RECORD_ATTEMPTS"),
+        batchSize: this.polling.batchSize,
+        source: `table:${this.workerId}`,
+        log: this.log,
+        metrics: this.options.metrics,
+      });
+      return undefined;
+    } catch (error) {
+      return error;
     }
   }
 

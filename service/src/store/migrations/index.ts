@@ -9,11 +9,13 @@ import { type Migration, type MigrationResult, Migrator } from "kysely";
 import { type AnyKysely, dialectOf } from "../dialect/index.js";
 import { initialSchema } from "./0001-initial-schema.js";
 import { shardLeases } from "./0002-shard-leases.js";
+import { quarantine } from "./0003-quarantine.js";
+import { orderIdClaims } from "./0004-order-id-claims.js";
 import type { SchemaMigration } from "./migration.js";
 
 export type { SchemaMigration } from "./migration.js";
 
-export const MIGRATIONS: readonly SchemaMigration[] = [initialSchema, shardLeases];
+export const MIGRATIONS: readonly SchemaMigration[] = [initialSchema, shardLeases, quarantine, orderIdClaims];
 
 /** Thrown when a migration fails; `applied` lists what did run before it. */
 export class MigrationError extends Error {
