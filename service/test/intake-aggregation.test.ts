@@ -94,7 +94,16 @@ describe("KplAggregate", () => {
 describe("aggregating producer on kinesalite", () => {
   test("many orders per record, each order once and on the shard its key maps to", async () => {
     const streamName = await createTestStream(client, "agg", 4);
-    const intake = new KinesisOrderIntake(client, { streamName, aggregate: true, lingerMs: 20 });
+    const put = { records: 0, bytes: 0 };
+    const intake = new KinesisOrderIntake(client, {
+      streamName,
+      aggregate: true,
+      lingerMs: 20,
+      onRecordsPut: (records, bytes) => {
+        put.records += records;
+        put.bytes += bytes;
+      },
+    });
     // Readiness loads the shard map, as it does before a running service takes traffic.
     await intake.checkReady();
     const orders = Array.from({ length: 1_200 }, newOrder);
@@ -103,6 +112,12 @@ describe("aggregating producer on kinesalite", () => {
 
     const raw = await readRawRecords(client, streamName);
     assert.ok(raw.length * 10 <= orders.length, `${raw.length} records for ${orders.length} orders`);
+    // What the metrics report is what is on the stream.
+    assert.equal(put.records, raw.length);
+    assert.equal(
+      put.bytes,
+      raw.reduce((sum, r) => sum + r.data.byteLength + Buffer.byteLength(r.partitionKey), 0),
+    );
     const owner = await shardOwner(streamName);
     const users = await readUserRecords(client, streamName);
     const ids = users.map((user) => {

@@ -27,6 +27,13 @@ export interface ServiceMetrics {
   readonly pendingOrders: Gauge;
   /** Stream records that could not be decoded and were skipped. */
   readonly poisonRecords: Counter;
+  /**
+   * Kinesis records the producer had accepted, and their bytes (data + partition key): with
+   * orders_accepted_total they give records per order and bytes per shard-second, the two figures a
+   * shard's write limits (1,000 records/s, 1 MiB/s) apply to.
+   */
+  readonly streamRecordsPut: Counter;
+  readonly streamBytesPut: Counter;
   /** The IntakeMetrics the workers report through. */
   readonly intake: DecisionMetrics;
   /**
@@ -90,6 +97,17 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     registers: [registry],
   });
 
+  const streamRecordsPut = new Counter({
+    name: "stream_records_put_total",
+    help: "Kinesis records accepted by PutRecords (one order each, or a KPL aggregate of many).",
+    registers: [registry],
+  });
+  const streamBytesPut = new Counter({
+    name: "stream_record_bytes_put_total",
+    help: "Bytes of the Kinesis records accepted by PutRecords (data + partition key).",
+    registers: [registry],
+  });
+
   const intake: DecisionMetrics = {
     ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: RejectionReason) {
       if (status === "CONFIRMED") ordersConfirmed.inc(count);
@@ -115,6 +133,8 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     shardLag,
     pendingOrders,
     poisonRecords,
+    streamRecordsPut,
+    streamBytesPut,
     intake,
     recordDecisions(decisions, acceptedAt) {
       for (const decision of decisions) {

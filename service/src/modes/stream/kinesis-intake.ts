@@ -74,6 +74,8 @@ export interface KinesisProducerOptions {
   backoffMaxMs?: number;
   /** Submissions buffered or retrying before `submit` refuses new ones (default 50,000). */
   maxQueued?: number;
+  /** Called after each PutRecords call with the records it got accepted and their bytes (metrics). */
+  onRecordsPut?: (records: number, bytes: number) => void;
   /** Destroy the client on close (default: true when the producer created it). */
   closeClient?: boolean;
   logger?: Logger;
@@ -107,6 +109,7 @@ export class KinesisOrderIntake implements OrderIntake {
   private readonly batcher: MicroBatcher<PendingRecord>;
   private readonly shardMap: ShardMap | undefined;
   private readonly pack: RecordPacker;
+  private readonly onRecordsPut: ((records: number, bytes: number) => void) | undefined;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -122,6 +125,7 @@ export class KinesisOrderIntake implements OrderIntake {
     };
     this.closeClient = options.closeClient ?? false;
     this.logger = options.logger;
+    this.onRecordsPut = options.onRecordsPut;
     const aggregate = options.aggregate ?? false;
     this.shardMap = aggregate ? new ShardMap(client, this.streamName, 60_000, options.logger) : undefined;
     this.pack = this.shardMap ? aggregatingPacker(this.shardMap) : packOnePerRecord;
@@ -212,9 +216,11 @@ export class KinesisOrderIntake implements OrderIntake {
       return;
     }
     let failed = 0;
+    let putBytes = 0;
     call.forEach((packed, index) => {
       const result = results[index];
       if (result && !result.ErrorCode) {
+        putBytes += packed.entry.Data.byteLength + Buffer.byteLength(packed.entry.PartitionKey);
         // Kinesis put the aggregate elsewhere than the map said: the shards changed; reload the map.
         if (packed.expectedShard && result.ShardId && result.ShardId !== packed.expectedShard) {
           void this.shardMap?.refresh();
@@ -231,6 +237,7 @@ export class KinesisOrderIntake implements OrderIntake {
         else pending.reject(new Error(`Kinesis rejected the order record: ${pending.item.lastError}`));
       }
     });
+    if (failed < call.length) this.onRecordsPut?.(call.length - failed, putBytes);
     if (failed > 0)
       this.logger?.debug(
         { failed, records: call.length },
