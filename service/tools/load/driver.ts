@@ -12,7 +12,7 @@ import { createProgress } from "./progress.js";
 import { LOAD_TARGET, type LoadOptions, type LoadReport } from "./types.js";
 
 /** The part of autocannon's API used here (the package ships no types). */
-interface AutocannonResult {
+export interface AutocannonResult {
   latency: { p50: number; p90: number; p99: number; max: number; average: number };
   statusCodeStats: Record<string, { count: number }>;
   errors: number;
@@ -28,7 +28,7 @@ type Autocannon = (
   callback: (error: Error | null, result: AutocannonResult) => void,
 ) => AutocannonInstance;
 
-async function importAutocannon(): Promise<Autocannon> {
+export async function importAutocannon(): Promise<Autocannon> {
   // A specifier in a variable: the bundle for the image must not try to include a dev-only package.
   const name: string = "autocannon";
   try {
@@ -113,7 +113,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
             path: "/orders",
             setupRequest: (request: Record<string, unknown>) => ({
               ...request,
-              body: randomOrderBody(catalog, runId),
+              body: randomOrderBody(catalog, runId, options.items),
             }),
           },
         ],
