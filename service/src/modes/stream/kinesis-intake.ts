@@ -138,6 +138,8 @@ export class KinesisOrderIntake implements OrderIntake {
         PUT_RECORDS_MAX_BYTES,
       ),
       lingerMs: Math.max(0, options.lingerMs ?? 5),
+      // Linger only while a PutRecords call is in flight: an idle producer sends at once.
+      idleFlush: "immediate",
       maxInFlight: Math.max(1, options.maxInFlight ?? 4),
       maxQueued: Math.max(1, options.maxQueued ?? 50_000),
       waitingFor: "records waiting for Kinesis",
