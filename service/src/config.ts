@@ -5,6 +5,7 @@
  * rule, and every problem is reported at once rather than one per restart.
  */
 import {
+  type DbAuthMode,
   type DbEngine,
   type EnvVarSpec,
   INTAKE_MODE_NEEDS,
@@ -24,6 +25,18 @@ export interface DatabaseConfig {
   readerUrl: string;
   tls: boolean;
   poolMax: number;
+  /** How serve and work authenticate (DB_AUTH); "password" when unset. */
+  auth?: DbAuthMode;
+  /** The application user serve and work connect as (DB_USER); unset: the URL's user. */
+  user?: string;
+  /** DB_USER's password (DB_PASSWORD); unset: the URL's password. */
+  password?: string;
+  /** File holding DB_USER's password, re-read on an authentication failure and on a schedule. */
+  passwordFile?: string;
+  /** Region the IAM auth token is signed for (DB_AUTH=iam). */
+  region?: string;
+  /** The schema owner `migrate` connects as (DB_ADMIN_USER/DB_ADMIN_PASSWORD); unset: the URL's user. */
+  admin?: { user: string; password?: string };
 }
 
 export interface RedisConfig {
@@ -69,6 +82,11 @@ export class ConfigError extends Error {
 export interface ConfigNeeds {
   database: boolean;
   auth: boolean;
+  /**
+   * The role connects as the schema owner (`migrate`): DB_ADMIN_USER/DB_ADMIN_PASSWORD are required
+   * with DB_HOST, and it signs no IAM token (it only creates and grants the IAM-authenticated user).
+   */
+  adminCredentials?: boolean;
 }
 
 /**
@@ -124,7 +142,7 @@ export function loadConfig(
     str(name) ?? String((SERVICE_ENV[name] as EnvVarSpec).default);
 
   const intakeMode = oneOf<IntakeMode>("INTAKE_MODE");
-  const database = readDatabase(str, int, bool, oneOf, text, problems, needs.database);
+  const database = readDatabase(str, int, bool, oneOf, text, problems, needs);
 
   const jwtSecret = str("AUTH_JWT_SECRET");
   const jwksUrl = str("AUTH_JWKS_URL");
@@ -190,10 +208,11 @@ function readDatabase(
   oneOf: OneOf,
   text: Text,
   problems: string[],
-  required: boolean,
-) {
+  needs: ConfigNeeds,
+): DatabaseConfig | undefined {
   const tls = bool("DB_TLS");
   const poolMax = int("DB_POOL_MAX");
+  const identity = readIdentity(str, bool, oneOf, problems, needs);
   const url = str("DATABASE_URL");
   if (url) {
     let engine: DbEngine | undefined;
@@ -212,19 +231,27 @@ function readDatabase(
       problems.push("DATABASE_URL: must be a postgres://, postgresql:// or mysql:// URL");
       return undefined;
     }
-    return { engine, url, readerUrl: url, tls, poolMax } satisfies DatabaseConfig;
+    return { engine, url, readerUrl: url, tls, poolMax, ...identity } satisfies DatabaseConfig;
   }
   const host = str("DB_HOST");
   if (!host) {
-    if (required) problems.push("DATABASE_URL or DB_HOST: required (a database connection is needed)");
+    if (needs.database) problems.push("DATABASE_URL or DB_HOST: required (a database connection is needed)");
     return undefined;
   }
   const engine = oneOf<DbEngine>("DB_ENGINE");
   const port = int("DB_PORT", engine);
-  const user = str("DB_USER");
-  const password = str("DB_PASSWORD");
+  const { user, password, passwordFile, auth } = identity;
   if (!user) problems.push("DB_USER: required with DB_HOST");
-  if (!password) problems.push("DB_PASSWORD: required with DB_HOST");
+  if (auth === "password" && !password && !passwordFile && !(needs.adminCredentials && identity.admin)) {
+    problems.push("DB_PASSWORD: required with DB_HOST and DB_AUTH=password (or DB_PASSWORD_FILE)");
+  }
+  // With IAM auth the application user has no password and owns nothing: migrate must come as the
+  // schema owner. With passwords and no separate owner, one user does everything (local, tests).
+  if (needs.adminCredentials && auth === "iam") {
+    if (!identity.admin)
+      problems.push("DB_ADMIN_USER: required for migrate with DB_AUTH=iam (the schema owner)");
+    else if (!identity.admin.password) problems.push("DB_ADMIN_PASSWORD: required with DB_ADMIN_USER");
+  }
   const name = text("DB_NAME");
   const build = (h: string) => {
     const u = new URL(`${engine}://${h}:${port}/${encodeURIComponent(name)}`);
@@ -239,7 +266,46 @@ function readDatabase(
     readerUrl: build(reader ?? host),
     tls,
     poolMax,
+    ...identity,
   } satisfies DatabaseConfig;
+}
+
+/** Who serve/work and migrate connect as, and how serve/work authenticate; rules apply to both URL forms. */
+function readIdentity(str: Str, bool: Bool, oneOf: OneOf, problems: string[], needs: ConfigNeeds) {
+  const auth = oneOf<DbAuthMode>("DB_AUTH");
+  const user = str("DB_USER");
+  const password = str("DB_PASSWORD");
+  const passwordFile = str("DB_PASSWORD_FILE");
+  const adminUser = str("DB_ADMIN_USER");
+  const adminPassword = str("DB_ADMIN_PASSWORD");
+  const region = str("AWS_REGION");
+  if (password && passwordFile)
+    problems.push("DB_PASSWORD_FILE: set either DB_PASSWORD or DB_PASSWORD_FILE, not both");
+  if (adminPassword && !adminUser) problems.push("DB_ADMIN_USER: required with DB_ADMIN_PASSWORD");
+  if (auth === "iam") {
+    if (!user) problems.push("DB_USER: required with DB_AUTH=iam (the IAM-authenticated application user)");
+    if (password || passwordFile) {
+      problems.push(
+        `${password ? "DB_PASSWORD" : "DB_PASSWORD_FILE"}: must not be set with DB_AUTH=iam (the token replaces it)`,
+      );
+    }
+    // RDS accepts IAM tokens only over TLS; the token is a bearer credential.
+    if (!bool("DB_TLS"))
+      problems.push("DB_TLS: must be true with DB_AUTH=iam (RDS requires SSL for IAM auth)");
+    if (!region && !needs.adminCredentials) {
+      problems.push("AWS_REGION: required with DB_AUTH=iam (the token is signed for the database's region)");
+    }
+  }
+  return {
+    auth,
+    ...(user ? { user } : {}),
+    ...(password ? { password } : {}),
+    ...(passwordFile ? { passwordFile } : {}),
+    ...(region ? { region } : {}),
+    ...(adminUser
+      ? { admin: { user: adminUser, ...(adminPassword ? { password: adminPassword } : {}) } }
+      : {}),
+  };
 }
 
 function readRedis(str: Str, int: Int, bool: Bool, problems: string[]): RedisConfig | undefined {

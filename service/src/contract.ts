@@ -45,6 +45,10 @@ export const INTAKE_MODE_NEEDS: Readonly<Record<IntakeMode, { readonly kinesis: 
 export const DB_ENGINES = ["postgres", "mysql"] as const;
 export type DbEngine = (typeof DB_ENGINES)[number];
 
+/** How serve and work authenticate to the database (DB_AUTH). */
+export const DB_AUTH_MODES = ["password", "iam"] as const;
+export type DbAuthMode = (typeof DB_AUTH_MODES)[number];
+
 /**
  * The custom metric the ECS target-tracking policy scales on. The service publishes it as CloudWatch
  * Embedded Metric Format on stdout (collected by the awslogs driver) and as a Prometheus gauge.
@@ -140,13 +144,17 @@ export const SERVICE_ENV = {
     description:
       "How serve and work authenticate as DB_USER: password (DB_PASSWORD) or iam (an RDS IAM token signed per connection with the task role; no password exists to rotate).",
     default: "password",
-    allowed: ["password", "iam"],
+    allowed: DB_AUTH_MODES,
   },
   DB_USER: {
     description:
       "The application user serve and work connect as (DML on the service's tables only; migrate creates and grants it).",
   },
   DB_PASSWORD: { description: "Password of DB_USER (DB_AUTH=password only).", secret: true },
+  DB_PASSWORD_FILE: {
+    description:
+      "Instead of DB_PASSWORD: a file holding DB_USER's password, re-read after the database refuses it and every 5 minutes, so a rotated password is picked up without a restart (DB_AUTH=password only).",
+  },
   DB_ADMIN_USER: {
     description:
       "migrate only: the schema owner (the RDS-managed master secret's username); runs DDL and creates DB_USER.",

@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "migrate": {
-      const config = loadConfig(env, { database: true, auth: false });
+      const config = loadConfig(env, { database: true, auth: false, adminCredentials: true });
       const { runMigrations } = await import("./roles/migrate.js");
       await runMigrations(config, createLogger(config));
       return 0;

@@ -2,7 +2,7 @@
  * The API's view of the system of record (OrderStore) over Kysely: reads of orders with their items and
  * history, keyset-paginated listings, cancellation, the catalog and stored idempotent responses.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { Kysely, sql, type Transaction } from "kysely";
 import type { DatabaseConfig } from "../config.js";
 import type { DbEngine } from "../contract.js";
 import { canonicalOrderId } from "../orders/accept.js";
@@ -10,8 +10,9 @@ import { quantitiesBySku } from "../orders/decide.js";
 import { canTransition, INITIAL_STATUS, sourcesOf } from "../orders/state-machine.js";
 import type { OrderStatus, OrderView, Product, RejectionReason } from "../orders/types.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { createDatabase } from "./database.js";
+import { createDatabase, createManagedDialect } from "./database.js";
 import { classifyStorageError, dialectOf, type SqlDialect } from "./dialect/index.js";
+import { cachedCheck, FRESH_CONNECTION_CHECK_MS } from "./fresh-connection-check.js";
 import type { Database, OrderRow } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
 import { withTransaction } from "./transaction.js";
@@ -108,6 +109,8 @@ export interface SqlOrderStoreOptions {
   reader?: Kysely<Database>;
   /** Destroy the connection pools on close() (true when the store created them). */
   ownsConnections?: boolean;
+  /** Opens a connection outside the pool, so readiness sees refused credentials (see checkReady). */
+  freshConnectionCheck?: () => Promise<void>;
 }
 
 export class SqlOrderStore implements OrderStore {
@@ -314,6 +317,9 @@ export class SqlOrderStore implements OrderStore {
   async checkReady(): Promise<void> {
     try {
       await sql`select 1`.execute(this.db);
+      // Pooled connections outlive a password change; a new one shows whether the database still
+      // accepts the credentials the next connection will use.
+      await this.options.freshConnectionCheck?.();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`database (${this.engine}) unreachable: ${reason}`, { cause: error });
@@ -331,7 +337,12 @@ export class SqlOrderStore implements OrderStore {
 
 /** A store with its own pools: the writer, and a reader pool when a separate reader endpoint is set. */
 export function createOrderStore(config: DatabaseConfig): SqlOrderStore {
-  const db = createDatabase(config);
+  const writer = createManagedDialect(config);
+  const db = new Kysely<Database>({ dialect: writer.dialect });
   const reader = config.readerUrl !== config.url ? createDatabase(config, { reader: true }) : undefined;
-  return new SqlOrderStore(db, { reader, ownsConnections: true });
+  return new SqlOrderStore(db, {
+    reader,
+    ownsConnections: true,
+    freshConnectionCheck: cachedCheck(writer.checkFreshConnection, FRESH_CONNECTION_CHECK_MS),
+  });
 }

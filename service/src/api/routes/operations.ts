@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../../contract.js";
 import { intakeModeFor } from "../../modes/index.js";
+import { isAuthenticationFailure } from "../../store/auth-failure.js";
 import type { ApiDeps } from "../deps.js";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "../errors.js";
 
@@ -47,17 +48,27 @@ export function registerOperationRoutes(app: FastifyInstance, deps: ApiDeps): vo
             await withTimeout(check.run(), 2000, check.name);
             return { name: check.name, fatal: check.fatal, ok: true as const };
           } catch (error) {
-            return { name: check.name, fatal: check.fatal, ok: false as const, error: messageOf(error) };
+            return {
+              name: check.name,
+              fatal: check.fatal,
+              ok: false as const,
+              error: messageOf(error),
+              kind: failureKind(error),
+            };
           }
         }),
       );
-      // The body says which dependency is down; the reason (hosts, ports, driver messages) goes only to
-      // the log, because /ready is reachable without a token.
+      // The body says which dependency is down and a fixed kind of reason; the reason itself (hosts,
+      // ports, user names, driver messages) goes only to the log, because /ready needs no token.
       const dependencies: Record<string, string> = {};
       const reasons: Record<string, string> = {};
+      const kinds: Record<string, string> = {};
       for (const r of results) {
         dependencies[r.name] = r.ok ? "ok" : r.fatal ? "down" : "degraded";
-        if (!r.ok) reasons[r.name] = r.error;
+        if (!r.ok) {
+          reasons[r.name] = r.error;
+          kinds[r.name] = r.kind;
+        }
       }
       if (Object.keys(reasons).length > 0) request.log.warn({ reasons }, "readiness check failures");
       const failing = results.filter((r) => !r.ok && r.fatal).map((r) => r.name);
@@ -71,11 +82,12 @@ export function registerOperationRoutes(app: FastifyInstance, deps: ApiDeps): vo
             503,
             "not-ready",
             "Not ready",
-            `unavailable: ${failing.join(", ")}`,
+            `unavailable: ${failing.map((name) => `${name} (${kinds[name]})`).join(", ")}`,
             request,
             undefined,
             {
               dependencies,
+              reasons: kinds,
             },
           ),
         );
@@ -98,6 +110,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<
     timer = setTimeout(() => reject(new Error(`${name} check timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The reason a check failed, as a fixed word safe to show unauthenticated: "credentials-refused"
+ * when the database rejected the service's credentials (a rotation the service did not follow),
+ * "timeout", or "unreachable".
+ */
+function failureKind(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isAuthenticationFailure(e)) return "credentials-refused";
+  }
+  return messageOf(error).includes("timed out") ? "timeout" : "unreachable";
 }
 
 function messageOf(error: unknown): string {

@@ -42,10 +42,15 @@ export interface TableIntakeOptions {
   logger?: Logger;
 }
 
-/** Transient for a batch of inserts: a conflict, or a concurrent writer of one of its ids (run again, it sees the row). */
+/**
+ * Transient for a batch of inserts: a conflict, a concurrent writer of one of its ids (run again, it
+ * sees the row), or an outage such as the session terminated by a credential rotation (the pool opens
+ * the next connection with fresh credentials; a batch whose commit was lost with it re-inserts as a
+ * no-op, since a repeated order id is).
+ */
 function curedByRetry(error: unknown): boolean {
   const kind = classifyStorageError(error);
-  return kind === "retryable" || kind === "duplicate";
+  return kind === "retryable" || kind === "duplicate" || kind === "outage";
 }
 
 export class TableOrderIntake implements OrderIntake {

@@ -29,6 +29,7 @@ const OUTAGE_ERRNOS = new Set([
   // ER_ACCESS_DENIED_ERROR: during a credential rotation the old password is refused until the new
   // one is read, so it is transient — readiness reports it and callers retry.
   1045,
+  1927, // ER_CONNECTION_KILLED (MariaDB): the session was killed, as a credential rotation does
 ]);
 const OUTAGE_CODES = new Set(["PROTOCOL_CONNECTION_LOST", "ER_CON_COUNT_ERROR"]);
 const MAX_PLACEHOLDERS = 60_000;

@@ -1,9 +1,14 @@
 /**
- * The PostgreSQL connection pool (`pg`) behind a Kysely instance.
+ * The PostgreSQL pool (`pg`) behind Kysely, with a credential source asked for every new physical
+ * connection (`pg` accepts `password` as an async function) and a connect that rides out a refused
+ * password by re-reading it. `checkFreshConnection` opens one connection outside the pool so
+ * readiness notices refused credentials while the pooled connections still work.
  */
-import { PostgresDialect } from "kysely";
+import { PostgresDialect, type PostgresPool } from "kysely";
 import pg from "pg";
 import type { DatabaseConfig } from "../../config.js";
+import { connectWithFreshCredentials, probeWithFreshCredentials } from "../auth-failure.js";
+import { type ConnectionTarget, connectionTarget } from "../connection-target.js";
 import { TLS_OPTIONS } from "./tls.js";
 
 const PG_INT8_OID = 20;
@@ -32,24 +37,83 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-/** A Kysely dialect over a new pool to `url`. */
-export function postgresPool(config: DatabaseConfig, url: string): PostgresDialect {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: config.poolMax,
-    ssl: config.tls ? TLS_OPTIONS : undefined,
-    types: pgTypes,
+export interface PostgresPoolSettings {
+  max: number;
+  ssl: pg.ConnectionConfig["ssl"];
+  types?: pg.CustomTypesConfig;
+  /** How long a refused connection is retried with fresh credentials (default 20 s). */
+  credentialRetryMs?: number;
+}
+
+export interface ManagedPool<P> {
+  readonly pool: P;
+  /** Opens, uses and closes one new connection; rejects with the reason when it cannot. */
+  checkFreshConnection(): Promise<void>;
+}
+
+export function createPostgresPool(
+  target: ConnectionTarget,
+  settings: PostgresPoolSettings,
+): ManagedPool<PostgresPool> {
+  const { credentials } = target;
+  const connection: pg.ClientConfig = {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: credentials.user,
+    password: () => credentials.get(),
+    ssl: settings.ssl,
+    types: settings.types ?? pgTypes,
     // Fail a request quickly when the database is unreachable instead of queueing it forever.
     connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
     application_name: "fastcart",
-  });
+  };
+  const inner = new pg.Pool({ ...connection, max: settings.max, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (failover, restart) emits 'error' on the pool; without a
   // listener that would crash the process. The pool drops the client and the next query reconnects.
-  pool.on("error", () => {});
+  inner.on("error", () => {});
   // A checked-out client has no pool listener: losing its connection mid-query (failover, restart,
   // pg_terminate_backend) emits 'error' on the client, which would crash the process although the
   // query already fails with the same error and the pool discards the client on release.
-  pool.on("connect", (client) => client.on("error", () => {}));
-  return new PostgresDialect({ pool });
+  inner.on("connect", (client) => client.on("error", () => {}));
+  const pool: PostgresPool = {
+    connect: () =>
+      connectWithFreshCredentials(credentials, () => inner.connect(), {
+        windowMs: settings.credentialRetryMs,
+      }),
+    end: () => inner.end(),
+  };
+  return {
+    pool,
+    async checkFreshConnection() {
+      const attempt = async () => {
+        const client = new pg.Client(connection);
+        client.on("error", () => {});
+        try {
+          await client.connect();
+          await client.query("select 1");
+        } finally {
+          await client.end().catch(() => {});
+        }
+      };
+      await probeWithFreshCredentials(credentials, attempt);
+    },
+  };
+}
+
+/** The managed pool for `config` at `url`, as the application user (or `identity`). */
+export function managedPostgresPool(config: DatabaseConfig, url: string, identity?: "application" | "admin") {
+  const managed = createPostgresPool(connectionTarget(config, { url, identity }), {
+    max: config.poolMax,
+    ssl: config.tls ? TLS_OPTIONS : undefined,
+  });
+  return {
+    dialect: new PostgresDialect({ pool: managed.pool }),
+    checkFreshConnection: managed.checkFreshConnection,
+  };
+}
+
+/** A Kysely dialect over a new pool to `url` (the dialect's `pool`). */
+export function postgresPool(config: DatabaseConfig, url: string): PostgresDialect {
+  return managedPostgresPool(config, url).dialect;
 }

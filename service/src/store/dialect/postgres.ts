@@ -20,6 +20,7 @@ const OUTAGE_CODES = new Set([
   // invalid_password: during a credential rotation the old password is refused until the new one is
   // read, so it is transient — readiness reports it and callers retry.
   "28P01",
+  "28000", // invalid_authorization_specification: the role is refused (no such role / pg_hba)
 ]);
 const UNSTORABLE_CLASSES = new Set([
   "22", // data exception: value too long, invalid uuid text, out of range
@@ -35,8 +36,13 @@ function classify(error: unknown): StorageErrorClass | undefined {
     if (OUTAGE_CODES.has(code) || code.startsWith("08")) return "outage"; // 08: connection exception
     if (UNSTORABLE_CLASSES.has(code.slice(0, 2))) return "unstorable";
   }
-  // pg-pool's connection timeout carries no code, only this message.
-  if (typeof message === "string" && message.includes("timeout exceeded when trying to connect"))
+  // pg-pool's connection timeout carries no code, only this message; nor does a session that the
+  // server ended under a query (pg_terminate_backend, as a credential rotation does).
+  if (
+    typeof message === "string" &&
+    (message.includes("timeout exceeded when trying to connect") ||
+      message.startsWith("Connection terminated"))
+  )
     return "outage";
   return undefined;
 }

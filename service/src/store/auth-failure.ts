@@ -1,0 +1,85 @@
+/**
+ * "The database refused these credentials", recognised for both engines, and the retry that lets a
+ * pool ride out a rotation: drop the cached secret, wait a little, connect again with a fresh one.
+ */
+import type { CredentialSource } from "./credentials.js";
+
+/**
+ * PostgreSQL 28P01 invalid_password, 28000 invalid_authorization_specification (no such role, or
+ * pg_hba refused it); MySQL/MariaDB 1045 ER_ACCESS_DENIED_ERROR.
+ */
+const POSTGRES_AUTH_CODES = new Set(["28P01", "28000"]);
+const MYSQL_ACCESS_DENIED = 1045;
+
+export function isAuthenticationFailure(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  if (typeof code === "string" && POSTGRES_AUTH_CODES.has(code)) return true;
+  return errno === MYSQL_ACCESS_DENIED || code === "ER_ACCESS_DENIED_ERROR";
+}
+
+export interface CredentialRetryOptions {
+  /** Keep retrying refused connections for this long before giving up (default 20 s). */
+  windowMs?: number;
+  /** First wait between attempts, doubled up to 2 s (default 100 ms). */
+  backoffMs?: number;
+  /** Told about each refusal (the pool's log line / metric). */
+  onRefused?: (error: unknown, attempt: number) => void;
+}
+
+const MAX_BACKOFF_MS = 2_000;
+
+/**
+ * Runs `connect`; while the database refuses the credentials, invalidates the source and tries again
+ * with fresh ones until `windowMs` has passed. A rotation updates the secret a moment after changing
+ * the password, so requests that need a new connection in between wait instead of failing.
+ */
+export async function connectWithFreshCredentials<T>(
+  source: CredentialSource,
+  connect: () => Promise<T>,
+  options: CredentialRetryOptions = {},
+): Promise<T> {
+  const windowMs = options.windowMs ?? 20_000;
+  const started = Date.now();
+  let wait = options.backoffMs ?? 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (!isAuthenticationFailure(error)) throw error;
+      source.invalidate();
+      options.onRefused?.(error, attempt);
+      if (Date.now() - started + wait > windowMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(wait * 2, MAX_BACKOFF_MS);
+    }
+  }
+}
+
+/** A readiness reason that names the user and the refusal, never the secret. */
+export function describeRefusal(source: CredentialSource, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return `the database refused the credentials of ${source.user} (${source.kind}${typeof code === "string" ? `, ${code}` : ""})`;
+}
+
+/**
+ * Readiness's fresh-connection check: one attempt, and after a refusal one more with a re-read secret
+ * (the source may already hold the rotated one). A second refusal is reported as such.
+ */
+export async function probeWithFreshCredentials(
+  source: CredentialSource,
+  attempt: () => Promise<void>,
+): Promise<void> {
+  try {
+    await attempt();
+  } catch (first) {
+    if (!isAuthenticationFailure(first)) throw first;
+    source.invalidate();
+    try {
+      await attempt();
+    } catch (error) {
+      if (!isAuthenticationFailure(error)) throw error;
+      throw new Error(describeRefusal(source, error), { cause: error });
+    }
+  }
+}
