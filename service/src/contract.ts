@@ -198,7 +198,8 @@ export const SERVICE_ENV = {
     max: 8760,
   },
   WORKER_BATCH_SIZE: {
-    description: "Records or rows decided in one transaction.",
+    description:
+      "Records or rows decided in one transaction. Stream workers start their GetRecords Limit here and double it after each full batch up to 10,000 (what GetRecords allows), halving back when the stream is quiet.",
     type: "integer",
     default: "500",
     min: 1,
