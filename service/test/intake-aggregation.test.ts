@@ -213,6 +213,24 @@ describe("aggregating producer on kinesalite", () => {
     for (const order of orders) assert.ok(ids.includes(order.orderId), `order ${order.orderId} lost`);
   });
 
+  test("without a shard map (not loaded, or ListShards failing) orders go one per record", async () => {
+    const shards = new ShardMap(client, "no-such-stream");
+    await shards.refresh(); // fails (no such stream) and keeps the empty map
+    const batch: BatchEntry<UserRecord>[] = Array.from({ length: 20 }, (_, n) => ({
+      item: { partitionKey: `k-${n}`, data: Buffer.from(String(n)) },
+      weight: 1,
+      attempts: 0,
+      resolve: () => {},
+      reject: () => {},
+    }));
+    const packed = aggregatingPacker(shards)(batch);
+    assert.equal(packed.length, 20);
+    for (const record of packed) {
+      assert.equal(Buffer.from(record.entry.Data).subarray(0, 4).equals(KPL_MAGIC), false);
+      assert.equal(record.members.length, 1);
+    }
+  });
+
   test("KINESIS_AGGREGATION off: one plain order record per Kinesis record", async () => {
     const streamName = await createTestStream(client, "agg-off", 2);
     const intake = new KinesisOrderIntake(client, { streamName, aggregate: false });
