@@ -12,6 +12,8 @@
 import { INTAKE_MODES, type IntakeMode, LOG_LEVELS, SERVICE_ENV } from "@fastcart/service/contract";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "./cidr.js";
+import { MASTER_USERNAME } from "./components/database.js";
+import { parseEcrRepositoryUrl } from "./image.js";
 import { PROJECT_NAME } from "./naming.js";
 
 /** One configuration key. `T` is the parsed type (`undefined` included for optional keys). */
@@ -128,6 +130,50 @@ function oneOf<const V extends string>(
   };
 }
 
+/** A comma-separated list of distinct allowed values; the empty string is the empty list. */
+function listOf<const V extends string>(
+  o: Common & { readonly values: readonly V[]; readonly default: readonly V[] },
+): ConfigKeySpec<readonly V[]> {
+  const rule = `a comma-separated list (may be empty) of distinct values from ${o.values.join(", ")}`;
+  return {
+    key: o.key,
+    description: o.description,
+    type: "string",
+    values: o.values,
+    default: o.default.join(","),
+    required: false,
+    rule,
+    parse: (raw) => {
+      const items = raw
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+      const known = items.every((item) => (o.values as readonly string[]).includes(item));
+      return known && new Set(items).size === items.length ? (items as V[]) : fail(rule);
+    },
+  };
+}
+
+/** Performance Insights keeps 7 days free, else whole months of 31 days up to 23, or 731 (2 years). */
+function performanceInsightsRetention(o: Common & { readonly default: number }): ConfigKeySpec<number> {
+  const rule = "7, a multiple of 31 from 31 to 713 (months), or 731";
+  return {
+    key: o.key,
+    description: o.description,
+    type: "integer",
+    default: String(o.default),
+    required: false,
+    rule,
+    parse: (raw) => {
+      const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+      const months = value / 31;
+      return value === 7 || value === 731 || (Number.isInteger(months) && months >= 1 && months <= 23)
+        ? value
+        : fail(rule);
+    },
+  };
+}
+
 /** Fargate task sizes AWS accepts: CPU units → allowed memory (MiB). */
 export const FARGATE_TASK_SIZES: Readonly<Record<number, readonly number[]>> = {
   256: [512, 1024, 2048],
@@ -148,6 +194,19 @@ export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 /** Which seed's output contract the stack honours (names differ: snake_case vs camelCase). */
 export const OUTPUT_PROFILES = ["pipeline", "api"] as const;
 export type OutputProfile = (typeof OUTPUT_PROFILES)[number];
+
+/** AWS managed WAF rule groups the web ACL may run beside its rate rule (vendor AWS). */
+export const WAF_MANAGED_RULE_GROUPS = [
+  "AWSManagedRulesCommonRuleSet",
+  "AWSManagedRulesKnownBadInputsRuleSet",
+  "AWSManagedRulesSQLiRuleSet",
+  "AWSManagedRulesAmazonIpReputationList",
+  "AWSManagedRulesAnonymousIpList",
+] as const;
+export type WafManagedRuleGroup = (typeof WAF_MANAGED_RULE_GROUPS)[number];
+
+/** A lowercase DNS name with at least two labels (no trailing dot). */
+const DOMAIN_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export const STACK_CONFIG_SPEC = {
   environmentSuffix: requiredText({
@@ -268,13 +327,34 @@ export const STACK_CONFIG_SPEC = {
   }),
   dbDeletionProtection: boolean({
     key: "dbDeletionProtection",
-    description: "Block database deletion (seeds: off, so stacks are destroyable).",
-    default: false,
+    description:
+      "Block database deletion (RDS refuses to delete the instance or cluster until it is turned off). fastcart-dev turns it off so the stack stays destroyable.",
+    default: true,
   }),
   dbSkipFinalSnapshot: boolean({
     key: "dbSkipFinalSnapshot",
-    description: "Skip the final snapshot on destroy (seeds: on).",
+    description:
+      "Skip the final snapshot on destroy. Off: RDS takes `<identifier>-final` before deleting. fastcart-dev turns it on so the stack stays destroyable.",
+    default: false,
+  }),
+  auroraPerformanceInsights: boolean({
+    key: "auroraPerformanceInsights",
+    description:
+      "Performance Insights on every Aurora instance, encrypted with the stack key (aurora-mysql only).",
     default: true,
+  }),
+  performanceInsightsRetentionDays: performanceInsightsRetention({
+    key: "performanceInsightsRetentionDays",
+    description: "Days Performance Insights keeps its data (7 is the free tier).",
+    default: 7,
+  }),
+  dbAppUser: text({
+    key: "dbAppUser",
+    description:
+      "Database user the API and workers connect as, with IAM database authentication (no password); `migrate` creates it and grants it DML only.",
+    pattern: /^[a-z][a-z0-9_]{0,31}$/,
+    rule: "a lowercase letter then up to 31 lowercase letters, digits or underscores (a user name PostgreSQL and MySQL both accept unquoted)",
+    default: "fastcart_app",
   }),
   dbSecretRotationDays: integer({
     key: "dbSecretRotationDays",
@@ -332,9 +412,47 @@ export const STACK_CONFIG_SPEC = {
   certificateArn: optionalText({
     key: "certificateArn",
     description:
-      "ACM certificate: adds an HTTPS listener and turns port 80 into a redirect. Unset: HTTP listener only.",
+      "An existing ACM certificate for the HTTPS listener (port 80 then only redirects). Alternative to apiDomainName.",
     pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
     rule: "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)",
+  }),
+  apiDomainName: optionalText({
+    key: "apiDomainName",
+    description:
+      "DNS name the API is served at: the stack requests an ACM certificate for it, validates it with DNS records in hostedZoneName and serves HTTPS with it (port 80 only redirects). Alternative to certificateArn.",
+    pattern: DOMAIN_NAME,
+    rule: "a lowercase fully qualified domain name such as orders-api.example.com",
+  }),
+  hostedZoneName: optionalText({
+    key: "hostedZoneName",
+    description:
+      "Public Route 53 hosted zone of this account, looked up by name, that receives the certificate's validation record and the API's alias record. Unset: apiDomainName without its first label.",
+    pattern: DOMAIN_NAME,
+    rule: "a lowercase domain name such as example.com",
+  }),
+  apiDomainAliasRecord: boolean({
+    key: "apiDomainAliasRecord",
+    description: "With apiDomainName: an alias A record apiDomainName → the ALB in hostedZoneName.",
+    default: true,
+  }),
+  allowPlainHttpInsecure: boolean({
+    key: "allowPlainHttpInsecure",
+    description:
+      "INSECURE opt-out: serve the API over plain HTTP on port 80 when neither certificateArn nor apiDomainName is set. Bearer tokens then cross the internet in clear; for throwaway test stacks only.",
+    default: false,
+  }),
+  albAccessLogsEnabled: boolean({
+    key: "albAccessLogsEnabled",
+    description:
+      "ALB access logs to an S3 bucket of the stack (SSE-S3, the only encryption ALB log delivery supports; public access blocked, TLS-only policy).",
+    default: true,
+  }),
+  albAccessLogsExpirationDays: integer({
+    key: "albAccessLogsExpirationDays",
+    description: "Days before S3 deletes an ALB access log object (bucket lifecycle rule).",
+    min: 1,
+    max: 3650,
+    default: 90,
   }),
   wafEnabled: boolean({
     key: "wafEnabled",
@@ -353,6 +471,42 @@ export const STACK_CONFIG_SPEC = {
     description: "WAF rate-based rule evaluation window.",
     values: [60, 120, 300, 600],
     default: 300,
+  }),
+  wafManagedRuleGroups: listOf({
+    key: "wafManagedRuleGroups",
+    description:
+      "AWS managed rule groups the web ACL runs after the rate rule. The Common rule set's SizeRestrictions_BODY rule is set to count, so order bodies above 8 KB (the API accepts up to 256 KiB) are not blocked.",
+    values: WAF_MANAGED_RULE_GROUPS,
+    default: [
+      "AWSManagedRulesAmazonIpReputationList",
+      "AWSManagedRulesCommonRuleSet",
+      "AWSManagedRulesKnownBadInputsRuleSet",
+      "AWSManagedRulesSQLiRuleSet",
+    ],
+  }),
+  wafLogRetentionDays: integerOneOf({
+    key: "wafLogRetentionDays",
+    description:
+      "Retention of the WAF log group (aws-waf-logs-fastcart-waf-<suffix>, encrypted with the stack key).",
+    values: LOG_RETENTION_DAYS,
+    default: 90,
+  }),
+  flowLogsEnabled: boolean({
+    key: "flowLogsEnabled",
+    description: "VPC flow logs to a CloudWatch log group encrypted with the stack key.",
+    default: true,
+  }),
+  flowLogsTrafficType: oneOf({
+    key: "flowLogsTrafficType",
+    description: "Which flows the VPC flow log records.",
+    values: ["ALL", "ACCEPT", "REJECT"] as const,
+    default: "ALL",
+  }),
+  flowLogsRetentionDays: integerOneOf({
+    key: "flowLogsRetentionDays",
+    description: "Retention of the VPC flow log group.",
+    values: LOG_RETENTION_DAYS,
+    default: 90,
   }),
   deploymentStrategy: oneOf({
     key: "deploymentStrategy",
@@ -447,12 +601,19 @@ export const STACK_CONFIG_SPEC = {
     pattern: /^[a-z0-9.-]+(?::\d+)?\/[a-z0-9._/-]+$/,
     rule: "a registry/repository path without tag, e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/fastcart",
   }),
-  imageTag: text({
+  imageTag: optionalText({
     key: "imageTag",
-    description: "Image tag the task definitions run.",
-    pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-    rule: "a Docker tag: letters, digits, _ . -, at most 128 characters",
-    default: "latest",
+    description:
+      "Image tag to deploy: resolved to its digest in the ECR repository at deploy time, so a task definition never runs a tag that can move. Ignored when imageDigest is set.",
+    pattern: /^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    rule: "a Docker tag other than latest (letters, digits, _ . -, at most 128 characters; latest moves with every push)",
+  }),
+  imageDigest: optionalText({
+    key: "imageDigest",
+    description:
+      "Image digest to deploy (`sha256:…`, from `docker push` or `aws ecr describe-images`); the task definitions run `<repository>@<digest>`.",
+    pattern: /^sha256:[0-9a-f]{64}$/,
+    rule: "sha256: followed by 64 lowercase hex digits",
   }),
   logLevel: oneOf({
     key: "logLevel",
@@ -496,7 +657,8 @@ export const STACK_CONFIG_SPEC = {
   }),
   iteratorAgeAlarmMs: integer({
     key: "iteratorAgeAlarmMs",
-    description: "Alarm when the stream's GetRecords.IteratorAgeMilliseconds maximum exceeds this.",
+    description:
+      "Alarm when the stream's GetRecords.IteratorAgeMilliseconds maximum exceeds this; a deployment rolls back when it does for 3 minutes.",
     min: 1000,
     max: 86_400_000,
     default: 60_000,
@@ -517,10 +679,18 @@ export const STACK_CONFIG_SPEC = {
   }),
   http5xxRateAlarmPercent: integer({
     key: "http5xxRateAlarmPercent",
-    description: "Alarm when target 5xx responses exceed this percentage of ALB requests.",
+    description:
+      "Alarm when target 5xx responses exceed this percentage of ALB requests; a deployment rolls back when target and ALB 5xx together exceed it.",
     min: 1,
     max: 100,
     default: 5,
+  }),
+  quarantineAlarmPeriodSeconds: integerOneOf({
+    key: "quarantineAlarmPeriodSeconds",
+    description:
+      "Period of the alarm that fires when any record was quarantined (QuarantinedRecords sum > 0 in one period).",
+    values: [60, 300, 900, 3600],
+    default: 300,
   }),
 } as const;
 
@@ -610,7 +780,11 @@ export function loadStackConfig(
 function crossKeyProblems(c: StackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (property: keyof Spec, rule: string) =>
-    problems.push({ key: STACK_CONFIG_SPEC[property].key, value: String(c[property]), rule });
+    problems.push({
+      key: STACK_CONFIG_SPEC[property].key,
+      value: c[property] === undefined ? undefined : String(c[property]),
+      rule,
+    });
 
   try {
     parseCidr(c.vpcCidr);
@@ -646,8 +820,28 @@ function crossKeyProblems(c: StackConfig): ConfigProblem[] {
     }
     if (c.certificateArn !== undefined) add("certificateArn", "unset unless albEnabled is true");
   }
+  checkHttps(c, add);
   if (c.certificateArn !== undefined && c.certificateArn.split(":")[3] !== c.region) {
     add("certificateArn", `a certificate in the stack's region ${c.region}`);
+  }
+  if (c.imageDigest === undefined) {
+    if (c.imageTag === undefined) {
+      add(
+        "imageTag",
+        "set, or imageDigest set: the task definitions run an image by digest, resolved from this tag at deploy time or given as imageDigest",
+      );
+    } else if (c.imageRepository !== undefined && parseEcrRepositoryUrl(c.imageRepository) === undefined) {
+      add(
+        "imageDigest",
+        "set when imageRepository is not an ECR repository (a tag can only be resolved to its digest in ECR)",
+      );
+    }
+  }
+  if (c.dbAppUser === MASTER_USERNAME) {
+    add(
+      "dbAppUser",
+      `a user other than the master user ${MASTER_USERNAME} (the application must not own the schema)`,
+    );
   }
   if (c.outputProfile === "pipeline") {
     if (c.intakeMode !== "stream")
@@ -671,4 +865,42 @@ function crossKeyProblems(c: StackConfig): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+/** The hosted zone that holds the API's records: hostedZoneName, else apiDomainName without its first label. */
+export function apiHostedZoneName(
+  c: Pick<StackConfig, "apiDomainName" | "hostedZoneName">,
+): string | undefined {
+  if (c.apiDomainName === undefined) return undefined;
+  return c.hostedZoneName ?? c.apiDomainName.slice(c.apiDomainName.indexOf(".") + 1);
+}
+
+/** An internet-facing ALB serves HTTPS (certificate ARN or domain) unless the loud opt-out is set. */
+function checkHttps(c: StackConfig, add: (property: keyof Spec, rule: string) => void): void {
+  if (!c.albEnabled) {
+    if (c.apiDomainName !== undefined) add("apiDomainName", "unset unless albEnabled is true");
+    return;
+  }
+  const https = c.certificateArn !== undefined || c.apiDomainName !== undefined;
+  if (!https && !c.allowPlainHttpInsecure) {
+    add(
+      "apiDomainName",
+      "set when albEnabled is true: the internet-facing ALB serves HTTPS only. Set fastcart-orders:apiDomainName to a domain " +
+        "whose public hosted zone is in this account (zone: fastcart-orders:hostedZoneName, default the domain minus its first label), " +
+        "or fastcart-orders:certificateArn to an ACM certificate; plain HTTP only with fastcart-orders:allowPlainHttpInsecure: true",
+    );
+  }
+  if (c.certificateArn !== undefined && c.apiDomainName !== undefined) {
+    add("apiDomainName", "unset when certificateArn is set (one source for the listener's certificate)");
+  }
+  if (https && c.allowPlainHttpInsecure) {
+    add("allowPlainHttpInsecure", "false when certificateArn or apiDomainName is set (the ALB serves HTTPS)");
+  }
+  if (c.hostedZoneName !== undefined && c.apiDomainName === undefined) {
+    add("hostedZoneName", "unset unless apiDomainName is set");
+  }
+  const zone = apiHostedZoneName(c);
+  if (zone !== undefined && c.apiDomainName !== zone && !c.apiDomainName!.endsWith(`.${zone}`)) {
+    add("hostedZoneName", `a zone that contains apiDomainName ${c.apiDomainName}`);
+  }
 }

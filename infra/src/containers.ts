@@ -20,13 +20,21 @@ export type ContainerEnvironment = Partial<Record<ServiceEnvName, pulumi.Input<s
 export type ContainerSecrets = Partial<Record<ServiceEnvName, pulumi.Input<string>>>;
 
 export interface ContainerSettings {
-  /** `<repository>:<tag>`. */
+  /** `<repository>@sha256:<digest>` (see image.ts). */
   readonly image: pulumi.Input<string>;
   readonly region: string;
   readonly logGroupName: pulumi.Input<string>;
   readonly environment: ContainerEnvironment;
   readonly secrets: ContainerSecrets;
 }
+
+/**
+ * The one writable place in a container: every container's root filesystem is read-only, and the
+ * service writes only to the OS temp directory (`os.tmpdir()`, TMPDIR unset → /tmp: Node and the
+ * libraries it loads put scratch files there; logs go to stdout). The task definition declares the
+ * volume without a host path, which on Fargate is task ephemeral storage, empty at task start.
+ */
+export const SCRATCH_VOLUME = { name: "scratch", containerPath: "/tmp" } as const;
 
 /** Container name per role: the ALB targets `api`. */
 export const CONTAINER_NAMES: Readonly<Record<ContainerRole, string>> = {
@@ -92,6 +100,11 @@ export function containerDefinition(
     command: [role],
     environment,
     secrets,
+    // A compromised or buggy process cannot replace the code it runs or plant files beside it.
+    readonlyRootFilesystem: true,
+    mountPoints: [
+      { sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false },
+    ],
     // The service drains and exits within 25 s of SIGTERM; ECS kills at stopTimeout.
     stopTimeout: 30,
     // ECS runs its init (tini) as PID 1: it reaps zombies and forwards SIGTERM to the service.

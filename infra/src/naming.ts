@@ -37,3 +37,10 @@ export function resourceTags(
     ...extra,
   };
 }
+
+/**
+ * The tag that marks a bucket as the ALB access-log bucket. ALB log delivery writes only to SSE-S3
+ * buckets, so the customer-key encryption rule accepts SSE-S3 for a bucket carrying this tag (and
+ * written by a load balancer of the stack) and for no other.
+ */
+export const ALB_ACCESS_LOGS_TAG = { key: "LogType", value: "alb-access-logs" } as const;

@@ -4,12 +4,12 @@
  * the offline plan tool alike.
  */
 
-import { CONTAINER_PORT, HEALTH_PATH, type ServiceEnvName } from "@fastcart/service/contract";
+import { CONTAINER_PORT, READY_PATH, type ServiceEnvName } from "@fastcart/service/contract";
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./components/cache.js";
 import { Database, SERVICE_DB_ENGINE } from "./components/database.js";
-import { Edge } from "./components/edge.js";
+import { Edge, type EdgeTls } from "./components/edge.js";
 import { Encryption } from "./components/encryption.js";
 import { Monitoring } from "./components/monitoring.js";
 import { Network } from "./components/network.js";
@@ -17,8 +17,9 @@ import { Registry } from "./components/registry.js";
 import { Secrets } from "./components/secrets.js";
 import { Service } from "./components/service.js";
 import { Stream } from "./components/stream.js";
-import type { StackConfig } from "./config.js";
+import { apiHostedZoneName, type StackConfig } from "./config.js";
 import type { ContainerEnvironment, ContainerSecrets } from "./containers.js";
+import { imageByDigest, parseEcrRepositoryUrl } from "./image.js";
 import { type Naming, resourceName } from "./naming.js";
 
 /** The stack's exports. */
@@ -76,8 +77,17 @@ export function createProgram(config: StackConfig): StackOutputs {
     containerPort: CONTAINER_PORT,
     databasePort: config.databaseEngine === "postgres" ? 5432 : 3306,
     albEnabled: config.albEnabled,
-    albHttps: config.albEnabled && config.certificateArn !== undefined,
+    albHttps: config.albEnabled && !config.allowPlainHttpInsecure,
     cacheEnabled: config.cacheEnabled,
+    flowLogs: config.flowLogsEnabled
+      ? {
+          region,
+          accountId,
+          kmsKeyArn,
+          retentionDays: config.flowLogsRetentionDays,
+          trafficType: config.flowLogsTrafficType,
+        }
+      : undefined,
   });
 
   const secrets = new Secrets(resourceName(naming, "secrets"), {
@@ -115,6 +125,9 @@ export function createProgram(config: StackConfig): StackOutputs {
     backupRetentionDays: config.dbBackupRetentionDays,
     deletionProtection: config.dbDeletionProtection,
     skipFinalSnapshot: config.dbSkipFinalSnapshot,
+    performanceInsights: config.auroraPerformanceInsights
+      ? { retentionDays: config.performanceInsightsRetentionDays }
+      : undefined,
     secretRotationDays: config.dbSecretRotationDays,
     logRetentionDays: config.logRetentionDays,
   });
@@ -143,11 +156,21 @@ export function createProgram(config: StackConfig): StackOutputs {
           publicSubnetIds: network.publicSubnetIds,
           securityGroupId: network.albSecurityGroup.id,
           containerPort: CONTAINER_PORT,
-          healthPath: HEALTH_PATH,
-          certificateArn: config.certificateArn,
+          // Readiness, not liveness: a revision that cannot reach its database never takes traffic.
+          healthPath: READY_PATH,
+          tls: edgeTls(config),
+          accessLogs: config.albAccessLogsEnabled
+            ? { region, accountId, expirationDays: config.albAccessLogsExpirationDays }
+            : undefined,
           blueGreen: config.deploymentStrategy === "blue-green",
           waf: config.wafEnabled
-            ? { rateLimit: config.wafRateLimit, evaluationWindowSec: config.wafEvaluationWindowSec }
+            ? {
+                rateLimit: config.wafRateLimit,
+                evaluationWindowSec: config.wafEvaluationWindowSec,
+                managedRuleGroups: config.wafManagedRuleGroups,
+                kmsKeyArn,
+                logRetentionDays: config.wafLogRetentionDays,
+              }
             : undefined,
         })
       : undefined;
@@ -158,6 +181,8 @@ export function createProgram(config: StackConfig): StackOutputs {
     WORKER_BATCH_SIZE: String(config.workerBatchSize),
     WORKER_CONCURRENCY: String(config.workerConcurrency),
   };
+  // Every container: the application user authenticates with an IAM token signed by the task role
+  // (DB_AUTH=iam), so no database password exists for a rotation to break; TLS is required for it.
   const environment: ContainerEnvironment = {
     FASTCART_ENVIRONMENT: config.environmentSuffix,
     INTAKE_MODE: config.intakeMode,
@@ -166,30 +191,45 @@ export function createProgram(config: StackConfig): StackOutputs {
     DB_HOST: database.address,
     DB_PORT: String(database.port),
     DB_NAME: config.dbName,
+    DB_AUTH: "iam",
+    DB_USER: config.dbAppUser,
     DB_TLS: "true",
+    // The region IAM database tokens are signed for (and the stream's, in stream mode).
+    AWS_REGION: region,
     ...(config.appConfigSource === "environment" ? appConfig : {}),
   };
   if (database.readerEndpoint) environment.DB_READER_HOST = database.readerEndpoint;
-  if (stream) {
-    environment.AWS_REGION = region;
-    environment.KINESIS_STREAM_NAME = stream.streamName;
-  }
+  if (stream) environment.KINESIS_STREAM_NAME = stream.streamName;
   if (cache) {
     environment.REDIS_HOST = cache.primaryEndpoint;
     environment.REDIS_PORT = String(cache.port);
     environment.REDIS_TLS = "true";
   }
-  const containerSecrets: ContainerSecrets = {
-    // ECS extracts JSON keys from the RDS-managed secret: <arn>:<json-key>:<version-stage>:<version-id>.
-    DB_USER: database.masterSecretArn.apply((arn) => `${arn}:username::`),
-    DB_PASSWORD: database.masterSecretArn.apply((arn) => `${arn}:password::`),
-    AUTH_JWT_SECRET: secrets.jwtSecretArn,
-  };
-  const secretArns: pulumi.Input<string>[] = [database.masterSecretArn, secrets.jwtSecretArn];
+  const serviceSecrets: ContainerSecrets = { AUTH_JWT_SECRET: secrets.jwtSecretArn };
+  const serviceSecretArns: pulumi.Input<string>[] = [secrets.jwtSecretArn];
   if (cache && secrets.cacheAuthTokenSecretArn) {
-    containerSecrets.REDIS_AUTH_TOKEN = secrets.cacheAuthTokenSecretArn;
-    secretArns.push(secrets.cacheAuthTokenSecretArn);
+    serviceSecrets.REDIS_AUTH_TOKEN = secrets.cacheAuthTokenSecretArn;
+    serviceSecretArns.push(secrets.cacheAuthTokenSecretArn);
   }
+  // migrate alone gets the master credentials, to run DDL and create/grant DB_USER. ECS extracts JSON
+  // keys from the RDS-managed secret: <arn>:<json-key>:<version-stage>:<version-id>.
+  const migrateSecrets: ContainerSecrets = {
+    DB_ADMIN_USER: database.masterSecretArn.apply((arn) => `${arn}:username::`),
+    DB_ADMIN_PASSWORD: database.masterSecretArn.apply((arn) => `${arn}:password::`),
+  };
+
+  const repositoryUrl = config.imageRepository ?? registry.repositoryUrl;
+  const externalEcr = config.imageRepository ? parseEcrRepositoryUrl(config.imageRepository) : undefined;
+  // Config validation guarantees a digest, or a tag in an ECR repository.
+  const image = imageByDigest(
+    config.imageDigest !== undefined
+      ? { repositoryUrl, digest: config.imageDigest }
+      : {
+          repositoryUrl,
+          tag: config.imageTag!,
+          ecr: externalEcr ?? { name: registry.repository.name },
+        },
+  );
 
   const service = new Service(resourceName(naming, "service"), {
     naming,
@@ -198,28 +238,44 @@ export function createProgram(config: StackConfig): StackOutputs {
     containerInsights: config.containerInsights,
     privateSubnetIds: network.privateSubnetIds,
     securityGroupId: network.serviceSecurityGroup.id,
-    imageRepository: config.imageRepository ?? registry.repositoryUrl,
-    imageTag: config.imageTag,
+    image,
     ecrRepositoryArn: registry.repositoryArn,
     taskCpu: config.taskCpu,
     taskMemory: config.taskMemory,
     desiredCount: config.desiredCount,
     fargateWeight: config.fargateWeight,
     fargateSpotWeight: config.fargateSpotWeight,
-    environment,
-    secrets: containerSecrets,
-    ssmAppConfig: config.appConfigSource === "ssm" ? appConfig : undefined,
-    secretArns,
+    service: { environment, secrets: serviceSecrets, secretArns: serviceSecretArns },
+    migrate: {
+      environment,
+      secrets: migrateSecrets,
+      secretArns: [database.masterSecretArn],
+    },
+    ssmAppConfig: config.appConfigSource === "ssm" ? appConfig : {},
     kmsKeyArn,
     streamArn: stream?.streamArn,
+    databaseUser: { resourceId: database.resourceId, name: config.dbAppUser },
+    egress: {
+      database: { port: database.port, securityGroupId: network.databaseSecurityGroup.id },
+      cache:
+        cache && network.cacheSecurityGroup
+          ? { port: cache.port, securityGroupId: network.cacheSecurityGroup.id }
+          : undefined,
+    },
     logRetentionDays: config.logRetentionDays,
     loadBalancing: edge
       ? {
-          blueTargetGroupArn: edge.blueTargetGroup.arn,
-          greenTargetGroupArn: edge.greenTargetGroup?.arn,
-          productionListenerRuleArn: edge.productionRule.arn,
+          loadBalancerArnSuffix: edge.arnSuffix,
+          listener: edge.productionListener,
+          productionRule: edge.productionRule,
+          blueTargetGroup: edge.blueTargetGroup,
+          greenTargetGroup: edge.greenTargetGroup,
           bakeTimeMinutes: config.blueGreenBakeMinutes,
         }
+      : undefined,
+    rollbackHttp5xxRatePercent: config.http5xxRateAlarmPercent,
+    rollbackStream: stream
+      ? { name: stream.streamName, iteratorAgeMs: config.iteratorAgeAlarmMs }
       : undefined,
     autoscaling: config.autoscalingEnabled
       ? {
@@ -241,6 +297,14 @@ export function createProgram(config: StackConfig): StackOutputs {
     database: { dimension: database.metricDimension, identifier: database.identifier },
     streamName: stream?.streamName,
     loadBalancerArnSuffix: edge?.arnSuffix,
+    // ElastiCache names the member clusters of a replication group `<group id>-001`, `-002`, ….
+    cacheClusterIds: cache
+      ? Array.from(
+          { length: config.cacheNodes },
+          (_, i) => `${resourceName(naming, "redis")}-${String(i + 1).padStart(3, "0")}`,
+        )
+      : undefined,
+    quarantineAlarmPeriodSeconds: config.quarantineAlarmPeriodSeconds,
     thresholds: {
       iteratorAgeMs: config.iteratorAgeAlarmMs,
       dbCpuPercent: config.dbCpuAlarmPercent,
@@ -285,4 +349,19 @@ export function createProgram(config: StackConfig): StackOutputs {
     dashboardUrl: monitoring.dashboardUrl,
   };
   return api;
+}
+
+/** The edge's TLS source; config validation guarantees one of the three for an ALB stack. */
+function edgeTls(config: StackConfig): EdgeTls {
+  if (config.certificateArn !== undefined)
+    return { kind: "certificate", certificateArn: config.certificateArn };
+  if (config.apiDomainName !== undefined) {
+    return {
+      kind: "domain",
+      domainName: config.apiDomainName,
+      hostedZoneName: apiHostedZoneName(config)!,
+      aliasRecord: config.apiDomainAliasRecord,
+    };
+  }
+  return { kind: "plain-http-insecure" };
 }

@@ -13,6 +13,7 @@ import {
   StackConfigError,
   splitConfigKey,
 } from "../src/config.js";
+import { createPlanMocks } from "../src/plan/mocks.js";
 import { INFRA_DIR, loadStackConfigFromFile, stackFileReader } from "../src/stack-source.js";
 
 /** A reader over a plain map: the minimum valid pipeline stack plus overrides. */
@@ -21,6 +22,7 @@ function reader(overrides: Record<string, string | undefined> = {}): ConfigReade
     environmentSuffix: "t1",
     "aws:region": "eu-central-1",
     cacheEnabled: "true",
+    imageTag: "1.0.0",
     ...overrides,
   };
   return (key) => values[key];
@@ -86,7 +88,7 @@ describe("loadStackConfig", () => {
     assert.equal(config.certificateArn, undefined);
     assert.equal(config.imageRepository, undefined);
     assert.equal(config.dbMultiAz, false);
-    assert.equal(config.dbSkipFinalSnapshot, true);
+    assert.equal(config.dbSkipFinalSnapshot, false, "production-safe: a final snapshot");
   });
 
   it("parses integers, booleans and enums from their stack-file strings", () => {
@@ -141,6 +143,11 @@ describe("loadStackConfig", () => {
     assertProblem({ certificateArn: "arn:aws:iam::123:cert" }, "certificateArn", "an ACM certificate ARN");
     assertProblem({ imageRepository: "Not A Repo" }, "imageRepository", "registry/repository");
     assertProblem({ imageTag: "-bad" }, "imageTag", "a Docker tag");
+    assertProblem({ imageTag: "latest" }, "imageTag", "other than latest");
+    assertProblem({ imageDigest: "sha256:abc" }, "imageDigest", "64 lowercase hex digits");
+    assertProblem({ imageDigest: `sha1:${"a".repeat(64)}` }, "imageDigest", "sha256:");
+    assertProblem({ dbAppUser: "App-User" }, "dbAppUser", "a lowercase letter then");
+    assertProblem({ dbAppUser: "a".repeat(33) }, "dbAppUser", "up to 31");
     assertProblem({ alarmEmail: "ops" }, "alarmEmail", "an email address");
     assertProblem({ cpuTargetPercent: "99" }, "cpuTargetPercent", "from 10 to 95");
   });
@@ -159,6 +166,25 @@ describe("loadStackConfig", () => {
     assert.match(error.message, /azCount = "9": must be one of 2, 3/);
     assert.match(error.message, /dbMultiAz = "maybe": must be true or false/);
     assert.match(error.message, /aws:region = \(unset\): must be set \(required\)/);
+  });
+
+  it("runs an image by digest: a tag to resolve in ECR, or the digest itself, named when neither is usable", () => {
+    assertProblem({ imageTag: undefined }, "imageTag", "or imageDigest set");
+    const digest = `sha256:${"d".repeat(64)}`;
+    assert.equal(
+      loadStackConfig(reader({ imageTag: undefined, imageDigest: digest }), "unit").imageDigest,
+      digest,
+    );
+    assertProblem({ imageRepository: "ghcr.io/fastcart/orders" }, "imageDigest", "not an ECR repository");
+    const external = { imageRepository: "ghcr.io/fastcart/orders", imageDigest: digest };
+    assert.equal(loadStackConfig(reader(external), "unit").imageRepository, "ghcr.io/fastcart/orders");
+    const ecr = "210987654321.dkr.ecr.eu-central-1.amazonaws.com/fastcart";
+    assert.equal(loadStackConfig(reader({ imageRepository: ecr }), "unit").imageTag, "1.0.0");
+  });
+
+  it("keeps the application database user apart from the master user", () => {
+    assert.equal(loadStackConfig(reader(), "unit").dbAppUser, "fastcart_app");
+    assertProblem({ dbAppUser: "fastcart_admin" }, "dbAppUser", "other than the master user fastcart_admin");
   });
 
   it("checks rules that span keys", () => {
@@ -217,17 +243,13 @@ describe("loadStackConfig", () => {
   });
 
   it("reads the Pulumi engine's config when called without arguments", async () => {
-    await pulumi.runtime.setMocks(
-      { newResource: () => ({ id: undefined, state: {} }), call: () => ({}) },
-      "fastcart-orders",
-      "engine-stack",
-      false,
-    );
+    await pulumi.runtime.setMocks(createPlanMocks("us-west-2"), "fastcart-orders", "engine-stack", false);
     pulumi.runtime.setAllConfig({
       "fastcart-orders:environmentSuffix": "eng",
       "aws:region": "us-west-2",
       "fastcart-orders:cacheEnabled": "true",
       "fastcart-orders:kinesisShardCount": "4",
+      "fastcart-orders:imageTag": "1.0.0",
     });
     const config = loadStackConfig();
     assert.equal(config.stackName, "engine-stack");

@@ -4,10 +4,15 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { CONTAINER_PORT, HEALTH_PATH, SERVICE_ENV, WORKER_PORT } from "@fastcart/service/contract";
-import { assertNoPlainSecrets, containerDefinition, healthCheckCommand } from "../src/containers.js";
+import {
+  assertNoPlainSecrets,
+  containerDefinition,
+  healthCheckCommand,
+  SCRATCH_VOLUME,
+} from "../src/containers.js";
 
 const settings = {
-  image: "repo/fastcart:1.2.3",
+  image: `repo/fastcart@sha256:${"c".repeat(64)}`,
   region: "eu-central-1",
   logGroupName: "/ecs/fastcart-orders-t",
   environment: { LOG_LEVEL: "info", DB_HOST: "db.internal", PORT: "3000" },
@@ -21,7 +26,7 @@ describe("container definitions", () => {
   it("runs `fastcart serve` as the essential `api` container on the contract port with a health check", () => {
     const api = containerDefinition("serve", settings);
     assert.equal(api["name"], "api");
-    assert.equal(api["image"], "repo/fastcart:1.2.3");
+    assert.equal(api["image"], settings.image);
     assert.equal(api["essential"], true);
     assert.deepEqual(api["command"], ["serve"]);
     assert.equal(api["entryPoint"], undefined, "the image's own entrypoint (fastcart) is kept");
@@ -63,6 +68,17 @@ describe("container definitions", () => {
   it("enables the ECS init process in every container (reaps zombies, forwards SIGTERM)", () => {
     for (const role of ["serve", "work", "migrate"] as const) {
       assert.deepEqual(containerDefinition(role, settings)["linuxParameters"], { initProcessEnabled: true });
+    }
+  });
+
+  it("makes every root filesystem read-only, with the scratch volume as the writable /tmp", () => {
+    assert.deepEqual(SCRATCH_VOLUME, { name: "scratch", containerPath: "/tmp" });
+    for (const role of ["serve", "work", "migrate"] as const) {
+      const definition = containerDefinition(role, settings);
+      assert.equal(definition["readonlyRootFilesystem"], true, role);
+      assert.deepEqual(definition["mountPoints"], [
+        { sourceVolume: "scratch", containerPath: "/tmp", readOnly: false },
+      ]);
     }
   });
 

@@ -85,8 +85,11 @@ describe("plan mocks", () => {
       `${PLAN_ACCOUNT_ID}.dkr.ecr.eu-central-1.amazonaws.com/repo`,
     );
     assert.equal(
-      create("aws:ecs/service:Service", "svc").id,
-      `arn:aws:ecs:eu-central-1:${PLAN_ACCOUNT_ID}:service/svc`,
+      create("aws:ecs/service:Service", "svc", {
+        cluster: `arn:aws:ecs:eu-central-1:${PLAN_ACCOUNT_ID}:cluster/main`,
+      }).id,
+      `arn:aws:ecs:eu-central-1:${PLAN_ACCOUNT_ID}:service/main/svc`,
+      "a service's ARN names its cluster",
     );
     assert.equal(
       create("aws:ecs/taskDefinition:TaskDefinition", "t", { family: "fam" }).state["arn"],
@@ -135,13 +138,40 @@ describe("plan mocks", () => {
       String(create("aws:lb/targetGroup:TargetGroup", "tg", { name: "tg" }).state["arnSuffix"]),
       /^targetgroup\/tg\//,
     );
+    const balancer = String(create("aws:lb/loadBalancer:LoadBalancer", "lb", { name: "lb" }).id);
+    const listener = String(create("aws:lb/listener:Listener", "l", { loadBalancerArn: balancer }).id);
     assert.match(
-      String(create("aws:lb/listener:Listener", "l").id),
-      /^arn:aws:elasticloadbalancing:eu-central-1:\d{12}:listener\/app\/l\//,
+      listener,
+      /^arn:aws:elasticloadbalancing:eu-central-1:\d{12}:listener\/app\/lb\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
     );
     assert.match(
-      String(create("aws:lb/listenerRule:ListenerRule", "r").state["arn"]),
-      /^arn:aws:elasticloadbalancing:eu-central-1:\d{12}:listener-rule\/app\/r\//,
+      String(create("aws:lb/listenerRule:ListenerRule", "r", { listenerArn: listener }).id),
+      /^arn:aws:elasticloadbalancing:eu-central-1:\d{12}:listener-rule\/app\/lb\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/,
+    );
+    assert.match(String(create("aws:lb/listener:Listener", "l").id), /:listener\/app\/l\/0\//);
+    assert.match(
+      String(create("aws:lb/listenerRule:ListenerRule", "r").id),
+      /:listener-rule\/app\/r\/0\/0\//,
+    );
+    assert.equal(
+      create("aws:cloudwatch/metricAlarm:MetricAlarm", "a", { name: "high" }).state["arn"],
+      `arn:aws:cloudwatch:eu-central-1:${PLAN_ACCOUNT_ID}:alarm:high`,
+    );
+    assert.deepEqual(
+      [
+        create("aws:s3/bucketV2:BucketV2", "b", { bucket: "logs-x" }).id,
+        create("aws:s3/bucket:Bucket", "b", { bucket: "logs-x" }).state["arn"],
+      ],
+      ["logs-x", "arn:aws:s3:::logs-x"],
+    );
+    assert.match(
+      String(create("aws:acm/certificate:Certificate", "c", { domainName: "x.example.com" }).state["arn"]),
+      /^arn:aws:acm:eu-central-1:\d{12}:certificate\/[0-9a-f-]{36}$/,
+    );
+    const flowLog = create("aws:ec2/flowLog:FlowLog", "f");
+    assert.equal(
+      flowLog.state["arn"],
+      `arn:aws:ec2:eu-central-1:${PLAN_ACCOUNT_ID}:vpc-flow-log/${flowLog.id}`,
     );
     assert.equal(
       create("aws:cloudwatch/dashboard:Dashboard", "d", { dashboardName: "dash" }).state["dashboardArn"],
@@ -160,7 +190,7 @@ describe("plan mocks", () => {
     assert.equal(String(create("random:index/randomString:RandomString", "s").state["result"]).length, 32);
     assert.equal(
       create("aws:sns/topic:Topic", "t", { name: "alarms" }).state["arn"],
-      `arn:aws:sns:eu-central-1:${PLAN_ACCOUNT_ID}:topic/alarms`,
+      `arn:aws:sns:eu-central-1:${PLAN_ACCOUNT_ID}:alarms`,
     );
     assert.equal(
       create("weird", "w").state["arn"],
@@ -181,6 +211,31 @@ describe("plan mocks", () => {
       "eu-central-1c",
     ]);
     assert.equal(call("aws:index/getAvailabilityZones:getAvailabilityZones")["state"], "available");
+    assert.equal(call("aws:elb/getServiceAccount:getServiceAccount")["id"], "054676820928");
+    assert.equal(
+      call("aws:elb/getServiceAccount:getServiceAccount", { region: "us-east-1" })["arn"],
+      "arn:aws:iam::127311923021:root",
+    );
+    assert.throws(
+      () => call("aws:elb/getServiceAccount:getServiceAccount", { region: "xx-nowhere-1" }),
+      /no stand-in for aws:elb\/getServiceAccount:getServiceAccount for region xx-nowhere-1/,
+    );
+    const image = call("aws:ecr/getImage:getImage", { repositoryName: "fastcart-ecr-dev", imageTag: "v1" });
+    assert.match(String(image["imageDigest"]), /^sha256:[0-9a-f]{64}$/);
+    assert.deepEqual(
+      image,
+      call("aws:ecr/getImage:getImage", { repositoryName: "fastcart-ecr-dev", imageTag: "v1" }),
+    );
+    assert.notEqual(
+      image["imageDigest"],
+      call("aws:ecr/getImage:getImage", { repositoryName: "fastcart-ecr-dev", imageTag: "v2" })[
+        "imageDigest"
+      ],
+    );
+    assert.equal(
+      call("aws:ecr/getImage:getImage", { repositoryName: "r", registryId: "210987654321" })["registryId"],
+      "210987654321",
+    );
     assert.throws(
       () => call("aws:ec2/getVpc:getVpc"),
       (error: Error & { details?: string }) => {

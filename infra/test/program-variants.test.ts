@@ -16,9 +16,13 @@ const settings: Record<string, string> = {
   albEnabled: "true",
   certificateArn,
   imageRepository: "ghcr.io/fastcart/orders",
-  imageTag: "2026.11.23",
+  imageDigest: `sha256:${"e".repeat(64)}`,
   alarmEmail: "oncall@example.com",
   natGateways: "perAz",
+  // The production controls switched off, as a cost-sensitive sandbox might.
+  flowLogsEnabled: "false",
+  albAccessLogsEnabled: "false",
+  auroraPerformanceInsights: "false",
 };
 
 describe("createProgram variants", () => {
@@ -49,7 +53,7 @@ describe("createProgram variants", () => {
     assert.deepEqual(
       h.one("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-var").inputs["ingress"][0]
         .securityGroups,
-      ["fastcart-alb-sg-var-id"],
+      [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-alb-sg-var")],
     );
     // With a certificate the HTTPS listener exists, and so does the 443 rule in front of it.
     assert.deepEqual(
@@ -60,11 +64,12 @@ describe("createProgram variants", () => {
     );
   });
 
-  it("runs the image from the configured repository and tag", () => {
+  it("runs the image from the configured repository by the configured digest, without asking ECR", () => {
     const [api] = json(
       h.one("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-var").inputs["containerDefinitions"],
     );
-    assert.equal(api.image, "ghcr.io/fastcart/orders:2026.11.23");
+    assert.equal(api.image, `ghcr.io/fastcart/orders@sha256:${"e".repeat(64)}`);
+    assert.equal(h.calls.filter((c) => c.token === "aws:ecr/getImage:getImage").length, 0);
   });
 
   it("subscribes the alarm email and still exports the pipeline outputs", () => {
@@ -74,5 +79,11 @@ describe("createProgram variants", () => {
     );
     assert.deepEqual(Object.keys(outputs).sort(), [...PIPELINE_OUTPUTS].sort());
     assert.equal(h.ofType("aws:ec2/natGateway:NatGateway").length, 2);
+  });
+
+  it("leaves out the controls switched off: no flow log, no access-log bucket", () => {
+    assert.equal(h.ofType("aws:ec2/flowLog:FlowLog").length, 0);
+    assert.equal(h.ofType("aws:s3/bucket:Bucket").length, 0);
+    assert.equal(h.one("aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"], undefined);
   });
 });

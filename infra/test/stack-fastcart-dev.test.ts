@@ -7,10 +7,8 @@ import { before, describe, it } from "node:test";
 import { SERVICE_ENV } from "@fastcart/service/contract";
 import { PIPELINE_OUTPUTS } from "../src/program.js";
 import { assertNoWildcardActions, assertTagged, statements } from "./support/assertions.js";
-import { json, MOCK_ACCOUNT_ID, type MockHarness } from "./support/mocks.js";
+import { json, type MockHarness } from "./support/mocks.js";
 import { runStack, type StackRun, UNTAGGABLE_TYPES } from "./support/stack.js";
-
-const KEY_ARN = `arn:aws:kms:eu-central-1:${MOCK_ACCOUNT_ID}:key/key-fastcart-kms-dev`;
 
 describe("stack fastcart-dev (seed 000)", () => {
   let run: StackRun;
@@ -20,6 +18,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     h = run.harness;
   });
   const inputs = (type: string, name?: string) => h.one(type, name).inputs;
+  const keyArn = () => h.arnOf("aws:kms/key:Key", "fastcart-kms-dev");
   const containers = () =>
     json(inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-dev")["containerDefinitions"]);
 
@@ -63,7 +62,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     const s = inputs("aws:kinesis/stream:Stream");
     assert.deepEqual(
       [s["shardCount"], s["encryptionType"], s["kmsKeyId"], s["retentionPeriod"]],
-      [2, "KMS", KEY_ARN, 24],
+      [2, "KMS", keyArn(), 24],
     );
     assert.ok(s["shardLevelMetrics"].length >= 6);
   });
@@ -76,13 +75,25 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(svc["desiredCount"], 2);
     assert.equal(svc["networkConfiguration"].assignPublicIp, false);
     assert.deepEqual(svc["networkConfiguration"].subnets, [
-      "fastcart-private-subnet-1-dev-id",
-      "fastcart-private-subnet-2-dev-id",
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-1-dev"),
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-2-dev"),
     ]);
     const td = inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-dev");
     assert.deepEqual([td["cpu"], td["memory"]], ["512", "1024"]);
     assert.equal(h.ofType("aws:appautoscaling/target:Target").length, 0, "seed 000 runs a fixed 2 tasks");
     assert.equal(h.ofType("aws:lb/loadBalancer:LoadBalancer").length, 0, "seed 000 has no load balancer");
+    // Rolling deployments roll back by themselves: circuit breaker, tasks below desired, stream lag.
+    assert.deepEqual(svc["deploymentCircuitBreaker"], { enable: true, rollback: true });
+    assert.deepEqual(svc["alarms"], {
+      alarmNames: ["fastcart-deploy-tasks-below-desired-dev", "fastcart-deploy-stream-lag-dev"],
+      enable: true,
+      rollback: true,
+    });
+    const lag = inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "fastcart-deploy-stream-lag-dev");
+    assert.deepEqual(
+      [lag["dimensions"], lag["threshold"]],
+      [{ StreamName: "fastcart-orders-stream-dev" }, 60000],
+    );
   });
 
   it("container definitions: environment and secrets from the contract, stream mode, Redis over TLS", () => {
@@ -95,7 +106,7 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(env.KINESIS_STREAM_NAME, "fastcart-orders-stream-dev");
     assert.equal(env.AWS_REGION, "eu-central-1");
     assert.equal(env.DB_ENGINE, "postgres");
-    assert.equal(env.DB_HOST, "fastcart-rds-dev.c0abc.eu-central-1.rds.amazonaws.com");
+    assert.equal(env.DB_HOST, h.one("aws:rds/instance:Instance", "fastcart-rds-dev").state["address"]);
     assert.deepEqual([env.DB_PORT, env.DB_NAME, env.DB_TLS], ["5432", "fastcart", "true"]);
     assert.deepEqual(
       [env.REDIS_HOST?.startsWith("master.fastcart-redis-dev"), env.REDIS_PORT, env.REDIS_TLS],
@@ -106,14 +117,19 @@ describe("stack fastcart-dev (seed 000)", () => {
     const secrets = Object.fromEntries(
       api.secrets.map((s: { name: string; valueFrom: string }) => [s.name, s.valueFrom]),
     );
-    assert.deepEqual(Object.keys(secrets).sort(), [
-      "AUTH_JWT_SECRET",
-      "DB_PASSWORD",
-      "DB_USER",
-      "REDIS_AUTH_TOKEN",
-    ]);
-    assert.equal(secrets.DB_USER, `${run.outputs["db_secret_arn"]}:username::`);
-    assert.equal(secrets.DB_PASSWORD, `${run.outputs["db_secret_arn"]}:password::`);
+    // IAM database authentication as the application user: no password, nothing from the master secret.
+    assert.deepEqual([env.DB_AUTH, env.DB_USER], ["iam", "fastcart_app"]);
+    assert.deepEqual(Object.keys(secrets).sort(), ["AUTH_JWT_SECRET", "REDIS_AUTH_TOKEN"]);
+    const [migrate] = json(
+      inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-migrate-dev")["containerDefinitions"],
+    );
+    const migrateSecrets = Object.fromEntries(
+      migrate.secrets.map((s: { name: string; valueFrom: string }) => [s.name, s.valueFrom]),
+    );
+    assert.deepEqual(migrateSecrets, {
+      DB_ADMIN_USER: `${run.outputs["db_secret_arn"]}:username::`,
+      DB_ADMIN_PASSWORD: `${run.outputs["db_secret_arn"]}:password::`,
+    });
     for (const name of [...Object.keys(env), ...Object.keys(secrets)])
       assert.ok(name in SERVICE_ENV, `${name} is a contract name`);
   });
@@ -123,12 +139,12 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(db["engine"], "postgres");
     assert.equal(db["engineVersion"], "15.15");
     assert.equal(db["instanceClass"], "db.t3.micro");
-    assert.deepEqual([db["storageEncrypted"], db["kmsKeyId"]], [true, KEY_ARN]);
+    assert.deepEqual([db["storageEncrypted"], db["kmsKeyId"]], [true, keyArn()]);
     assert.equal(db["publiclyAccessible"], false);
     assert.equal(db["dbSubnetGroupName"], "fastcart-db-subnets-dev");
     assert.deepEqual(inputs("aws:rds/subnetGroup:SubnetGroup")["subnetIds"], [
-      "fastcart-private-subnet-1-dev-id",
-      "fastcart-private-subnet-2-dev-id",
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-1-dev"),
+      h.idOf("aws:ec2/subnet:Subnet", "fastcart-private-subnet-2-dev"),
     ]);
     assert.equal(db["backupRetentionPeriod"], 7);
     assert.deepEqual(db["enabledCloudwatchLogsExports"], ["postgresql", "upgrade"]);
@@ -143,20 +159,23 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.deepEqual([rg["engine"], rg["engineVersion"], rg["numCacheClusters"]], ["redis", "7.1", 2]);
     assert.deepEqual(
       [rg["atRestEncryptionEnabled"], rg["kmsKeyId"], rg["transitEncryptionEnabled"]],
-      [true, KEY_ARN, true],
+      [true, keyArn(), true],
     );
     assert.ok(rg["authToken"], "auth token set");
     assert.deepEqual([rg["automaticFailoverEnabled"], rg["multiAzEnabled"]], [true, true]);
-    assert.deepEqual(rg["securityGroupIds"], ["fastcart-redis-sg-dev-id"]);
+    assert.deepEqual(rg["securityGroupIds"], [
+      h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-redis-sg-dev"),
+    ]);
   });
 
   it("DB credentials in Secrets Manager (RDS-managed, CMK) with 30-day automatic rotation", () => {
     const db = inputs("aws:rds/instance:Instance");
-    assert.deepEqual([db["manageMasterUserPassword"], db["masterUserSecretKmsKeyId"]], [true, KEY_ARN]);
+    assert.deepEqual([db["manageMasterUserPassword"], db["masterUserSecretKmsKeyId"]], [true, keyArn()]);
     const rotation = inputs("aws:secretsmanager/secretRotation:SecretRotation");
     assert.equal(rotation["secretId"], run.outputs["db_secret_arn"]);
     assert.deepEqual(rotation["rotationRules"], { automaticallyAfterDays: 30 });
-    for (const s of h.ofType("aws:secretsmanager/secret:Secret")) assert.equal(s.inputs["kmsKeyId"], KEY_ARN);
+    for (const s of h.ofType("aws:secretsmanager/secret:Secret"))
+      assert.equal(s.inputs["kmsKeyId"], keyArn());
   });
 
   it("KMS: customer-managed key with rotation, alias, policy for Logs, Secrets Manager, RDS, ElastiCache, Kinesis, ECR", () => {
@@ -185,14 +204,28 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.deepEqual(
       secretsRead.Resource.sort(),
       [
-        run.outputs["db_secret_arn"],
-        `arn:aws:secretsmanager:eu-central-1:${MOCK_ACCOUNT_ID}:secret:fastcart-jwt-secret-dev-AbCdEf`,
-        `arn:aws:secretsmanager:eu-central-1:${MOCK_ACCOUNT_ID}:secret:fastcart-redis-auth-token-dev-AbCdEf`,
+        h.arnOf("aws:secretsmanager/secret:Secret", "fastcart-jwt-secret-dev"),
+        h.arnOf("aws:secretsmanager/secret:Secret", "fastcart-redis-auth-token-dev"),
       ].sort(),
     );
-    const task = statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-dev")["policy"]);
-    assert.deepEqual(task[0].Resource, [run.outputs["kinesis_stream_arn"]]);
-    assert.deepEqual(task[1].Resource, [KEY_ARN]);
+    const migrateExec = statements(
+      inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-migrate-execution-role-dev")["policy"],
+    );
+    assert.deepEqual(migrateExec.find((s) => s.Sid === "ReadInjectedSecrets").Resource, [
+      run.outputs["db_secret_arn"],
+    ]);
+    const task = Object.fromEntries(
+      statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-dev")["policy"]).map((s) => [
+        s.Sid,
+        s,
+      ]),
+    );
+    const resourceId = h.one("aws:rds/instance:Instance", "fastcart-rds-dev").state["resourceId"];
+    assert.deepEqual(task.ConnectAsApplicationUser.Resource, [
+      `arn:aws:rds-db:eu-central-1:123456789012:dbuser:${resourceId}/fastcart_app`,
+    ]);
+    assert.deepEqual(task.OrderStream.Resource, [run.outputs["kinesis_stream_arn"]]);
+    assert.deepEqual(task.OrderStreamEncryption.Resource, [keyArn()]);
   });
 
   it("security groups: service HTTP from the VPC, PostgreSQL and Redis only from the service", () => {
@@ -203,14 +236,27 @@ describe("stack fastcart-dev (seed 000)", () => {
         r.fromPort,
         r.securityGroups,
       ]),
-      [[5432, ["fastcart-service-sg-dev-id"]]],
+      [[5432, [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")]]],
     );
     assert.deepEqual(
       sg("fastcart-redis-sg-dev")["ingress"].map((r: { fromPort: number; securityGroups: string[] }) => [
         r.fromPort,
         r.securityGroups,
       ]),
-      [[6379, ["fastcart-service-sg-dev-id"]]],
+      [[6379, [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")]]],
+    );
+    // The tasks' egress is the Service component's separate rules (5432, 6379, 443), never inline all-open.
+    assert.equal(sg("fastcart-service-sg-dev")["egress"], undefined);
+    assert.deepEqual(
+      h
+        .ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        .map((r) => [r.inputs["fromPort"], r.inputs["referencedSecurityGroupId"] ?? r.inputs["cidrIpv4"]])
+        .sort(),
+      [
+        [443, "0.0.0.0/0"],
+        [5432, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-db-sg-dev")],
+        [6379, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-redis-sg-dev")],
+      ],
     );
     for (const group of h.ofType("aws:ec2/securityGroup:SecurityGroup")) {
       for (const rule of group.inputs["ingress"])
@@ -218,22 +264,27 @@ describe("stack fastcart-dev (seed 000)", () => {
     }
   });
 
-  it("ECR: scan on push, KMS encryption, mutable tags", () => {
+  it("ECR: scan on push, KMS encryption, mutable tags; tasks run the pushed tag's digest", () => {
     const repo = inputs("aws:ecr/repository:Repository");
     assert.deepEqual(repo["imageScanningConfiguration"], { scanOnPush: true });
-    assert.deepEqual(repo["encryptionConfigurations"], [{ encryptionType: "KMS", kmsKey: KEY_ARN }]);
+    assert.deepEqual(repo["encryptionConfigurations"], [{ encryptionType: "KMS", kmsKey: keyArn() }]);
     assert.equal(repo["imageTagMutability"], "MUTABLE");
     assert.match(
       containers()[0].image,
-      /^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fastcart-ecr-dev:latest$/,
+      /^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/fastcart-ecr-dev@sha256:[0-9a-f]{64}$/,
     );
   });
 
   it("CloudWatch: log groups with 7-day retention and the CMK; alarms on iterator age and RDS CPU", () => {
-    for (const lg of h.ofType("aws:cloudwatch/logGroup:LogGroup")) {
+    // The flow log group keeps its own (security) retention, flowLogsRetentionDays.
+    const flowLogs = h.one("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-dev").inputs;
+    assert.deepEqual([flowLogs["retentionInDays"], flowLogs["kmsKeyId"]], [90, keyArn()]);
+    for (const lg of h
+      .ofType("aws:cloudwatch/logGroup:LogGroup")
+      .filter((g) => g !== h.one("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-dev"))) {
       assert.deepEqual(
         [lg.inputs["retentionInDays"], lg.inputs["kmsKeyId"]],
-        [7, KEY_ARN],
+        [7, keyArn()],
         lg.inputs["name"],
       );
     }
@@ -249,7 +300,49 @@ describe("stack fastcart-dev (seed 000)", () => {
     assert.equal(run.outputs["rds_instance_id"], "fastcart-rds-dev");
     assert.equal(run.outputs["log_group_name"], "/ecs/fastcart-orders-dev");
     assert.equal(run.outputs["ecs_service_name"], "fastcart-service-dev");
-    assert.equal(run.outputs["kms_key_arn"], KEY_ARN);
+    assert.equal(run.outputs["kms_key_arn"], keyArn());
     assert.deepEqual((run.outputs["public_subnet_ids"] as string[]).length, 2);
+  });
+  it("stays destroyable: no deletion protection, no final snapshot (explicit in the stack file)", () => {
+    const db = inputs("aws:rds/instance:Instance");
+    assert.deepEqual(
+      [db["deletionProtection"], db["skipFinalSnapshot"], db["finalSnapshotIdentifier"]],
+      [false, true, undefined],
+    );
+    assert.equal(db["iamDatabaseAuthenticationEnabled"], true);
+  });
+
+  it("VPC flow logs, the quarantined-records alarm and a dashboard like the prod stack's", () => {
+    const flowLog = inputs("aws:ec2/flowLog:FlowLog");
+    assert.equal(
+      flowLog["logDestination"],
+      h.arnOf("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-dev"),
+    );
+    const quarantined = inputs(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "fastcart-quarantined-records-alarm-dev",
+    );
+    assert.deepEqual(
+      [
+        quarantined["namespace"],
+        quarantined["metricName"],
+        quarantined["dimensions"],
+        quarantined["threshold"],
+      ],
+      ["FastCart/Orders", "QuarantinedRecords", { Environment: "dev" }, 0],
+    );
+    const dashboard = inputs("aws:cloudwatch/dashboard:Dashboard");
+    assert.equal(dashboard["dashboardName"], "fastcart-dashboard-dev");
+    const titles = JSON.parse(dashboard["dashboardBody"]).widgets.map(
+      (w: { properties: { title: string } }) => w.properties.title,
+    );
+    assert.deepEqual(titles, [
+      "ECS service CPU and memory",
+      "Pending orders and running tasks",
+      "Database CPU and connections",
+      "Quarantined records",
+      "Order stream throughput and iterator age",
+      "Redis engine CPU, memory and connections",
+    ]);
   });
 });

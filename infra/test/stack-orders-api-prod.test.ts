@@ -4,13 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { HEALTH_PATH, PENDING_ORDERS_METRIC, SERVICE_ENV } from "@fastcart/service/contract";
+import { PENDING_ORDERS_METRIC, READY_PATH, SERVICE_ENV } from "@fastcart/service/contract";
 import { API_OUTPUTS } from "../src/program.js";
 import { assertNoWildcardActions, assertTagged, statements } from "./support/assertions.js";
-import { json, MOCK_ACCOUNT_ID, type MockHarness } from "./support/mocks.js";
+import { json, type MockHarness } from "./support/mocks.js";
 import { runStack, type StackRun, UNTAGGABLE_TYPES } from "./support/stack.js";
-
-const KEY_ARN = `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/key-fastcart-kms-prod`;
 
 describe("stack orders-api-prod (seed 002)", () => {
   let run: StackRun;
@@ -20,6 +18,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     h = run.harness;
   });
   const inputs = (type: string, name?: string) => h.one(type, name).inputs;
+  const keyArn = () => h.arnOf("aws:kms/key:Key", "fastcart-kms-prod");
   const containers = () =>
     json(inputs("aws:ecs/taskDefinition:TaskDefinition", "fastcart-orders-prod")["containerDefinitions"]);
 
@@ -95,7 +94,7 @@ describe("stack orders-api-prod (seed 002)", () => {
     const c = inputs("aws:rds/cluster:Cluster");
     assert.deepEqual(
       [c["engine"], c["engineVersion"], c["storageEncrypted"], c["kmsKeyId"]],
-      ["aurora-mysql", "8.0.mysql_aurora.3.10.3", true, KEY_ARN],
+      ["aurora-mysql", "8.0.mysql_aurora.3.10.3", true, keyArn()],
     );
     assert.equal(c["backupRetentionPeriod"], 7);
     assert.ok(c["enabledCloudwatchLogsExports"].length >= 3);
@@ -106,18 +105,18 @@ describe("stack orders-api-prod (seed 002)", () => {
     assert.equal(h.ofType("aws:rds/instance:Instance").length, 0);
   });
 
-  it("internet-facing ALB in public subnets; blue and green target groups, /health, 30 s deregistration", () => {
+  it("internet-facing ALB in public subnets; blue and green target groups on readiness (/ready), 30 s deregistration", () => {
     const alb = inputs("aws:lb/loadBalancer:LoadBalancer");
     assert.equal(alb["internal"], false);
     assert.deepEqual(
       alb["subnets"],
-      [1, 2, 3].map((i) => `fastcart-public-subnet-${i}-prod-id`),
+      [1, 2, 3].map((i) => h.idOf("aws:ec2/subnet:Subnet", `fastcart-public-subnet-${i}-prod`)),
     );
     for (const color of ["blue", "green"]) {
       const tg = inputs("aws:lb/targetGroup:TargetGroup", `fastcart-tg-${color}-prod`);
       assert.deepEqual(
         [tg["healthCheck"].path, tg["deregistrationDelay"], tg["targetType"]],
-        [HEALTH_PATH, 30, "ip"],
+        [READY_PATH, 30, "ip"],
       );
     }
   });
@@ -128,9 +127,9 @@ describe("stack orders-api-prod (seed 002)", () => {
     const [lb] = svc["loadBalancers"];
     assert.equal(lb.targetGroupArn, run.outputs["blueTargetGroupArn"]);
     assert.equal(lb.advancedConfiguration.alternateTargetGroupArn, run.outputs["greenTargetGroupArn"]);
-    assert.match(
+    assert.equal(
       lb.advancedConfiguration.productionListenerRule,
-      /listener-rule\/.*fastcart-prod-rule-prod$/,
+      h.arnOf("aws:lb/listenerRule:ListenerRule", "fastcart-prod-rule-prod"),
     );
     assert.match(lb.advancedConfiguration.roleArn, /role\/fastcart-ecs-infra-role-prod$/);
     const rule = inputs("aws:lb/listenerRule:ListenerRule");
@@ -138,15 +137,113 @@ describe("stack orders-api-prod (seed 002)", () => {
       rule["actions"][0].forward.targetGroups.map((t: { weight: number }) => t.weight),
       [100, 0],
     );
+    // A bad revision rolls back by itself: circuit breaker, and alarms on 5xx, unhealthy targets, tasks.
+    assert.deepEqual(svc["deploymentCircuitBreaker"], { enable: true, rollback: true });
+    assert.deepEqual(svc["alarms"], {
+      alarmNames: [
+        "fastcart-deploy-tasks-below-desired-prod",
+        "fastcart-deploy-unhealthy-blue-prod",
+        "fastcart-deploy-unhealthy-green-prod",
+        "fastcart-deploy-5xx-rate-prod",
+      ],
+      enable: true,
+      rollback: true,
+    });
   });
 
-  it("HTTP listener only while no certificate is configured (HTTPS + redirect appear with certificateArn)", () => {
-    assert.equal(run.config.certificateArn, undefined);
-    const listeners = h.ofType("aws:lb/listener:Listener");
-    assert.deepEqual(
-      listeners.map((l) => [l.inputs["port"], l.inputs["protocol"]]),
-      [[80, "HTTP"]],
+  it("HTTPS only: a DNS-validated certificate for apiDomainName on 443, port 80 only redirects, no opt-out", () => {
+    assert.equal(run.config.allowPlainHttpInsecure, false);
+    assert.equal(run.config.apiDomainName, "orders-api.example.com");
+    const listeners = Object.fromEntries(h.ofType("aws:lb/listener:Listener").map((l) => [l.name, l.inputs]));
+    assert.deepEqual(Object.keys(listeners).sort(), ["fastcart-http-redirect-prod", "fastcart-https-prod"]);
+    const httpsListener = listeners["fastcart-https-prod"]!;
+    assert.deepEqual([httpsListener["port"], httpsListener["protocol"]], [443, "HTTPS"]);
+    assert.match(httpsListener["sslPolicy"], /^ELBSecurityPolicy-TLS13-1-2-/);
+    assert.equal(
+      httpsListener["certificateArn"],
+      h.one("aws:acm/certificateValidation:CertificateValidation").state["certificateArn"],
     );
+    assert.deepEqual(listeners["fastcart-http-redirect-prod"]!["defaultActions"][0].redirect, {
+      protocol: "HTTPS",
+      port: "443",
+      statusCode: "HTTP_301",
+    });
+    assert.equal(inputs("aws:acm/certificate:Certificate")["domainName"], "orders-api.example.com");
+    const zoneLookup = h.calls.find((c) => c.token === "aws:route53/getZone:getZone");
+    assert.equal(zoneLookup?.inputs["name"], "example.com");
+    assert.equal(
+      inputs("aws:route53/record:Record", "fastcart-api-alias-prod")["name"],
+      "orders-api.example.com",
+    );
+  });
+
+  it("edge controls: ALB access logs to an SSE-S3 bucket; WAF managed rules and logging; VPC flow logs", () => {
+    const alb = inputs("aws:lb/loadBalancer:LoadBalancer");
+    assert.equal(alb["accessLogs"].bucket, h.one("aws:s3/bucket:Bucket").state["bucket"]);
+    assert.equal(
+      inputs("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")[
+        "rules"
+      ][0].applyServerSideEncryptionByDefault.sseAlgorithm,
+      "AES256",
+    );
+    const delivery = statements(inputs("aws:s3/bucketPolicy:BucketPolicy")["policy"])[1];
+    assert.deepEqual(
+      delivery.Principal,
+      { AWS: "arn:aws:iam::127311923021:root" },
+      "us-east-1's ELB account",
+    );
+    const groups = inputs("aws:wafv2/webAcl:WebAcl")["rules"].map((r: { name: string }) => r.name);
+    assert.deepEqual(groups, [
+      "rate-limit-per-ip",
+      "AWSManagedRulesAmazonIpReputationList",
+      "AWSManagedRulesCommonRuleSet",
+      "AWSManagedRulesKnownBadInputsRuleSet",
+      "AWSManagedRulesSQLiRuleSet",
+    ]);
+    const logging = inputs("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+    assert.deepEqual(logging["logDestinationConfigs"], [
+      h.arnOf("aws:cloudwatch/logGroup:LogGroup", "fastcart-waf-logs-prod"),
+    ]);
+    const flowLog = inputs("aws:ec2/flowLog:FlowLog");
+    assert.deepEqual(
+      [flowLog["vpcId"], flowLog["trafficType"], flowLog["logDestination"]],
+      [
+        h.idOf("aws:ec2/vpc:Vpc", "fastcart-vpc-prod"),
+        "ALL",
+        h.arnOf("aws:cloudwatch/logGroup:LogGroup", "fastcart-flow-logs-prod"),
+      ],
+    );
+    for (const group of ["fastcart-waf-logs-prod", "fastcart-flow-logs-prod"])
+      assert.equal(
+        inputs("aws:cloudwatch/logGroup:LogGroup", group)["kmsKeyId"],
+        h.arnOf("aws:kms/key:Key", "fastcart-kms-prod"),
+        group,
+      );
+  });
+
+  it("production data: deletion protection, a final snapshot, IAM auth and Performance Insights with the CMK", () => {
+    const cluster = inputs("aws:rds/cluster:Cluster");
+    assert.deepEqual(
+      [
+        cluster["deletionProtection"],
+        cluster["skipFinalSnapshot"],
+        cluster["finalSnapshotIdentifier"],
+        cluster["iamDatabaseAuthenticationEnabled"],
+      ],
+      [true, false, "fastcart-aurora-prod-final", true],
+    );
+    for (const instance of h.ofType("aws:rds/clusterInstance:ClusterInstance")) {
+      assert.deepEqual(
+        [instance.inputs["performanceInsightsEnabled"], instance.inputs["performanceInsightsKmsKeyId"]],
+        [true, h.arnOf("aws:kms/key:Key", "fastcart-kms-prod")],
+        instance.name,
+      );
+    }
+    const quarantined = inputs(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "fastcart-quarantined-records-alarm-prod",
+    );
+    assert.deepEqual([quarantined["metricName"], quarantined["threshold"]], ["QuarantinedRecords", 0]);
   });
 
   it("WAFv2: rate-based rule of 100 requests per 5 minutes per IP, associated with the ALB", () => {
@@ -179,7 +276,7 @@ describe("stack orders-api-prod (seed 002)", () => {
 
   it("DB credentials in Secrets Manager with rotation; app configuration in SSM Parameter Store", () => {
     const c = inputs("aws:rds/cluster:Cluster");
-    assert.deepEqual([c["manageMasterUserPassword"], c["masterUserSecretKmsKeyId"]], [true, KEY_ARN]);
+    assert.deepEqual([c["manageMasterUserPassword"], c["masterUserSecretKmsKeyId"]], [true, keyArn()]);
     assert.deepEqual(inputs("aws:secretsmanager/secretRotation:SecretRotation")["rotationRules"], {
       automaticallyAfterDays: 30,
     });
@@ -214,20 +311,23 @@ describe("stack orders-api-prod (seed 002)", () => {
     for (const absent of ["KINESIS_STREAM_NAME", "REDIS_HOST", "LOG_LEVEL"])
       assert.equal(env[absent], undefined, absent);
     const secrets = api.secrets.map((s: { name: string }) => s.name).sort();
-    assert.deepEqual(secrets, [
-      "AUTH_JWT_SECRET",
-      "DB_PASSWORD",
-      "DB_USER",
-      "LOG_LEVEL",
-      "WORKER_BATCH_SIZE",
-      "WORKER_CONCURRENCY",
-    ]);
-    for (const name of [...Object.keys(env), ...secrets]) assert.ok(name in SERVICE_ENV, name);
-    assert.equal(
-      h.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "fastcart-task-role-prod").length,
-      0,
-      "table mode needs no AWS API",
+    assert.deepEqual(secrets, ["AUTH_JWT_SECRET", "LOG_LEVEL", "WORKER_BATCH_SIZE", "WORKER_CONCURRENCY"]);
+    assert.deepEqual(
+      [env.DB_AUTH, env.DB_USER, env.DB_TLS, env.AWS_REGION],
+      ["iam", "fastcart_app", "true", "us-east-1"],
     );
+    for (const name of [...Object.keys(env), ...secrets]) assert.ok(name in SERVICE_ENV, name);
+    // Table mode calls no AWS API but one: connecting to Aurora as the application user.
+    const task = statements(inputs("aws:iam/rolePolicy:RolePolicy", "fastcart-task-role-prod")["policy"]);
+    const clusterResourceId = h.one("aws:rds/cluster:Cluster").state["clusterResourceId"];
+    assert.deepEqual(task, [
+      {
+        Sid: "ConnectAsApplicationUser",
+        Effect: "Allow",
+        Action: ["rds-db:connect"],
+        Resource: [`arn:aws:rds-db:us-east-1:123456789012:dbuser:${clusterResourceId}/fastcart_app`],
+      },
+    ]);
   });
 
   it("security: service only from the ALB; DB only from the service; only the ALB open to 0.0.0.0/0 on 80/443", () => {
@@ -235,15 +335,15 @@ describe("stack orders-api-prod (seed 002)", () => {
       h.ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [g.name, g.inputs]),
     );
     assert.deepEqual(groups["fastcart-service-sg-prod"]!.ingress[0].securityGroups, [
-      "fastcart-alb-sg-prod-id",
+      h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-alb-sg-prod"),
     ]);
     assert.deepEqual(groups["fastcart-db-sg-prod"]!.ingress[0].securityGroups, [
-      "fastcart-service-sg-prod-id",
+      h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-prod"),
     ]);
-    // No certificate in this stack file: only the HTTP listener exists, so only 80 is open.
+    // 443 serves the API; 80 only redirects to it.
     assert.deepEqual(
       groups["fastcart-alb-sg-prod"]!.ingress.map((rule: { fromPort: number }) => rule.fromPort),
-      [80],
+      [80, 443],
     );
     for (const [name, group] of Object.entries(groups)) {
       for (const rule of group.ingress) {

@@ -26,29 +26,6 @@ export interface SmokeOptions {
   json: boolean;
 }
 
-export const USAGE = `usage: npm run smoke -- --url <base-url> --token <admin-token> [options]
-
-  --url <base-url>          API base URL, e.g. http://127.0.0.1:3000 or http://<alb-dns-name>
-  --token <jwt>             admin token (scope admin), e.g. from \`npm start\` or \`fastcart token\`
-                            [env SMOKE_ADMIN_TOKEN]
-  --customer-token <jwt>    a customer token: also check that a customer cannot read another
-                            customer's order (404) nor write the catalog (403) [env SMOKE_CUSTOMER_TOKEN]
-  --secret <secret>         AUTH_JWT_SECRET: mint customer tokens (HS256) and order as a customer
-                            [env SMOKE_JWT_SECRET]
-  --issuer <iss>            \`iss\` claim for minted tokens (when the API sets AUTH_ISSUER)
-  --audience <aud>          \`aud\` claim for minted tokens (when the API sets AUTH_AUDIENCE)
-  --timeout <seconds>       wait at most this long for final order statuses (default 60)
-  --request-timeout <s>     limit for one HTTP request (default 10)
-  --wait-ready <seconds>    first wait up to this long for /ready to answer 200 (default 0: no wait),
-                            e.g. right after starting the system in the background
-  --json                    print one JSON document instead of lines
-  -h, --help                this text
-
-Tokens and the secret may come from the environment instead of the command line, where other users
-of the machine (ps) and CI logs would see them; a flag wins over its variable.
-
-Exit code: 0 when every check passed, 1 when one failed, 2 on a usage error.`;
-
 /** Environment variables the smoke CLI reads (explicit names, so a shell's AUTH_JWT_SECRET is never picked up by accident). */
 export const SMOKE_ENV = {
   adminToken: "SMOKE_ADMIN_TOKEN",

@@ -5,6 +5,8 @@
  * rule, and every problem is reported at once rather than one per restart.
  */
 import {
+  type AccessLogMode,
+  type DashboardAuth,
   type DbAuthMode,
   type DbEngine,
   type EnvVarSpec,
@@ -56,6 +58,10 @@ export interface ServiceConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** Which requests get an access-log line. */
+  accessLog: AccessLogMode;
+  /** Whether /dashboard/data needs an admin token. */
+  dashboardAuth: DashboardAuth;
   environment: string;
   intakeMode: IntakeMode;
   /** Undefined only for roles that need no database (token). */
@@ -173,6 +179,8 @@ export function loadConfig(
     port: int("PORT"),
     host: text("HOST"),
     logLevel: oneOf<LogLevel>("LOG_LEVEL"),
+    accessLog: oneOf<AccessLogMode>("ACCESS_LOG"),
+    dashboardAuth: oneOf<DashboardAuth>("DASHBOARD_AUTH"),
     environment: text("FASTCART_ENVIRONMENT"),
     intakeMode,
     database,

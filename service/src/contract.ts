@@ -76,6 +76,14 @@ export const QUARANTINED_RECORDS_METRIC = {
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Which requests get an access-log line (ACCESS_LOG). */
+export const ACCESS_LOG_MODES = ["all", "errors", "off"] as const;
+export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
+
+/** Whether /dashboard/data needs an admin token (DASHBOARD_AUTH). */
+export const DASHBOARD_AUTH_MODES = ["admin", "none"] as const;
+export type DashboardAuth = (typeof DASHBOARD_AUTH_MODES)[number];
+
 /**
  * One environment variable the service reads: everything about it is declared here once — what it is
  * for, its default, its range or allowed values — and config.ts parses from this declaration, the
@@ -115,6 +123,18 @@ export const SERVICE_ENV = {
   },
   HOST: { description: "Address the API binds.", default: "0.0.0.0" },
   LOG_LEVEL: { description: "pino log level.", default: "info", allowed: LOG_LEVELS },
+  ACCESS_LOG: {
+    description:
+      "One `info` line per HTTP request (method, route, status, duration, requestId): all, errors (status ≥ 400) or off.",
+    default: "all",
+    allowed: ACCESS_LOG_MODES,
+  },
+  DASHBOARD_AUTH: {
+    description:
+      "Who may read /dashboard's figures: admin (the page asks for an admin token) or none (`fastcart local` sets it).",
+    default: "admin",
+    allowed: DASHBOARD_AUTH_MODES,
+  },
   FASTCART_ENVIRONMENT: {
     description: "Environment name (the stack's environmentSuffix); a dimension of every metric.",
     default: "local",

@@ -14,12 +14,23 @@ export interface ShutdownStep {
   run: () => Promise<void>;
 }
 
+/** How a shutdown went: its duration and whether every step succeeded. */
+export interface ShutdownResult {
+  ms: number;
+  clean: boolean;
+}
+
+/** "stopped cleanly in 1.2 s" (or "stopped with errors in …"): the last line a role logs. */
+export function describeShutdown(result: ShutdownResult): string {
+  return `stopped ${result.clean ? "cleanly" : "with errors"} in ${(result.ms / 1000).toFixed(1)} s`;
+}
+
 export class Lifecycle {
   private readonly steps: ShutdownStep[] = [];
   private shuttingDown: Promise<void> | undefined;
-  private resolveStopped!: () => void;
+  private resolveStopped!: (result: ShutdownResult) => void;
   /** Resolves when shutdown has finished (the role's main promise awaits it). */
-  readonly stopped = new Promise<void>((resolve) => {
+  readonly stopped = new Promise<ShutdownResult>((resolve) => {
     this.resolveStopped = resolve;
   });
 
@@ -85,8 +96,10 @@ export class Lifecycle {
       }
     }
     clearTimeout(deadline);
-    this.logger.info({ ms: Date.now() - started }, "stopped");
-    this.resolveStopped();
+    const result = { ms: Date.now() - started, clean: !failed };
+    if (failed) this.logger.error({ ms: result.ms }, describeShutdown(result));
+    else this.logger.info({ ms: result.ms }, describeShutdown(result));
+    this.resolveStopped(result);
     if (failed) throw new Error("shutdown finished with errors");
   }
 }

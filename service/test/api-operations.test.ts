@@ -118,6 +118,29 @@ describe("OpenAPI document", () => {
     assert.ok(doc.components.securitySchemes.bearerAuth);
     assert.ok(doc.components.schemas.Problem);
     assert.ok(doc.components.schemas.Order);
+    // Every operation has an operationId, and every route documents the answers any route can give.
+    const operations = Object.values(doc.paths).flatMap((path) => Object.values(path as object));
+    const ids = operations.map((operation: { operationId?: string }) => operation.operationId);
+    assert.ok(ids.every(Boolean), `operations without an operationId: ${JSON.stringify(ids)}`);
+    assert.equal(new Set(ids).size, ids.length, "operationIds are unique");
+    for (const operation of operations as { responses: Record<string, unknown> }[]) {
+      for (const status of ["405", "500", "503"]) assert.ok(operation.responses[status], status);
+    }
+    assert.deepEqual(doc.servers, [{ url: "/", description: "the API that serves this document" }]);
+    assert.match(doc.info.description, /on the Kinesis stream/);
+    const ready = doc.paths["/ready"].get.responses;
+    assert.deepEqual(Object.keys(ready["200"].content["application/json"].schema.properties), [
+      "status",
+      "dependencies",
+    ]);
+    assert.ok(ready["503"].content["application/problem+json"]);
+    // "Try it out" starts from an order the demo catalog accepts.
+    const example = doc.paths["/orders"].post.requestBody.content["application/json"].schema.example;
+    assert.deepEqual(example, {
+      customerId: "customer-1",
+      currency: "EUR",
+      items: [{ sku: "TSHIRT-BLK-M", quantity: 2 }],
+    });
     const html = await h.app.inject({ method: "GET", url: "/docs" });
     assert.equal(html.statusCode, 200);
     assert.match(String(html.headers["content-type"]), /text\/html/);

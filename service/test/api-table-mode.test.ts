@@ -92,6 +92,12 @@ describe("API in table mode", () => {
     assert.equal(stock?.stock, 1);
   });
 
+  test("the OpenAPI description tells table mode's story: PENDING rows, no stream", async () => {
+    const doc = (await app.inject({ url: "/docs/json" })).json();
+    assert.match(doc.info.description, /committed as a PENDING row/);
+    assert.doesNotMatch(doc.info.description, /stream/i);
+  });
+
   test("someone else's PENDING order is a 404; /ready checks the order table", async () => {
     const orderId = randomUUID();
     const accepted = await app.inject({

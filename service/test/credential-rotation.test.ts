@@ -19,7 +19,6 @@ import { missingBinaries, type PrivatePostgres, startPrivatePostgres } from "./s
 import { type RotationFigures, runRotationUnderLoad } from "./support/rotation-scenario.js";
 import { optionalService } from "./support/services.js";
 
-const PG_PORT = 4411;
 const dir = mkdtempSync(join(tmpdir(), "fastcart-rotation-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -44,9 +43,9 @@ function assertSurvived(f: RotationFigures): void {
 describe("PostgreSQL: password rotated mid-load", { skip: missingBinaries("postgres") }, () => {
   let server: PrivatePostgres;
   before(async () => {
-    server = await startPrivatePostgres({ port: PG_PORT });
+    server = await startPrivatePostgres();
     const admin = new pg.Client({
-      connectionString: `postgres://postgres:${server.superuserPassword}@127.0.0.1:${PG_PORT}/postgres`,
+      connectionString: `postgres://postgres:${server.superuserPassword}@127.0.0.1:${server.port}/postgres`,
     });
     await admin.connect();
     await admin.query("CREATE DATABASE fastcart");
@@ -64,7 +63,7 @@ describe("PostgreSQL: password rotated mid-load", { skip: missingBinaries("postg
       },
     });
     const { pool } = createPostgresPool(
-      { host: "127.0.0.1", port: PG_PORT, database: "postgres", credentials: counting },
+      { host: "127.0.0.1", port: server.port, database: "postgres", credentials: counting },
       { max: 3, ssl: undefined },
     );
     try {
@@ -82,7 +81,7 @@ describe("PostgreSQL: password rotated mid-load", { skip: missingBinaries("postg
   test("0 failed orders, readiness notices, the pool recovers without a restart", async () => {
     const figures = await runRotationUnderLoad(
       {
-        adminUrl: `postgres://postgres:${server.superuserPassword}@127.0.0.1:${PG_PORT}/fastcart`,
+        adminUrl: `postgres://postgres:${server.superuserPassword}@127.0.0.1:${server.port}/fastcart`,
         appUser: "fastcart_app",
         changePassword: async (db, user, password) => {
           await sql

@@ -184,4 +184,19 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
     assert.equal(result.code, 78);
     assert.match(result.stderr, /INTAKE_MODE: must be one of stream, table/);
   });
+
+  test("the image's help lists only what it can run, and the dashboard's files are in dist/", async () => {
+    const { stdout } = await run(process.execPath, ["dist/main.js", "--help"], { cwd: serviceDir, env });
+    const section = stdout.slice(stdout.indexOf("Commands:"), stdout.indexOf("Examples:"));
+    const commands = [...section.matchAll(/^ {2}(\w+) /gm)].map((match) => match[1]);
+    assert.deepEqual(commands, ["serve", "work", "migrate", "token", "help"]);
+    assert.doesNotMatch(stdout, /fastcart local/);
+    for (const asset of ["dashboard.html", "dashboard.js", "dashboard.css"]) {
+      await readFile(join(distDir, "dashboard", "static", asset));
+    }
+    const dockerfile = await readFile(join(serviceDir, "Dockerfile"), "utf8");
+    for (const from of dockerfile.matchAll(/^ARG NODE_IMAGE=(.+)$/gm))
+      assert.match(from[1]!, /@sha256:[0-9a-f]{64}$/);
+    assert.match(dockerfile, /^ADD [^\n]*--checksum=sha256:[0-9a-f]{64}/m);
+  });
 });

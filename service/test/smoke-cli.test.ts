@@ -32,7 +32,7 @@ async function runCli(args: string[]): Promise<CliRun> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ["--import", "tsx", "smoke/cli.ts", "--", ...args],
+      ["bin/fastcart.js", "smoke", ...args],
       { cwd: serviceDir, timeout: 20_000 },
     );
     return { code: 0, stdout, stderr };
@@ -120,7 +120,7 @@ describe("smoke CLI (child process)", { concurrency: true }, () => {
     const run = await runCli(["--token", ADMIN]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--url: required/);
-    assert.match(run.stderr, /usage: npm run smoke/);
+    assert.match(run.stderr, /^fastcart smoke: --url: required .*\(see: npx fastcart smoke --help\)$/m);
     assert.equal(run.stdout, "");
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, redactUrl } from "../src/telemetry/logger.js";
+import { createLogger, humanDestination, redactUrl } from "../src/telemetry/logger.js";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -55,4 +55,11 @@ test("redactUrl hides the password and secret query parameters", () => {
   );
   assert.equal(redactUrl("redis://host:6379/0?token=x&db=1"), "redis://host:6379/0?token=redacted&db=1");
   assert.equal(redactUrl("not a url"), "[unparseable url]");
+});
+
+test("humanDestination: coloured pino-pretty lines on a TTY only; JSON (undefined) otherwise", async () => {
+  assert.equal(humanDestination({ isTTY: false }), undefined);
+  assert.equal(humanDestination({}), undefined);
+  const pretty = humanDestination({ isTTY: true });
+  assert.ok(pretty && typeof pretty.write === "function", "pino-pretty (a dev dependency) should load");
 });

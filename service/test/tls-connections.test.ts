@@ -28,10 +28,6 @@ import {
 
 const run = promisify(execFile);
 const SERVICE_DIR = fileURLToPath(new URL("..", import.meta.url));
-const PG_PORT = 4410;
-const REDIS_PORT = 4420;
-const REDIS_WRONG_HOST_PORT = 4421;
-const MARIADB_PORT = 4430;
 const REDIS_TOKEN = "redis-auth-token-0123456789";
 
 const skip = missingBinaries("postgres") || missingBinaries("redis");
@@ -66,15 +62,13 @@ describe("TLS to PostgreSQL and Redis, verified against the CA bundle", { skip }
     otherCa = certs.authority("some-other-ca");
     const server = certs.server("server", ca, "IP:127.0.0.1");
     wrongHost = certs.server("elsewhere", ca, "DNS:elsewhere.example");
-    postgres = await startPrivatePostgres({ port: PG_PORT, tls: server });
+    postgres = await startPrivatePostgres({ tls: server });
     redis = await startTlsRedis({
-      port: REDIS_PORT,
       certificate: server,
       caFile: ca.certFile,
       password: REDIS_TOKEN,
     });
     redisWrongHost = await startTlsRedis({
-      port: REDIS_WRONG_HOST_PORT,
       certificate: wrongHost,
       caFile: ca.certFile,
       password: REDIS_TOKEN,
@@ -90,13 +84,13 @@ describe("TLS to PostgreSQL and Redis, verified against the CA bundle", { skip }
     NODE_EXTRA_CA_CERTS: ca.certFile,
     DB_ENGINE: "postgres",
     DB_HOST: "127.0.0.1",
-    DB_PORT: String(PG_PORT),
+    DB_PORT: String(postgres.port),
     DB_NAME: "postgres",
     DB_USER: "postgres",
     DB_PASSWORD: postgres.superuserPassword,
     DB_TLS: "true",
     REDIS_HOST: "127.0.0.1",
-    REDIS_PORT: String(REDIS_PORT),
+    REDIS_PORT: String(redis.port),
     REDIS_TLS: "true",
     REDIS_AUTH_TOKEN: REDIS_TOKEN,
     INTAKE_MODE: "table",
@@ -113,7 +107,7 @@ describe("TLS to PostgreSQL and Redis, verified against the CA bundle", { skip }
   });
 
   test("a certificate for another hostname is refused", async () => {
-    const outcome = await connectWith({ ...taskEnv(), REDIS_PORT: String(REDIS_WRONG_HOST_PORT) });
+    const outcome = await connectWith({ ...taskEnv(), REDIS_PORT: String(redisWrongHost.port) });
     assert.match(outcome.cache ?? "", /altnames|does not match|ERR_TLS_CERT_ALTNAME_INVALID/i);
     postgres.useCertificate(wrongHost);
     try {
@@ -151,7 +145,6 @@ describe("TLS to MariaDB (the MySQL path), verified against the CA bundle", {
     otherCa = certs.authority("some-other-ca");
     // mysql2 checks the hostname only for a host NAME (RDS endpoints are names): connect to localhost.
     mariadb = await startTlsMariadb({
-      port: MARIADB_PORT,
       certificate: certs.server("server", ca, "DNS:localhost"),
     });
   });
@@ -164,7 +157,7 @@ describe("TLS to MariaDB (the MySQL path), verified against the CA bundle", {
     NODE_EXTRA_CA_CERTS: ca.certFile,
     DB_ENGINE: "mysql",
     DB_HOST: "localhost",
-    DB_PORT: String(MARIADB_PORT),
+    DB_PORT: String(mariadb.port),
     DB_NAME: "fastcart",
     DB_USER: mariadb.user,
     DB_PASSWORD: mariadb.password,

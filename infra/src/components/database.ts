@@ -57,10 +57,12 @@ export interface DatabaseArgs {
   readonly auroraReaderCount?: number;
   /** Backup retention days. Default 7. */
   readonly backupRetentionDays?: number;
-  /** Default false. */
+  /** RDS refuses to delete the database while set. Default true (production data). */
   readonly deletionProtection?: boolean;
-  /** Default true. */
+  /** Default false: destroying takes the final snapshot `<identifier>-final` first. */
   readonly skipFinalSnapshot?: boolean;
+  /** Performance Insights on the Aurora instances, encrypted with kmsKeyArn; unset: off. */
+  readonly performanceInsights?: { readonly retentionDays: number };
   /** Rotation interval of the managed master secret. Default 30. */
   readonly secretRotationDays?: number;
   /** Retention of the exported log groups. Default 7. */
@@ -72,6 +74,9 @@ export interface DatabaseArgs {
  * secret in Secrets Manager, encrypted with the stack key, and a `SecretRotation` sets its automatic
  * rotation interval (AWS accepts rotation rules on RDS-managed secrets without a Lambda). TLS is forced
  * by a parameter group (`rds.force_ssl` / `require_secure_transport`); the service sets DB_TLS=true.
+ * IAM database authentication is on, so the application user signs in with a token instead of a
+ * password (`rds-db:connect` on `resourceId`). Production data is protected by default: deletion
+ * protection and a final snapshot; a destroyable stack turns both off explicitly.
  */
 export class Database extends pulumi.ComponentResource {
   readonly engine: DatabaseEngine;
@@ -88,6 +93,11 @@ export class Database extends pulumi.ComponentResource {
   readonly metricDimension: "DBInstanceIdentifier" | "DBClusterIdentifier";
   /** ARN of the RDS-managed master user secret (JSON with `username` and `password`). */
   readonly masterSecretArn: pulumi.Output<string>;
+  /**
+   * The id `rds-db:connect` names (`arn:aws:rds-db:<region>:<account>:dbuser:<resourceId>/<user>`): the
+   * instance's DbiResourceId (`db-…`) or the cluster's resource id (`cluster-…`).
+   */
+  readonly resourceId: pulumi.Output<string>;
   readonly instance: aws.rds.Instance | undefined;
   readonly cluster: aws.rds.Cluster | undefined;
   readonly clusterInstances: aws.rds.ClusterInstance[] = [];
@@ -101,8 +111,8 @@ export class Database extends pulumi.ComponentResource {
     const logExports = [...DATABASE_LOG_EXPORTS[engine]];
     const logRetention = args.logRetentionDays ?? 7;
     const backupRetentionPeriod = args.backupRetentionDays ?? 7;
-    const deletionProtection = args.deletionProtection ?? false;
-    const skipFinalSnapshot = args.skipFinalSnapshot ?? true;
+    const deletionProtection = args.deletionProtection ?? true;
+    const skipFinalSnapshot = args.skipFinalSnapshot ?? false;
     const dbName = args.dbName ?? "fastcart";
 
     const subnetGroupName = resourceName(naming, "db-subnets");
@@ -169,6 +179,7 @@ export class Database extends pulumi.ComponentResource {
           dbSubnetGroupName: subnetGroup.name,
           vpcSecurityGroupIds: [args.securityGroupId],
           parameterGroupName: parameterGroup.name,
+          iamDatabaseAuthenticationEnabled: true,
           publiclyAccessible: false,
           multiAz: args.multiAz ?? false,
           backupRetentionPeriod,
@@ -190,6 +201,7 @@ export class Database extends pulumi.ComponentResource {
       this.identifier = instance.identifier;
       this.metricDimension = "DBInstanceIdentifier";
       this.masterSecretArn = instance.masterUserSecrets.apply((secrets) => secrets[0]!.secretArn);
+      this.resourceId = instance.resourceId;
     } else {
       const clusterId = resourceName(naming, "aurora");
       const version = args.auroraEngineVersion ?? "8.0.mysql_aurora.3.10.3";
@@ -226,6 +238,7 @@ export class Database extends pulumi.ComponentResource {
           dbSubnetGroupName: subnetGroup.name,
           vpcSecurityGroupIds: [args.securityGroupId],
           dbClusterParameterGroupName: parameterGroup.name,
+          iamDatabaseAuthenticationEnabled: true,
           port: this.port,
           backupRetentionPeriod,
           preferredBackupWindow: "02:00-03:00",
@@ -244,6 +257,14 @@ export class Database extends pulumi.ComponentResource {
       const instanceClass = args.auroraInstanceClass ?? "db.t3.medium";
       const readers = args.auroraReaderCount ?? 1;
       const zones = pulumi.output(args.availabilityZones);
+      // Aurora sets Performance Insights per instance; the stack key encrypts what it stores.
+      const insights = args.performanceInsights
+        ? {
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: args.kmsKeyArn,
+            performanceInsightsRetentionPeriod: args.performanceInsights.retentionDays,
+          }
+        : { performanceInsightsEnabled: false };
       for (let i = 0; i <= readers; i++) {
         const role = i === 0 ? "writer" : `reader-${i}`;
         const instanceId = resourceName(naming, `aurora-${role}`);
@@ -264,6 +285,7 @@ export class Database extends pulumi.ComponentResource {
               publiclyAccessible: false,
               // 3.10 is an LTS release: automatic minor upgrades would move it off LTS.
               autoMinorVersionUpgrade: false,
+              ...insights,
               applyImmediately: true,
               tags: resourceTags(naming, instanceId, { Role: i === 0 ? "writer" : "reader" }),
             },
@@ -277,6 +299,7 @@ export class Database extends pulumi.ComponentResource {
       this.identifier = cluster.clusterIdentifier;
       this.metricDimension = "DBClusterIdentifier";
       this.masterSecretArn = cluster.masterUserSecrets.apply((secrets) => secrets[0]!.secretArn);
+      this.resourceId = cluster.clusterResourceId;
     }
 
     new aws.secretsmanager.SecretRotation(
@@ -294,6 +317,7 @@ export class Database extends pulumi.ComponentResource {
       readerEndpoint: this.readerEndpoint,
       identifier: this.identifier,
       masterSecretArn: this.masterSecretArn,
+      resourceId: this.resourceId,
     });
   }
 }

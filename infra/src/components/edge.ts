@@ -1,9 +1,29 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { WafManagedRuleGroup } from "../config.js";
 import { type Naming, resourceName, resourceTags } from "../naming.js";
+import { accessLogBucket } from "./access-logs.js";
+import { aliasRecord, domainCertificate } from "./edge-certificate.js";
+import { webAcl } from "./waf.js";
 
-/** TLS policy of the HTTPS listener (TLS 1.3 with 1.2 fallback). */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/**
+ * TLS policy of the HTTPS listener: the one AWS recommends (TLS 1.3 and 1.2, hybrid post-quantum key
+ * exchange for clients that offer it, forward-secret ciphers only):
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
+
+/** Where the HTTPS listener's certificate comes from, or the explicit plain-HTTP opt-out. */
+export type EdgeTls =
+  | { readonly kind: "certificate"; readonly certificateArn: string }
+  | {
+      readonly kind: "domain";
+      readonly domainName: string;
+      readonly hostedZoneName: string;
+      /** Alias A record domainName → the ALB. */
+      readonly aliasRecord: boolean;
+    }
+  | { readonly kind: "plain-http-insecure" };
 
 export interface EdgeArgs {
   readonly naming: Naming;
@@ -16,20 +36,32 @@ export interface EdgeArgs {
   readonly containerPort: number;
   /** Health check path of the target groups. */
   readonly healthPath: string;
-  /** ACM certificate: HTTPS listener + HTTP→HTTPS redirect. Unset: HTTP listener only. */
-  readonly certificateArn?: string;
+  /** HTTPS (port 80 only redirects) with a given or a DNS-validated certificate, or the plain-HTTP opt-out. */
+  readonly tls: EdgeTls;
+  /** Access logs to an SSE-S3 bucket of the stack; unset: none. */
+  readonly accessLogs?: {
+    readonly region: string;
+    readonly accountId: pulumi.Input<string>;
+    readonly expirationDays: number;
+  };
   /** Create the green target group and weight the production rule for ECS blue/green. Default false. */
   readonly blueGreen?: boolean;
   /** Seconds a deregistering target keeps draining. Default 30. */
   readonly deregistrationDelaySeconds?: number;
-  /** WAF rate limit per IP; unset: no web ACL. */
-  readonly waf?: { readonly rateLimit: number; readonly evaluationWindowSec: number };
+  /** WAF web ACL (rate rule, managed rule groups, logging); unset: no web ACL. */
+  readonly waf?: {
+    readonly rateLimit: number;
+    readonly evaluationWindowSec: number;
+    readonly managedRuleGroups: readonly WafManagedRuleGroup[];
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+  };
 }
 
 /**
  * Internet-facing ALB with blue and green target groups (ip targets for Fargate), the production
- * listener rule ECS native blue/green shifts traffic with, and an optional WAFv2 web ACL that
- * rate-limits each client IP.
+ * listener rule ECS native blue/green shifts traffic with, HTTPS on 443 with port 80 redirecting (plain
+ * HTTP only with the explicit opt-out), access logs, and an optional WAFv2 web ACL.
  *
  * The production rule forwards to blue (weight 100) and green (weight 0). During a BLUE_GREEN
  * deployment ECS rewrites those weights, so the rule's actions are in `ignoreChanges`: otherwise the
@@ -42,15 +74,21 @@ export class Edge extends pulumi.ComponentResource {
   readonly arnSuffix: pulumi.Output<string>;
   readonly blueTargetGroup: aws.lb.TargetGroup;
   readonly greenTargetGroup: aws.lb.TargetGroup | undefined;
-  /** The listener that serves production traffic (HTTPS with a certificate, else HTTP). */
+  /** The listener that serves production traffic: HTTPS, or HTTP with the plain-HTTP opt-out only. */
   readonly productionListener: aws.lb.Listener;
   readonly productionRule: aws.lb.ListenerRule;
   readonly webAcl: aws.wafv2.WebAcl | undefined;
+  readonly accessLogBucket: aws.s3.Bucket | undefined;
+  /** The API's DNS name when the stack owns it (apiDomainName). */
+  readonly domainName: string | undefined;
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fastcart:components:Edge", name, {}, opts);
     const { naming } = args;
     const parent = { parent: this };
+
+    const logs = args.accessLogs ? accessLogBucket({ naming, ...args.accessLogs }, this) : undefined;
+    this.accessLogBucket = logs?.bucket;
 
     const albName = resourceName(naming, "alb");
     this.loadBalancer = new aws.lb.LoadBalancer(
@@ -64,9 +102,11 @@ export class Edge extends pulumi.ComponentResource {
         dropInvalidHeaderFields: true,
         enableDeletionProtection: false,
         idleTimeout: 60,
+        accessLogs: logs ? { bucket: logs.bucket.bucket, prefix: logs.prefix, enabled: true } : undefined,
         tags: resourceTags(naming, albName),
       },
-      parent,
+      // ELB checks that it may write to the bucket when logging is turned on.
+      { parent: this, dependsOn: logs ? [logs.policy] : [] },
     );
     this.dnsName = this.loadBalancer.dnsName;
     this.arnSuffix = this.loadBalancer.arnSuffix;
@@ -104,7 +144,11 @@ export class Edge extends pulumi.ComponentResource {
       type: "forward",
       targetGroupArn: this.blueTargetGroup.arn,
     };
-    if (args.certificateArn) {
+    const { tls } = args;
+    const domain = tls.kind === "domain" ? domainCertificate({ naming, ...tls }, this) : undefined;
+    const certificateArn = tls.kind === "certificate" ? tls.certificateArn : domain?.validatedCertificateArn;
+    this.domainName = tls.kind === "domain" ? tls.domainName : undefined;
+    if (certificateArn !== undefined) {
       const httpsName = resourceName(naming, "https");
       this.productionListener = new aws.lb.Listener(
         httpsName,
@@ -113,7 +157,7 @@ export class Edge extends pulumi.ComponentResource {
           port: 443,
           protocol: "HTTPS",
           sslPolicy: TLS_POLICY,
-          certificateArn: args.certificateArn,
+          certificateArn,
           defaultActions: [forwardToBlue],
           tags: resourceTags(naming, httpsName),
         },
@@ -134,6 +178,7 @@ export class Edge extends pulumi.ComponentResource {
         parent,
       );
     } else {
+      // Only with allowPlainHttpInsecure: the configuration refuses an ALB without a certificate otherwise.
       const httpName = resourceName(naming, "http");
       this.productionListener = new aws.lb.Listener(
         httpName,
@@ -174,46 +219,13 @@ export class Edge extends pulumi.ComponentResource {
       { parent: this, ignoreChanges: green ? ["actions"] : [] },
     );
 
-    if (args.waf) {
-      const aclName = resourceName(naming, "waf");
-      const metric = (suffix: string) => ({
-        cloudwatchMetricsEnabled: true,
-        sampledRequestsEnabled: true,
-        metricName: `${aclName}-${suffix}`,
-      });
-      this.webAcl = new aws.wafv2.WebAcl(
-        aclName,
-        {
-          name: aclName,
-          description: `FastCart API: at most ${args.waf.rateLimit} requests per IP per ${args.waf.evaluationWindowSec} s`,
-          scope: "REGIONAL",
-          defaultAction: { allow: {} },
-          rules: [
-            {
-              name: "rate-limit-per-ip",
-              priority: 1,
-              action: { block: {} },
-              statement: {
-                rateBasedStatement: {
-                  limit: args.waf.rateLimit,
-                  aggregateKeyType: "IP",
-                  evaluationWindowSec: args.waf.evaluationWindowSec,
-                },
-              },
-              visibilityConfig: metric("rate-limit"),
-            },
-          ],
-          visibilityConfig: metric("acl"),
-          tags: resourceTags(naming, aclName),
-        },
-        parent,
-      );
-      new aws.wafv2.WebAclAssociation(
-        resourceName(naming, "waf-alb"),
-        { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn },
-        parent,
-      );
+    if (domain && tls.kind === "domain" && tls.aliasRecord) {
+      aliasRecord(naming, domain.hostedZoneId, tls.domainName, this.loadBalancer, this);
     }
+
+    this.webAcl = args.waf
+      ? webAcl({ naming, loadBalancerArn: this.loadBalancer.arn, ...args.waf }, this)
+      : undefined;
 
     this.registerOutputs({
       dnsName: this.dnsName,
@@ -221,6 +233,7 @@ export class Edge extends pulumi.ComponentResource {
       greenTargetGroupArn: this.greenTargetGroup?.arn,
       productionRuleArn: this.productionRule.arn,
       webAclArn: this.webAcl?.arn,
+      accessLogBucket: this.accessLogBucket?.bucket,
     });
   }
 }

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type Naming, resourceName, resourceTags } from "../naming.js";
+import { flowLogGroupName } from "./flow-logs.js";
+import { wafLogGroupName } from "./waf.js";
 
 /** Services that encrypt this stack's data with the customer-managed key, reached through `kms:ViaService`. */
 export const KMS_VIA_SERVICES = ["secretsmanager", "rds", "elasticache", "kinesis", "ecr", "sns"] as const;
@@ -20,7 +22,8 @@ export interface EncryptionArgs {
  * - lets the account administer the key (no data-plane use from the root statement),
  * - lets principals of this account use it only through the listed AWS services (`kms:ViaService`),
  *   and lets those services create grants for their own resources (`kms:GrantIsForAWSResource`),
- * - lets CloudWatch Logs encrypt this stack's log groups (encryption context = log group ARN),
+ * - lets CloudWatch Logs encrypt this stack's log groups (encryption context = log group ARN): the
+ *   service and database groups by prefix, the VPC flow log and WAF log groups by exact name,
  * - lets CloudWatch alarms publish to the KMS-encrypted SNS alarm topic.
  * A key policy's `Resource` must be `*` (it means "this key"); that is the only wildcard here.
  */
@@ -124,6 +127,8 @@ export class Encryption extends pulumi.ComponentResource {
               "kms:EncryptionContext:aws:logs:arn": [
                 pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/ecs/fastcart-*`,
                 pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:/aws/rds/*`,
+                pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:${flowLogGroupName(naming)}`,
+                pulumi.interpolate`arn:aws:logs:${region}:${accountId}:log-group:${wafLogGroupName(naming)}`,
               ],
             },
           },

@@ -1,7 +1,8 @@
-import { PENDING_ORDERS_METRIC } from "@fastcart/service/contract";
+import { QUARANTINED_RECORDS_METRIC } from "@fastcart/service/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type Naming, resourceName, resourceTags } from "../naming.js";
+import { dashboardWidgets } from "./dashboard.js";
 
 export interface MonitoringArgs {
   readonly naming: Naming;
@@ -18,6 +19,10 @@ export interface MonitoringArgs {
   readonly streamName?: pulumi.Input<string>;
   /** ALB `app/...` suffix: 5xx-rate alarm and ALB widgets. */
   readonly loadBalancerArnSuffix?: pulumi.Input<string>;
+  /** ElastiCache member cluster ids: Redis widgets. */
+  readonly cacheClusterIds?: readonly pulumi.Input<string>[];
+  /** Period (s) of the alarm on any quarantined record. Default 300. */
+  readonly quarantineAlarmPeriodSeconds?: number;
   /** Alarm thresholds. */
   readonly thresholds: {
     /** Max GetRecords.IteratorAgeMilliseconds. Default 60000. */
@@ -33,9 +38,10 @@ export interface MonitoringArgs {
 
 /**
  * Alarms (to a KMS-encrypted SNS topic) and one dashboard. Alarms follow the resources that exist:
- * stream iterator age (stream mode), database CPU and connections (always), ALB 5xx rate as metric math
- * over target 5xx and request counts (with an ALB). The dashboard shows ECS, ALB, RDS, Kinesis and the
- * service's PendingOrders metric.
+ * stream iterator age (stream mode), database CPU and connections (always), any quarantined record
+ * (always: a quarantined record is an order the workers could not store), ALB 5xx rate as metric math
+ * over target 5xx and request counts (with an ALB). The dashboard shows ECS, ALB, RDS, Kinesis, Redis
+ * and the service's PendingOrders and QuarantinedRecords metrics.
  */
 export class Monitoring extends pulumi.ComponentResource {
   readonly topic: aws.sns.Topic;
@@ -116,6 +122,18 @@ export class Monitoring extends pulumi.ComponentResource {
       threshold: thresholds.dbConnections ?? 80,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
     });
+    alarm("quarantined-records-alarm", {
+      alarmDescription:
+        "Records were quarantined: the workers set aside orders they could not store (inspect the quarantine)",
+      namespace: QUARANTINED_RECORDS_METRIC.namespace,
+      metricName: QUARANTINED_RECORDS_METRIC.name,
+      dimensions: { [QUARANTINED_RECORDS_METRIC.dimension]: naming.environmentSuffix },
+      statistic: "Sum",
+      period: args.quarantineAlarmPeriodSeconds ?? 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+    });
     if (args.loadBalancerArnSuffix !== undefined) {
       const albMetric = (id: string, metricName: string) => ({
         id,
@@ -148,115 +166,16 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     const dashboardName = resourceName(naming, "dashboard");
-    const widget = (title: string, metrics: unknown[], y: number, x: number) => ({
-      type: "metric",
-      x,
-      y,
-      width: 12,
-      height: 6,
-      properties: { title, region, metrics, period: 60, stat: "Average", view: "timeSeries" },
+    const widgets = dashboardWidgets({
+      region,
+      environment: naming.environmentSuffix,
+      clusterName: args.clusterName,
+      serviceName: args.serviceName,
+      database: args.database,
+      streamName: args.streamName,
+      loadBalancerArnSuffix: args.loadBalancerArnSuffix,
+      cacheClusterIds: args.cacheClusterIds,
     });
-    const ecs = { ClusterName: args.clusterName, ServiceName: args.serviceName };
-    const widgets: unknown[] = [
-      widget(
-        "ECS service CPU and memory",
-        [
-          ["AWS/ECS", "CPUUtilization", "ClusterName", ecs.ClusterName, "ServiceName", ecs.ServiceName],
-          ["AWS/ECS", "MemoryUtilization", "ClusterName", ecs.ClusterName, "ServiceName", ecs.ServiceName],
-        ],
-        0,
-        0,
-      ),
-      widget(
-        "Pending orders and running tasks",
-        [
-          [
-            PENDING_ORDERS_METRIC.namespace,
-            PENDING_ORDERS_METRIC.name,
-            PENDING_ORDERS_METRIC.dimension,
-            naming.environmentSuffix,
-            { stat: "Maximum" },
-          ],
-          [
-            "ECS/ContainerInsights",
-            "RunningTaskCount",
-            "ClusterName",
-            ecs.ClusterName,
-            "ServiceName",
-            ecs.ServiceName,
-            { yAxis: "right" },
-          ],
-        ],
-        0,
-        12,
-      ),
-      widget(
-        "Database CPU and connections",
-        [
-          ["AWS/RDS", "CPUUtilization", args.database.dimension, args.database.identifier],
-          [
-            "AWS/RDS",
-            "DatabaseConnections",
-            args.database.dimension,
-            args.database.identifier,
-            { yAxis: "right" },
-          ],
-        ],
-        6,
-        0,
-      ),
-    ];
-    if (args.loadBalancerArnSuffix !== undefined) {
-      widgets.push(
-        widget(
-          "ALB requests, target 5xx and latency",
-          [
-            [
-              "AWS/ApplicationELB",
-              "RequestCount",
-              "LoadBalancer",
-              args.loadBalancerArnSuffix,
-              { stat: "Sum" },
-            ],
-            [
-              "AWS/ApplicationELB",
-              "HTTPCode_Target_5XX_Count",
-              "LoadBalancer",
-              args.loadBalancerArnSuffix,
-              { stat: "Sum" },
-            ],
-            [
-              "AWS/ApplicationELB",
-              "TargetResponseTime",
-              "LoadBalancer",
-              args.loadBalancerArnSuffix,
-              { stat: "p99", yAxis: "right" },
-            ],
-          ],
-          6,
-          12,
-        ),
-      );
-    }
-    if (args.streamName !== undefined) {
-      widgets.push(
-        widget(
-          "Order stream throughput and iterator age",
-          [
-            ["AWS/Kinesis", "IncomingRecords", "StreamName", args.streamName, { stat: "Sum" }],
-            [
-              "AWS/Kinesis",
-              "GetRecords.IteratorAgeMilliseconds",
-              "StreamName",
-              args.streamName,
-              { stat: "Maximum", yAxis: "right" },
-            ],
-          ],
-          12,
-          0,
-        ),
-      );
-    }
     this.dashboard = new aws.cloudwatch.Dashboard(
       dashboardName,
       { dashboardName, dashboardBody: pulumi.jsonStringify({ widgets }) },

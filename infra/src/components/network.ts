@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetCidr } from "../cidr.js";
 import { type Naming, resourceName, resourceTags } from "../naming.js";
+import { type VpcFlowLogArgs, vpcFlowLog } from "./flow-logs.js";
 
 export interface NetworkArgs {
   readonly naming: Naming;
@@ -20,15 +21,17 @@ export interface NetworkArgs {
   /** Create the ALB security group; the service then accepts traffic from the ALB only. Default false. */
   readonly albEnabled?: boolean;
   /**
-   * Open 443 on the ALB security group. Only when the edge has an HTTPS listener (a certificate is
-   * configured): without one nothing listens there, and an open port with nothing behind it is noise
-   * for scanners and reviewers alike. Default false.
+   * Open 443 on the ALB security group. Only when the edge has an HTTPS listener (always, unless the
+   * plain-HTTP opt-out is set): without one nothing listens there, and an open port with nothing behind
+   * it is noise for scanners and reviewers alike. Default false.
    */
   readonly albHttps?: boolean;
   /** Create the Redis security group. Default false. */
   readonly cacheEnabled?: boolean;
   /** Redis port. Default 6379. */
   readonly cachePort?: number;
+  /** VPC flow logs to an encrypted log group; unset: none. */
+  readonly flowLogs?: Omit<VpcFlowLogArgs, "naming" | "vpcId">;
 }
 
 const ALL_IPV4 = "0.0.0.0/0";
@@ -37,8 +40,8 @@ const ALL_IPV4 = "0.0.0.0/0";
  * VPC with public subnets (IGW route) and private subnets (NAT route) across `azCount` AZs, and the
  * security groups that encode who may talk to whom:
  * - ALB: 80/443 from anywhere; egress only to the service on the container port.
- * - service: container port from the ALB (when there is one) or from the VPC range; all egress (ECR,
- *   AWS APIs and the data stores through the NAT gateway / VPC).
+ * - service: container port from the ALB (when there is one) or from the VPC range; egress rules are
+ *   the Service component's (the data store ports to their groups, HTTPS to AWS APIs).
  * - database: its port from the service only; no egress.
  * - cache: 6379 from the service only; no egress.
  * The VPC's default security group is emptied so nothing lands in it with open rules by accident.
@@ -55,6 +58,7 @@ export class Network extends pulumi.ComponentResource {
   readonly serviceSecurityGroup: aws.ec2.SecurityGroup;
   readonly databaseSecurityGroup: aws.ec2.SecurityGroup;
   readonly cacheSecurityGroup: aws.ec2.SecurityGroup | undefined;
+  readonly flowLog: aws.ec2.FlowLog | undefined;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("fastcart:components:Network", name, {}, opts);
@@ -73,6 +77,10 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
     this.vpcId = this.vpc.id;
+
+    this.flowLog = args.flowLogs
+      ? vpcFlowLog({ naming, vpcId: this.vpc.id, ...args.flowLogs }, this)
+      : undefined;
 
     const defaultSg = tagged("default-sg");
     new aws.ec2.DefaultSecurityGroup(
@@ -177,7 +185,7 @@ export class Network extends pulumi.ComponentResource {
       this.albSecurityGroup = sg("alb-sg", "FastCart ALB: HTTP/HTTPS from the internet", {
         ingress: [
           {
-            description: "HTTP (redirected to HTTPS when a certificate is set)",
+            description: "HTTP (only redirects to HTTPS, unless the plain-HTTP opt-out is set)",
             protocol: "tcp",
             fromPort: 80,
             toPort: 80,
@@ -215,18 +223,9 @@ export class Network extends pulumi.ComponentResource {
           toPort: args.containerPort,
           cidrBlocks: [cidr],
         };
-    this.serviceSecurityGroup = sg("service-sg", "FastCart ECS tasks", {
-      ingress: [serviceIngress],
-      egress: [
-        {
-          description: "AWS APIs, ECR, data stores",
-          protocol: "-1",
-          fromPort: 0,
-          toPort: 0,
-          cidrBlocks: [ALL_IPV4],
-        },
-      ],
-    });
+    // No inline egress: the Service component adds exactly what the tasks need (service-egress.ts) as
+    // separate rules, since the database and cache groups below reference this one.
+    this.serviceSecurityGroup = sg("service-sg", "FastCart ECS tasks", { ingress: [serviceIngress] });
     this.databaseSecurityGroup = sg("db-sg", "FastCart database: from the service only", {
       ingress: [
         {

@@ -1,4 +1,5 @@
 import type { PlanResource } from "../plan/types.js";
+import { checkBuckets } from "./bucket-encryption.js";
 import { type ResourceGraph, type Rule, ViolationList, valueAt } from "./graph.js";
 
 const KMS_KEY = "aws:kms/key:Key";
@@ -112,8 +113,9 @@ function keyProblem(
 export const encryptedWithCustomerKey: Rule = {
   name: "data-encrypted-with-customer-key",
   description:
-    "Every data store (RDS, Aurora, ElastiCache, Kinesis, Secrets Manager, ECR, CloudWatch Logs, SecureString parameters, SNS) " +
-    "is encrypted with the stack's customer-managed KMS key, which rotates; never an AWS-managed key.",
+    "Every data store (RDS, Aurora, ElastiCache, Kinesis, Secrets Manager, ECR, CloudWatch Logs, SecureString parameters, SNS, S3) " +
+    "is encrypted with the stack's customer-managed KMS key, which rotates; never an AWS-managed key. One named exception: " +
+    "the ALB access-log bucket uses SSE-S3, the only encryption ALB log delivery supports.",
   check(graph) {
     const found = new ViolationList("data-encrypted-with-customer-key");
     const report = found.report.bind(found);
@@ -135,6 +137,13 @@ export const encryptedWithCustomerKey: Rule = {
         }
       }
     }
+    checkBuckets(graph, report, (encryption) => {
+      const problem = keyProblem(graph, encryption.resource, {
+        path: encryption.keyPath,
+        property: encryption.keyProperty,
+      });
+      if (problem !== undefined) report(encryption.resource, problem);
+    });
     for (const kmsKey of graph.ofType(KMS_KEY)) {
       if (kmsKey.inputs["enableKeyRotation"] !== true) report(kmsKey, "must set enableKeyRotation = true");
     }

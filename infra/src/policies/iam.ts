@@ -27,6 +27,10 @@ export const RESOURCE_WILDCARD_ACTIONS: Readonly<
   "xray:puttracesegments": { reason: "X-Ray traces have no resource type" },
   "xray:puttelemetryrecords": { reason: "X-Ray telemetry has no resource type" },
   "ec2:describenetworkinterfaces": { reason: "EC2 Describe calls have no resource-level permissions" },
+  "logs:describeloggroups": {
+    reason:
+      "a list call with no resource type; part of the minimum AWS documents for the VPC flow logs role (writes stay scoped to the flow log group)",
+  },
   "elasticloadbalancing:describetargetgroups": {
     reason: "ELB Describe calls have no resource-level permissions",
   },

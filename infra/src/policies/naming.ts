@@ -26,6 +26,14 @@ export const TYPE_PHYSICAL_NAME_INPUTS: Readonly<Record<string, readonly string[
   "aws:ecs/taskDefinition:TaskDefinition": ["family"],
 };
 
+/**
+ * Inputs that look like a name but are not one AWS gives the resource: a Route 53 record's `name` is
+ * the DNS name the team chose for its API (and ACM's validation label), not a resource name.
+ */
+export const TYPE_NON_PHYSICAL_NAME_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  "aws:route53/record:Record": ["name"],
+};
+
 /** True when `suffix` appears as a whole segment: `fastcart-rds-dev`, `/fastcart/dev/x`, `alias/fastcart-kms-dev`. */
 export function carriesSuffix(name: string, suffix: string): boolean {
   const escaped = suffix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -43,8 +51,9 @@ export const namesCarrySuffix: Rule = {
     for (const resource of graph.resources.filter(
       (candidate) => candidate.custom && candidate.type.startsWith("aws:"),
     )) {
+      const notNames = TYPE_NON_PHYSICAL_NAME_INPUTS[resource.type] ?? [];
       const explicit = [...PHYSICAL_NAME_INPUTS, ...(TYPE_PHYSICAL_NAME_INPUTS[resource.type] ?? [])].filter(
-        (key) => typeof resource.inputs[key] === "string",
+        (key) => typeof resource.inputs[key] === "string" && !notNames.includes(key),
       );
       for (const key of explicit) {
         const name = resource.inputs[key] as string;

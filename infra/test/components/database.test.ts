@@ -55,9 +55,10 @@ describe("Database", () => {
       assert.equal(db["backupRetentionPeriod"], 7);
       assert.deepEqual(db["enabledCloudwatchLogsExports"], ["postgresql", "upgrade"]);
       assert.equal(db["multiAz"], false);
-      assert.equal(db["deletionProtection"], false);
-      assert.equal(db["skipFinalSnapshot"], true);
-      assert.equal(db["finalSnapshotIdentifier"], undefined);
+      // Defaults protect production data; the destroyable stack turns both off in its stack file.
+      assert.equal(db["deletionProtection"], true);
+      assert.equal(db["skipFinalSnapshot"], false);
+      assert.equal(db["finalSnapshotIdentifier"], "fastcart-rds-pg-final");
       assert.equal(db["publiclyAccessible"], false);
       assert.deepEqual(db["vpcSecurityGroupIds"], ["sg-db"]);
       assert.equal(db["dbSubnetGroupName"], "fastcart-db-subnets-pg");
@@ -95,11 +96,10 @@ describe("Database", () => {
     });
 
     it("exposes host, endpoint, port and the instance dimension for alarms", async () => {
-      assert.equal(await resolve(postgres.address), "fastcart-rds-pg.c0abc.us-east-1.rds.amazonaws.com");
-      assert.equal(
-        await resolve(postgres.endpoint),
-        "fastcart-rds-pg.c0abc.us-east-1.rds.amazonaws.com:5432",
-      );
+      const address = harness.one("aws:rds/instance:Instance", "fastcart-rds-pg").state["address"];
+      assert.match(address, /^fastcart-rds-pg\.[0-9a-f]+\.us-east-1\.rds\.amazonaws\.com$/);
+      assert.equal(await resolve(postgres.address), address);
+      assert.equal(await resolve(postgres.endpoint), `${address}:5432`);
       assert.equal(postgres.port, 5432);
       assert.equal(postgres.metricDimension, "DBInstanceIdentifier");
       assert.equal(postgres.readerEndpoint, undefined);
@@ -148,7 +148,10 @@ describe("Database", () => {
         assert.equal(reader["tags"].Role, "reader");
       }
       for (const i of instances) {
-        assert.equal(i.inputs["clusterIdentifier"], "fastcart-aurora-au-id");
+        assert.equal(
+          i.inputs["clusterIdentifier"],
+          harness.idOf("aws:rds/cluster:Cluster", "fastcart-aurora-au"),
+        );
         assert.equal(i.inputs["instanceClass"], "db.r6g.large");
         assert.equal(i.inputs["engine"], "aurora-mysql");
         assert.equal(i.inputs["publiclyAccessible"], false);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Edge, TLS_POLICY } from "../../src/components/edge.js";
+import { isTaggable } from "../../src/policies/tagging.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
 import { installMocks, type MockHarness, resolve } from "../support/mocks.js";
 
@@ -24,11 +25,17 @@ describe("Edge", () => {
     blueGreen = new Edge("fastcart-edge-e1", {
       naming: https,
       ...common,
-      certificateArn,
+      tls: { kind: "certificate", certificateArn },
       blueGreen: true,
-      waf: { rateLimit: 100, evaluationWindowSec: 300 },
+      waf: {
+        rateLimit: 100,
+        evaluationWindowSec: 300,
+        managedRuleGroups: [],
+        kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+        logRetentionDays: 90,
+      },
     });
-    plain = new Edge("fastcart-edge-e2", { naming: http, ...common });
+    plain = new Edge("fastcart-edge-e2", { naming: http, ...common, tls: { kind: "plain-http-insecure" } });
     await resolve(blueGreen.dnsName);
     await harness.settle();
   });
@@ -58,7 +65,7 @@ describe("Edge", () => {
     assert.equal(ofSuffix("aws:lb/targetGroup:TargetGroup", "e2").length, 1, "rolling: blue only");
   });
 
-  it("with a certificate: HTTPS on 443 (TLS 1.3 policy) and port 80 redirects to HTTPS", () => {
+  it("with a certificate: HTTPS on 443 (AWS's recommended TLS 1.3/1.2 policy) and port 80 redirects to HTTPS", () => {
     const listeners = Object.fromEntries(
       ofSuffix("aws:lb/listener:Listener", "e1").map((l) => [l.name, l.inputs]),
     );
@@ -74,22 +81,27 @@ describe("Edge", () => {
     ]);
   });
 
-  it("without a certificate: one HTTP listener forwarding to blue", () => {
+  it("with the plain-HTTP opt-out only: one HTTP listener forwarding to blue, no access logs", () => {
+    assert.equal(TLS_POLICY, "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09");
+    assert.equal(plain.accessLogBucket, undefined);
+    assert.equal(
+      harness.one("aws:lb/loadBalancer:LoadBalancer", "fastcart-alb-e2").inputs["accessLogs"],
+      undefined,
+    );
     const listeners = ofSuffix("aws:lb/listener:Listener", "e2");
     assert.equal(listeners.length, 1);
     assert.deepEqual([listeners[0]!.inputs["port"], listeners[0]!.inputs["protocol"]], [80, "HTTP"]);
     assert.deepEqual(listeners[0]!.inputs["defaultActions"], [
       {
         type: "forward",
-        targetGroupArn:
-          "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fastcart-tg-blue-e2/73e2d6bc24d8a067",
+        targetGroupArn: harness.arnOf("aws:lb/targetGroup:TargetGroup", "fastcart-tg-blue-e2"),
       },
     ]);
   });
 
   it("the production rule weights blue 100 / green 0 on the serving listener (ECS shifts these)", async () => {
     const rule = harness.one("aws:lb/listenerRule:ListenerRule", "fastcart-prod-rule-e1").inputs;
-    assert.match(rule["listenerArn"], /fastcart-https-e1$/);
+    assert.equal(rule["listenerArn"], harness.arnOf("aws:lb/listener:Listener", "fastcart-https-e1"));
     assert.deepEqual(rule["conditions"], [{ pathPattern: { values: ["/*"] } }]);
     const weights = rule["actions"][0].forward.targetGroups.map((t: { arn: string; weight: number }) => [
       t.arn.split("/")[1],
@@ -126,8 +138,7 @@ describe("Edge", () => {
     for (const naming of [https, http]) {
       const created = createdWithSuffix(harness, naming.environmentSuffix);
       assertParentedTo(harness, created, "fastcart:components:Edge");
-      for (const r of created.filter((r) => r.type !== "aws:wafv2/webAclAssociation:WebAclAssociation"))
-        assertTagged(r, naming);
+      for (const r of created.filter((r) => isTaggable(r.type))) assertTagged(r, naming);
     }
   });
 });

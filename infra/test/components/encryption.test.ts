@@ -34,7 +34,7 @@ describe("Encryption", () => {
     assertTagged(key, naming);
     const alias = harness.one("aws:kms/alias:Alias");
     assert.equal(alias.inputs["name"], "alias/fastcart-kms-enc");
-    assert.equal(alias.inputs["targetKeyId"], "key-fastcart-kms-enc");
+    assert.equal(alias.inputs["targetKeyId"], harness.idOf("aws:kms/key:Key", "fastcart-kms-enc"));
   });
 
   it("key policy: account administers, listed services use it via kms:ViaService, logs by encryption context", () => {
@@ -68,6 +68,9 @@ describe("Encryption", () => {
     assert.deepEqual(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], [
       `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/ecs/fastcart-*`,
       `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/aws/rds/*`,
+      // The VPC flow log and WAF log groups by exact name.
+      `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:/vpc/fastcart-flow-logs-enc`,
+      `arn:aws:logs:eu-central-1:${MOCK_ACCOUNT_ID}:log-group:aws-waf-logs-fastcart-waf-enc`,
     ]);
     assert.equal(bySid.CloudWatchAlarmsPublishToEncryptedTopic.Principal.Service, "cloudwatch.amazonaws.com");
     for (const statement of statements(policy))
@@ -76,6 +79,6 @@ describe("Encryption", () => {
 
   it("parents its children to the component and exports the key", async () => {
     assertParentedTo(harness, createdWithSuffix(harness, "enc"), "fastcart:components:Encryption");
-    assert.equal(await resolve(component.keyId), "key-fastcart-kms-enc");
+    assert.equal(await resolve(component.keyId), harness.idOf("aws:kms/key:Key", "fastcart-kms-enc"));
   });
 });

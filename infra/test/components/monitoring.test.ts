@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { PENDING_ORDERS_METRIC } from "@fastcart/service/contract";
+import { PENDING_ORDERS_METRIC, QUARANTINED_RECORDS_METRIC } from "@fastcart/service/contract";
 import { Monitoring } from "../../src/components/monitoring.js";
 import { assertParentedTo, assertTagged, createdWithSuffix } from "../support/assertions.js";
 import { installMocks, json, type MockHarness, resolve } from "../support/mocks.js";
@@ -23,6 +23,8 @@ describe("Monitoring", () => {
       serviceName: "fastcart-service-mp",
       database: { dimension: "DBInstanceIdentifier", identifier: "fastcart-rds-mp" },
       streamName: "fastcart-orders-stream-mp",
+      cacheClusterIds: ["fastcart-redis-mp-001", "fastcart-redis-mp-002"],
+      quarantineAlarmPeriodSeconds: 60,
       thresholds: {},
     });
     apiMonitoring = new Monitoring("fastcart-monitoring-ma", {
@@ -51,6 +53,7 @@ describe("Monitoring", () => {
       "fastcart-db-connections-alarm-mp",
       "fastcart-db-cpu-alarm-mp",
       "fastcart-kinesis-iterator-age-alarm-mp",
+      "fastcart-quarantined-records-alarm-mp",
     ]);
     const age = alarm("fastcart-kinesis-iterator-age-alarm-mp");
     assert.deepEqual(
@@ -76,7 +79,7 @@ describe("Monitoring", () => {
       [cpu["namespace"], cpu["metricName"], cpu["dimensions"], cpu["threshold"]],
       ["AWS/RDS", "CPUUtilization", { DBInstanceIdentifier: "fastcart-rds-mp" }, 80],
     );
-    assert.deepEqual(cpu["alarmActions"], ["arn:aws:sns:eu-central-1:123456789012:topic/fastcart-alarms-mp"]);
+    assert.deepEqual(cpu["alarmActions"], ["arn:aws:sns:eu-central-1:123456789012:fastcart-alarms-mp"]);
     const topic = harness.one("aws:sns/topic:Topic", "fastcart-alarms-mp").inputs;
     assert.equal(topic["kmsMasterKeyId"], keyArn);
     const subscription = harness.one("aws:sns/topicSubscription:TopicSubscription").inputs;
@@ -88,6 +91,7 @@ describe("Monitoring", () => {
       "fastcart-db-connections-alarm-ma",
       "fastcart-db-cpu-alarm-ma",
       "fastcart-http-5xx-rate-alarm-ma",
+      "fastcart-quarantined-records-alarm-ma",
     ]);
     const rate = alarm("fastcart-http-5xx-rate-alarm-ma");
     assert.equal(rate["threshold"], 2);
@@ -148,5 +152,71 @@ describe("Monitoring", () => {
       for (const r of created.filter((r) => ["Topic", "MetricAlarm"].includes(r.type.split(":").at(-1)!)))
         assertTagged(r, naming);
     }
+  });
+  it("alarms to the topic as soon as one record is quarantined in a period (both profiles)", () => {
+    for (const [suffix, period] of [
+      ["mp", 60],
+      ["ma", 300],
+    ] as const) {
+      const quarantined = alarm(`fastcart-quarantined-records-alarm-${suffix}`);
+      assert.deepEqual(
+        [
+          quarantined["namespace"],
+          quarantined["metricName"],
+          quarantined["dimensions"],
+          quarantined["statistic"],
+          quarantined["period"],
+          quarantined["evaluationPeriods"],
+          quarantined["threshold"],
+          quarantined["comparisonOperator"],
+          quarantined["treatMissingData"],
+        ],
+        [
+          QUARANTINED_RECORDS_METRIC.namespace,
+          QUARANTINED_RECORDS_METRIC.name,
+          { [QUARANTINED_RECORDS_METRIC.dimension]: suffix },
+          "Sum",
+          period,
+          1,
+          0,
+          "GreaterThanThreshold",
+          "notBreaching",
+        ],
+      );
+      assert.deepEqual(quarantined["alarmActions"], [
+        harness.arnOf("aws:sns/topic:Topic", `fastcart-alarms-${suffix}`),
+      ]);
+    }
+  });
+
+  it("the pipeline dashboard: stream, ECS, RDS, Redis per node, pending orders and quarantined records", () => {
+    const body = json(
+      harness.one("aws:cloudwatch/dashboard:Dashboard", "fastcart-dashboard-mp").inputs["dashboardBody"],
+    );
+    const metrics = body.widgets.flatMap((w: { properties: { metrics: unknown[][] } }) =>
+      w.properties.metrics.map((m) => m.slice(0, 2).join(" ")),
+    );
+    for (const expected of [
+      "AWS/Kinesis IncomingRecords",
+      "AWS/Kinesis GetRecords.IteratorAgeMilliseconds",
+      "AWS/ECS CPUUtilization",
+      "AWS/ECS MemoryUtilization",
+      "AWS/RDS CPUUtilization",
+      "AWS/RDS DatabaseConnections",
+      "AWS/ElastiCache EngineCPUUtilization",
+      "AWS/ElastiCache CurrConnections",
+      `${PENDING_ORDERS_METRIC.namespace} ${PENDING_ORDERS_METRIC.name}`,
+      `${QUARANTINED_RECORDS_METRIC.namespace} ${QUARANTINED_RECORDS_METRIC.name}`,
+    ])
+      assert.ok(metrics.includes(expected), `dashboard shows ${expected}`);
+    const redis = body.widgets.find((w: { properties: { title: string } }) =>
+      w.properties.title.startsWith("Redis"),
+    );
+    assert.deepEqual(
+      [...new Set(redis.properties.metrics.map((m: unknown[]) => m[3]))],
+      ["fastcart-redis-mp-001", "fastcart-redis-mp-002"],
+    );
+    const positions = body.widgets.map((w: { x: number; y: number }) => `${w.x},${w.y}`);
+    assert.equal(new Set(positions).size, positions.length, "no two widgets overlap");
   });
 });

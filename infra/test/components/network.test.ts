@@ -36,6 +36,17 @@ describe("Network", () => {
       albEnabled: true,
       albHttps: true,
     });
+    // The plain-HTTP opt-out: nothing listens on 443, so it stays closed.
+    new Network("fastcart-network-nwp", {
+      naming: { environmentSuffix: "nwp", stackName: "unit" },
+      cidr: "10.30.0.0/16",
+      availabilityZones: zones,
+      azCount: 2,
+      containerPort: 3000,
+      databasePort: 5432,
+      albEnabled: true,
+      albHttps: false,
+    });
     await resolve(three.privateSubnetIds);
     await harness.settle();
   });
@@ -50,7 +61,7 @@ describe("Network", () => {
     assert.equal(vpc.inputs["enableDnsSupport"], true);
     assert.equal(
       harness.one("aws:ec2/internetGateway:InternetGateway", "fastcart-igw-nw2").inputs["vpcId"],
-      "fastcart-vpc-nw2-id",
+      harness.idOf("aws:ec2/vpc:Vpc", "fastcart-vpc-nw2"),
     );
     const defaultSg = harness.one(
       "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
@@ -84,23 +95,29 @@ describe("Network", () => {
   it("routes public subnets to the IGW and private subnets to NAT: one NAT (single) or one per AZ (perAz)", () => {
     const publicRt = harness.one("aws:ec2/routeTable:RouteTable", "fastcart-public-rt-nw2");
     assert.deepEqual(publicRt.inputs["routes"], [
-      { cidrBlock: "0.0.0.0/0", gatewayId: "fastcart-igw-nw2-id" },
+      {
+        cidrBlock: "0.0.0.0/0",
+        gatewayId: harness.idOf("aws:ec2/internetGateway:InternetGateway", "fastcart-igw-nw2"),
+      },
     ]);
     assert.equal(ofSuffix("aws:ec2/natGateway:NatGateway", "nw2").length, 1);
     for (const i of [1, 2]) {
       const rt = harness.one("aws:ec2/routeTable:RouteTable", `fastcart-private-rt-${i}-nw2`);
-      assert.equal(rt.inputs["routes"][0].natGatewayId, "fastcart-nat-1-nw2-id");
+      assert.equal(
+        rt.inputs["routes"][0].natGatewayId,
+        harness.idOf("aws:ec2/natGateway:NatGateway", "fastcart-nat-1-nw2"),
+      );
     }
     const nats = ofSuffix("aws:ec2/natGateway:NatGateway", "nw3");
     assert.deepEqual(
       nats.map((n) => n.inputs["subnetId"]).sort(),
-      [1, 2, 3].map((i) => `fastcart-public-subnet-${i}-nw3-id`),
+      [1, 2, 3].map((i) => harness.idOf("aws:ec2/subnet:Subnet", `fastcart-public-subnet-${i}-nw3`)).sort(),
     );
     for (const i of [1, 2, 3]) {
       const rt = harness.one("aws:ec2/routeTable:RouteTable", `fastcart-private-rt-${i}-nw3`);
       assert.equal(
         rt.inputs["routes"][0].natGatewayId,
-        `fastcart-nat-${i}-nw3-id`,
+        harness.idOf("aws:ec2/natGateway:NatGateway", `fastcart-nat-${i}-nw3`),
         "each AZ uses its own NAT",
       );
     }
@@ -125,13 +142,13 @@ describe("Network", () => {
         r["securityGroups"],
         r["cidrBlocks"],
       ]),
-      [[5432, ["fastcart-service-sg-nw2-id"], undefined]],
+      [[5432, [harness.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-nw2")], undefined]],
     );
     assert.deepEqual(db["egress"], []);
     const redis = sg("fastcart-redis-sg-nw2");
     assert.deepEqual(
       redis["ingress"].map((r: Record<string, unknown>) => [r["fromPort"], r["securityGroups"]]),
-      [[6379, ["fastcart-service-sg-nw2-id"]]],
+      [[6379, [harness.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-nw2")]]],
     );
     assert.equal(two.albSecurityGroup, undefined);
   });
@@ -155,7 +172,7 @@ describe("Network", () => {
         r["securityGroups"],
         r["cidrBlocks"],
       ]),
-      [[3000, ["fastcart-alb-sg-nw3-id"], undefined]],
+      [[3000, [harness.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-alb-sg-nw3")], undefined]],
     );
     assert.equal(sg("fastcart-db-sg-nw3")["ingress"][0].fromPort, 3306);
     assert.equal(three.cacheSecurityGroup, undefined);
@@ -172,9 +189,15 @@ describe("Network", () => {
       }
     }
     assert.deepEqual(await resolve(two.publicSubnetIds), [
-      "fastcart-public-subnet-1-nw2-id",
-      "fastcart-public-subnet-2-nw2-id",
+      harness.idOf("aws:ec2/subnet:Subnet", "fastcart-public-subnet-1-nw2"),
+      harness.idOf("aws:ec2/subnet:Subnet", "fastcart-public-subnet-2-nw2"),
     ]);
-    assert.equal(await resolve(two.vpcId), "fastcart-vpc-nw2-id");
+    assert.equal(await resolve(two.vpcId), harness.idOf("aws:ec2/vpc:Vpc", "fastcart-vpc-nw2"));
+  });
+  it("an ALB without an HTTPS listener (plain-HTTP opt-out) opens only 80", () => {
+    assert.deepEqual(
+      sg("fastcart-alb-sg-nwp")["ingress"].map((rule: { fromPort: number }) => rule.fromPort),
+      [80],
+    );
   });
 });

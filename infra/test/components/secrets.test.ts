@@ -40,10 +40,16 @@ describe("Secrets", () => {
     );
     assert.equal(password.inputs["length"], 64);
     const version = harness.one("aws:secretsmanager/secretVersion:SecretVersion", "fastcart-jwt-secret-sc");
-    assert.equal(version.inputs["secretId"], "fastcart-jwt-secret-sc-id");
+    assert.equal(
+      version.inputs["secretId"],
+      harness.idOf("aws:secretsmanager/secret:Secret", "fastcart-jwt-secret-sc"),
+      "a secret's id is its ARN",
+    );
     assert.deepEqual(unwrapSecret(version.inputs["secretString"]), {
       secret: true,
-      value: "mock-random-fastcart-jwt-secret-value-sc",
+      value: harness.one("random:index/randomPassword:RandomPassword", "fastcart-jwt-secret-value-sc").state[
+        "result"
+      ],
     });
   });
 
@@ -54,7 +60,7 @@ describe("Secrets", () => {
     );
     assert.deepEqual([token.inputs["length"], token.inputs["special"]], [64, false]);
     harness.one("aws:secretsmanager/secret:Secret", "fastcart-redis-auth-token-sc");
-    assert.equal(await resolve(cached.cacheAuthToken!), "mock-random-fastcart-redis-auth-token-value-sc");
+    assert.equal(await resolve(cached.cacheAuthToken!), token.state["result"]);
     assert.equal(plain.cacheAuthTokenSecret, undefined);
     assert.equal(
       harness.ofType("aws:secretsmanager/secret:Secret").filter((s) => s.name.endsWith("-sn")).length,

@@ -45,11 +45,21 @@ export function contractSuite(stack: string): void {
         "a secret moved to plain environment",
         (c) => {
           const api = named(c, "api");
-          const secret = api.secrets!.find((s) => s.name === "DB_PASSWORD")!;
+          const secret = api.secrets!.find((s) => s.name === "AUTH_JWT_SECRET")!;
           api.secrets = api.secrets!.filter((s) => s !== secret);
-          api.environment!.push({ name: "DB_PASSWORD", value: "hunter2" });
+          api.environment!.push({ name: "AUTH_JWT_SECRET", value: "hunter2hunter2hunter2hunter2hunter2" });
         },
-        /api: DB_PASSWORD is a secret and must arrive through secrets/,
+        /api: AUTH_JWT_SECRET is a secret and must arrive through secrets/,
+      ],
+      [
+        "the master credentials given to the API",
+        (c) => {
+          named(c, "api").secrets!.push({
+            name: "DB_ADMIN_PASSWORD",
+            valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-x:password::",
+          });
+        },
+        /api: DB_ADMIN_PASSWORD is for migrate only/,
       ],
       [
         "a variable the service does not read",

@@ -14,6 +14,7 @@ import {
   type ContainerRole,
   HEALTH_PATH,
   PENDING_ORDERS_METRIC,
+  READY_PATH,
   SECRET_ENV_NAMES,
   SERVICE_ENV,
   type ServiceEnvName,
@@ -36,8 +37,12 @@ export interface ContainerDefinition {
 const ROLE_NEEDS: Record<ContainerRole, ConfigNeeds> = {
   serve: { database: true, auth: true },
   work: { database: true, auth: false },
-  migrate: { database: true, auth: false },
+  // adminCredentials: migrate connects as the schema owner (DB_ADMIN_USER/DB_ADMIN_PASSWORD).
+  migrate: { database: true, auth: false, adminCredentials: true },
 };
+
+/** Variables only `migrate` may receive: the master user's credentials. */
+const MIGRATE_ONLY: readonly ServiceEnvName[] = ["DB_ADMIN_USER", "DB_ADMIN_PASSWORD"];
 
 /** A value that satisfies any secret's rules (length ≥ 32 for the JWT secret). */
 const SECRET_STANDIN = "secret-value-resolved-by-ecs-at-task-start";
@@ -96,6 +101,14 @@ export function contractViolations(plan: Plan): string[] {
         problems.push(
           `${where}: linuxParameters.initProcessEnabled must be true (the image leaves zombie reaping to ECS)`,
         );
+      }
+
+      if (role !== "migrate") {
+        const names = [...(container.environment ?? []), ...(container.secrets ?? [])].map((e) => e.name);
+        for (const name of MIGRATE_ONLY.filter((n) => names.includes(n)))
+          problems.push(
+            `${where}: ${name} is for migrate only (the ${role} role runs as the application user)`,
+          );
       }
 
       const env: Env = {};
@@ -159,8 +172,9 @@ export function contractViolations(plan: Plan): string[] {
 
   for (const group of ofType(plan, "aws:lb/targetGroup:TargetGroup")) {
     const check = group.inputs["healthCheck"] as { path?: string } | undefined;
-    if (check?.path !== HEALTH_PATH)
-      problems.push(`${group.name}: health check path ${check?.path} is not ${HEALTH_PATH}`);
+    // Readiness, not liveness: a target that cannot reach the database must take no traffic.
+    if (check?.path !== READY_PATH)
+      problems.push(`${group.name}: health check path ${check?.path} is not ${READY_PATH}`);
     if (group.inputs["port"] !== CONTAINER_PORT)
       problems.push(`${group.name}: port ${group.inputs["port"]} is not ${CONTAINER_PORT}`);
   }

@@ -5,16 +5,19 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createPlanMocks } from "../../src/plan/mocks.js";
 import { RegistrationRecorder } from "../../src/plan/recorder.js";
 
 process.on("unhandledRejection", () => {});
+// The repository's mock provider, except that it refuses one registration as AWS would on a quota.
+const provider = createPlanMocks("eu-central-1");
 await pulumi.runtime.setMocks(
   {
     newResource: (args) => {
       if (args.name === "refused") throw new Error("quota exceeded");
-      return { id: `${args.name}-id`, state: args.inputs };
+      return provider.newResource(args);
     },
-    call: () => ({}),
+    call: (args) => provider.call(args),
   },
   "project",
   "stack",

@@ -1,5 +1,8 @@
+import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ALB_ACCESS_LOG_BUCKET_EXCEPTION } from "../../src/policies/bucket-encryption.js";
 import { encryptedWithCustomerKey } from "../../src/policies/encryption.js";
+import * as buckets from "./fixtures/buckets.js";
 import { bad, good } from "./fixtures/encryption.js";
 import { assertAccepts, assertRejects } from "./rule-fixture.js";
 
@@ -9,5 +12,10 @@ describe("rule data-encrypted-with-customer-key", () => {
   });
   it("rejects unencrypted stores, AWS-managed keys, keys from outside the stack and keys without rotation", () => {
     assertRejects(encryptedWithCustomerKey, bad);
+  });
+  it("S3: KMS with the stack key passes; SSE-S3 only under the named ALB access-log exception", () => {
+    assertAccepts(encryptedWithCustomerKey, buckets.good);
+    assertRejects(encryptedWithCustomerKey, buckets.bad);
+    assert.equal(ALB_ACCESS_LOG_BUCKET_EXCEPTION.name, "alb-access-log-bucket-sse-s3");
   });
 });

@@ -1,15 +1,15 @@
 /**
- * Pulumi mock harness for the infra unit tests: installs `pulumi.runtime.setMocks`, records every
- * resource registration (type, name, inputs as the provider would receive them) and answers the data
- * sources the program calls. The Pulumi runtime is process-global, so each test file installs it once
- * (node --test runs every file in its own process).
- *
- * Computed outputs (ARNs, endpoints, ids) are synthesised per type so that values flowing from one
- * resource into another are realistic strings the tests can follow.
+ * Pulumi mock harness for the infra unit tests: installs the repository's one AWS mock provider
+ * (`src/plan/mocks.ts`, the offline plan's) through `pulumi.runtime.setMocks`, and records every
+ * resource registration (type, name, inputs as the provider would receive them, the id it got) and every
+ * data-source call. So ids, ARNs and endpoints in a test are exactly the ones a plan shows. The Pulumi
+ * runtime is process-global, so each test file installs it once (node --test runs every file in its own
+ * process).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createPlanMocks, PLAN_ACCOUNT_ID } from "../../src/plan/mocks.js";
 
-export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_ACCOUNT_ID = PLAN_ACCOUNT_ID;
 
 export interface CapturedResource {
   readonly type: string;
@@ -17,115 +17,22 @@ export interface CapturedResource {
   // biome-ignore lint/suspicious/noExplicitAny: inputs are arbitrary provider-shaped JSON under test
   readonly inputs: Record<string, any>;
   readonly id: string;
+  /** What the mock provider answered: inputs plus the computed outputs (arn, endpoints…). */
+  // biome-ignore lint/suspicious/noExplicitAny: provider-shaped JSON under test
+  readonly state: Record<string, any>;
 }
 
 interface RegistrationRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
 }
 
 export interface CapturedCall {
   readonly token: string;
   readonly inputs: Record<string, unknown>;
-}
-
-const SERVICE_OF: Record<string, string> = { cloudwatch: "logs" };
-
-function synthesize(type: string, name: string, inputs: Record<string, unknown>, region: string) {
-  const physical = String(inputs["name"] ?? name);
-  const [, module = "", kindToken = ""] = /^aws:([a-z0-9]+)\/([a-zA-Z0-9]+):/.exec(type) ?? [];
-  const account = MOCK_ACCOUNT_ID;
-  const state: Record<string, unknown> = {
-    arn: `arn:aws:${SERVICE_OF[module] ?? module}:${region}:${account}:${kindToken.toLowerCase()}/${physical}`,
-  };
-  switch (type) {
-    case "aws:kms/key:Key":
-      state["keyId"] = `key-${name}`;
-      state["arn"] = `arn:aws:kms:${region}:${account}:key/key-${name}`;
-      break;
-    case "aws:kms/alias:Alias":
-      state["arn"] = `arn:aws:kms:${region}:${account}:${physical}`;
-      break;
-    case "aws:iam/role:Role":
-      state["arn"] = `arn:aws:iam::${account}:role/${physical}`;
-      break;
-    case "aws:cloudwatch/logGroup:LogGroup":
-      state["arn"] = `arn:aws:logs:${region}:${account}:log-group:${physical}`;
-      break;
-    case "aws:secretsmanager/secret:Secret":
-      state["arn"] = `arn:aws:secretsmanager:${region}:${account}:secret:${physical}-AbCdEf`;
-      break;
-    case "aws:ssm/parameter:Parameter":
-      state["arn"] = `arn:aws:ssm:${region}:${account}:parameter${physical}`;
-      break;
-    case "aws:kinesis/stream:Stream":
-      state["arn"] = `arn:aws:kinesis:${region}:${account}:stream/${physical}`;
-      break;
-    case "aws:ecr/repository:Repository":
-      state["repositoryUrl"] = `${account}.dkr.ecr.${region}.amazonaws.com/${physical}`;
-      state["arn"] = `arn:aws:ecr:${region}:${account}:repository/${physical}`;
-      break;
-    case "aws:ecs/cluster:Cluster":
-      state["arn"] = `arn:aws:ecs:${region}:${account}:cluster/${physical}`;
-      break;
-    case "aws:ecs/service:Service":
-      state["arn"] = `arn:aws:ecs:${region}:${account}:service/cluster/${physical}`;
-      break;
-    case "aws:ecs/taskDefinition:TaskDefinition":
-      state["arn"] = `arn:aws:ecs:${region}:${account}:task-definition/${String(inputs["family"])}:1`;
-      break;
-    case "aws:rds/instance:Instance": {
-      const address = `${String(inputs["identifier"])}.c0abc.${region}.rds.amazonaws.com`;
-      state["address"] = address;
-      state["endpoint"] = `${address}:5432`;
-      state["masterUserSecrets"] = [
-        {
-          secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!db-${name}-Xy12Zq`,
-          kmsKeyId: inputs["masterUserSecretKmsKeyId"],
-          secretStatus: "active",
-        },
-      ];
-      break;
-    }
-    case "aws:rds/cluster:Cluster": {
-      const id = String(inputs["clusterIdentifier"]);
-      state["endpoint"] = `${id}.cluster-c0abc.${region}.rds.amazonaws.com`;
-      state["readerEndpoint"] = `${id}.cluster-ro-c0abc.${region}.rds.amazonaws.com`;
-      state["masterUserSecrets"] = [
-        {
-          secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!cluster-${name}-Xy12Zq`,
-          kmsKeyId: inputs["masterUserSecretKmsKeyId"],
-          secretStatus: "active",
-        },
-      ];
-      break;
-    }
-    case "aws:elasticache/replicationGroup:ReplicationGroup":
-      state["primaryEndpointAddress"] =
-        `master.${String(inputs["replicationGroupId"])}.abc123.euc1.cache.amazonaws.com`;
-      break;
-    case "aws:lb/loadBalancer:LoadBalancer":
-      state["dnsName"] = `${physical}-1234567890.${region}.elb.amazonaws.com`;
-      state["arnSuffix"] = `app/${physical}/50dc6c495c0c9188`;
-      state["arn"] =
-        `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/app/${physical}/50dc6c495c0c9188`;
-      break;
-    case "aws:lb/targetGroup:TargetGroup":
-      state["arn"] =
-        `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/${physical}/73e2d6bc24d8a067`;
-      break;
-    case "aws:lb/listener:Listener":
-      state["arn"] = `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/alb/50dc/${name}`;
-      break;
-    case "aws:lb/listenerRule:ListenerRule":
-      state["arn"] = `arn:aws:elasticloadbalancing:${region}:${account}:listener-rule/app/alb/50dc/${name}`;
-      break;
-    case "random:index/randomPassword:RandomPassword":
-      state["result"] = `mock-random-${name}`;
-      break;
-  }
-  return state;
 }
 
 export interface MockHarness {
@@ -135,8 +42,16 @@ export interface MockHarness {
   ofType(type: string): CapturedResource[];
   /** The single resource of a type (optionally with that logical name); throws if not exactly one. */
   one(type: string, name?: string): CapturedResource;
+  /** The id the mock provider gave the single resource of that type and logical name. */
+  idOf(type: string, name: string): string;
+  /** The ARN the mock provider gave it (what a resource referring to it receives). */
+  arnOf(type: string, name: string): string;
   /** Type token of the resource's parent (e.g. `fastcart:components:Network`); undefined at stack level. */
   parentType(resource: CapturedResource): string | undefined;
+  /** URNs the resource was registered to depend on (dependsOn and the inputs' sources). */
+  dependenciesOf(type: string, name: string): string[];
+  /** The resource option `ignoreChanges` it was registered with (input names Pulumi leaves alone). */
+  ignoreChangesOf(type: string, name: string): string[];
   /** Waits until every registration the program started has been answered. */
   settle(): Promise<void>;
 }
@@ -149,32 +64,17 @@ export async function installMocks(
 ): Promise<MockHarness> {
   const resources: CapturedResource[] = [];
   const calls: CapturedCall[] = [];
+  const provider = createPlanMocks(region);
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        const id = `${args.name}-id`;
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, id });
-        return { id, state: { ...args.inputs, ...synthesize(args.type, args.name, args.inputs, region) } };
+        const answer = provider.newResource(args) as { id: string; state: Record<string, unknown> };
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, ...answer });
+        return answer;
       },
       call(args: pulumi.runtime.MockCallArgs) {
         calls.push({ token: args.token, inputs: args.inputs });
-        const letters = ["a", "b", "c"];
-        switch (args.token) {
-          case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-              accountId: MOCK_ACCOUNT_ID,
-              arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/test`,
-              userId: "AIDTEST",
-            };
-          case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {
-              names: letters.map((l) => `${region}${l}`),
-              zoneIds: letters.map((_, i) => `zone-${i + 1}`),
-              id: region,
-            };
-          default:
-            throw new Error(`unmocked call ${args.token}`);
-        }
+        return provider.call(args);
       },
     },
     project,
@@ -183,15 +83,26 @@ export async function installMocks(
   );
   // The mocks' newResource does not see the parent; the registration request the monitor receives does.
   const parents = new Map<string, string>();
+  const dependencies = new Map<string, string[]>();
+  const ignoredChanges = new Map<string, string[]>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegistrationRequest, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
     parents.set(`${request.getType()}::${request.getName()}`, request.getParent());
+    dependencies.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList());
+    ignoredChanges.set(`${request.getType()}::${request.getName()}`, request.getIgnorechangesList());
     return register(request, callback);
   };
   const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+  const one = (type: string, name?: string): CapturedResource => {
+    const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+    if (found.length !== 1) {
+      throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    }
+    return found[0]!;
+  };
   return {
     resources,
     calls,
@@ -202,13 +113,15 @@ export async function installMocks(
       return urn.split("::")[2]?.split("$").at(-1);
     },
     ofType: (type) => resources.filter((r) => r.type === type),
-    one(type, name) {
-      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-      if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
-      }
-      return found[0]!;
+    dependenciesOf: (type, name) => dependencies.get(`${type}::${name}`) ?? [],
+    ignoreChangesOf(type, name) {
+      const ignored = ignoredChanges.get(`${type}::${name}`);
+      if (ignored === undefined) throw new Error(`${type} ${name} was never registered`);
+      return ignored;
     },
+    idOf: (type, name) => one(type, name).id,
+    arnOf: (type, name) => String(one(type, name).state["arn"]),
+    one,
     async settle() {
       let before = -1;
       while (before !== resources.length) {

@@ -24,6 +24,14 @@ export const UNTAGGABLE_TYPES = new Set([
   "aws:cloudwatch/dashboard:Dashboard",
   "aws:sns/topicSubscription:TopicSubscription",
   "aws:wafv2/webAclAssociation:WebAclAssociation",
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+  "aws:route53/record:Record",
+  "aws:acm/certificateValidation:CertificateValidation",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketPolicy:BucketPolicy",
   "random:index/randomPassword:RandomPassword",
 ]);
 

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { StatusCache } from "../cache/types.js";
 import type { ServiceConfig } from "../config.js";
+import type { DashboardSource } from "../dashboard/data.js";
 import type { OrderIntake } from "../modes/types.js";
 import type { OrderStore } from "../store/types.js";
 
@@ -26,4 +27,6 @@ export interface ApiDeps {
   cache: StatusCache;
   metrics: ApiMetrics;
   logger: Logger;
+  /** The live figures behind /dashboard; without it the API serves no dashboard. */
+  dashboard?: DashboardSource;
 }

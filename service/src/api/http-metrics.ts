@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { Histogram, type Registry } from "prom-client";
 
-const HTTP_DURATION_METRIC = "fastcart_http_request_duration_seconds";
+export const HTTP_DURATION_METRIC = "fastcart_http_request_duration_seconds";
 
 export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
   // The registry may already hold it when several apps share one registry (tests, hot reload).

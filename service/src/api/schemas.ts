@@ -16,8 +16,8 @@ import {
 import { ORDER_STATUSES, REJECTION_REASONS } from "../orders/types.js";
 
 const UUID = { type: "string", format: "uuid", example: "3f0c1a52-6f57-4a8e-9b8e-1f4b6b1d2c3a" } as const;
-const SKU = { ...skuSchema, example: "SKU-001" } as const;
-const CUSTOMER_ID = { type: "string", minLength: 1, maxLength: 128, example: "customer-42" } as const;
+const SKU = { ...skuSchema, example: "TSHIRT-BLK-M" } as const; // in the demo catalog (npm start)
+const CUSTOMER_ID = { type: "string", minLength: 1, maxLength: 128, example: "customer-1" } as const; // npm start's customer token
 const MINOR_UNITS = {
   type: "integer",
   minimum: 0,

@@ -6,6 +6,7 @@
 import { buildApp } from "../api/app.js";
 import { startIdempotencyExpiry } from "../api/idempotency-expiry.js";
 import type { ServiceConfig } from "../config.js";
+import { createDashboardSource } from "../dashboard/data.js";
 import { Lifecycle } from "../lifecycle.js";
 import { closeRuntime, createIntake, openRuntime, type Runtime } from "../runtime.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -16,12 +17,32 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+export interface StartApiOptions {
+  /**
+   * "process" when the workers run in this process too (`fastcart local`): the dashboard can then
+   * count the stream-mode backlog from the shared counters (see IntakeMode.pendingOrders).
+   */
+  pendingScope?: "fleet" | "process";
+}
+
 /** Starts the API on config.host:config.port; `runtime` may be shared with in-process workers. */
-export async function startApi(runtime: Runtime): Promise<RunningApi> {
+export async function startApi(runtime: Runtime, options: StartApiOptions = {}): Promise<RunningApi> {
   const { config, store, cache, metrics, logger } = runtime;
   const intake = createIntake(runtime);
-  const app = await buildApp({ config, store, intake, cache, metrics, logger });
-  const address = await app.listen({ host: config.host, port: config.port });
+  const dashboard = createDashboardSource({
+    environment: config.environment,
+    intakeMode: runtime.mode.name,
+    registry: metrics.registry,
+    db: store.db,
+    backlog: options.pendingScope === "process" ? runtime.mode.pendingOrders(runtime, "process") : undefined,
+  });
+  const app = await buildApp({ config, store, intake, cache, metrics, logger, dashboard });
+  const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
+    // The intake (a Kinesis client, a group-commit loop) is ours to close when the port is refused.
+    await app.close();
+    await intake.close();
+    throw error;
+  });
   logger.info({ address, intakeMode: runtime.mode.name }, "API listening");
   const stopExpiry = startIdempotencyExpiry({
     store,
@@ -46,7 +67,12 @@ export async function serve(config: ServiceConfig, logger: Logger): Promise<void
   lifecycle.handleSignals();
   const runtime = openRuntime(config, logger);
   lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
-  const api = await startApi(runtime);
-  lifecycle.onShutdown("api", api.close);
+  try {
+    const api = await startApi(runtime);
+    lifecycle.onShutdown("api", api.close);
+  } catch (error) {
+    await lifecycle.shutdown().catch(() => {});
+    throw error;
+  }
   await lifecycle.stopped;
 }

@@ -1,29 +1,25 @@
-/** `fastcart token --sub <customer> [--admin] [--ttl <seconds>]`: prints a JWT for local use. */
-import { parseArgs } from "node:util";
+/** `fastcart token --sub <customer> [--admin] [--ttl <seconds>]`: a JWT for local use and tests. */
 import { ADMIN_SCOPE, mintToken } from "../api/auth.js";
 import type { ServiceConfig } from "../config.js";
 
-export async function token(config: ServiceConfig, argv: string[]): Promise<string> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      sub: { type: "string" },
-      admin: { type: "boolean", default: false },
-      ttl: { type: "string", default: "3600" },
-    },
-    strict: true,
-  });
-  if (!values.sub) throw new Error("--sub <customer-id> is required (the token's subject)");
-  const ttlSeconds = Number(values.ttl);
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 30 * 86_400) {
-    throw new Error(`--ttl: must be whole seconds from 1 to ${30 * 86_400} (got "${values.ttl}")`);
-  }
+/** Longest lifetime a minted token may have: 30 days. */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
+
+export interface TokenRequest {
+  /** The token's subject: the customer id. */
+  sub: string;
+  /** Add the admin scope (manage the catalog, read every order). */
+  admin: boolean;
+  ttlSeconds: number;
+}
+
+export async function token(config: ServiceConfig, request: TokenRequest): Promise<string> {
   if (!config.auth.jwtSecret) throw new Error("AUTH_JWT_SECRET must be set to mint a token");
   return mintToken({
     secret: config.auth.jwtSecret,
-    sub: values.sub,
-    scopes: values.admin ? [ADMIN_SCOPE] : [],
-    ttlSeconds,
+    sub: request.sub,
+    scopes: request.admin ? [ADMIN_SCOPE] : [],
+    ttlSeconds: request.ttlSeconds,
     issuer: config.auth.issuer,
     audience: config.auth.audience,
   });

@@ -62,6 +62,18 @@ export async function work(config: ServiceConfig, logger: Logger): Promise<void>
   lifecycle.handleSignals();
   const runtime = openRuntime(config, logger);
   lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
+  try {
+    await startProbeAndWorkers(runtime, lifecycle);
+  } catch (error) {
+    // Stop what did start (probe, worker loops, pools) before main.ts reports the failure.
+    await lifecycle.shutdown().catch(() => {});
+    throw error;
+  }
+  await lifecycle.stopped;
+}
+
+async function startProbeAndWorkers(runtime: Runtime, lifecycle: Lifecycle): Promise<void> {
+  const { config } = runtime;
   const probe = Fastify({ logger: false });
   probe.get(HEALTH_PATH, async () => ({ status: "ok" }));
   probe.get(METRICS_PATH, async (_request, reply) => {
@@ -72,5 +84,4 @@ export async function work(config: ServiceConfig, logger: Logger): Promise<void>
   lifecycle.onShutdown("probe", () => probe.close());
   const running = await startWorkers(runtime, config.worker.concurrency);
   lifecycle.onShutdown("workers", running.stop);
-  await lifecycle.stopped;
 }

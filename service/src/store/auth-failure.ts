@@ -18,6 +18,13 @@ export function isAuthenticationFailure(error: unknown): boolean {
   return errno === MYSQL_ACCESS_DENIED || code === "ER_ACCESS_DENIED_ERROR";
 }
 
+/**
+ * How long a refused credential is retried before the refusal stands: a staged rotation updates the
+ * secret a moment after changing the password, well within this. The table intake rides out the
+ * sessions a rotation kills for as long.
+ */
+export const CREDENTIAL_REFUSAL_WINDOW_MS = 20_000;
+
 export interface CredentialRetryOptions {
   /** Keep retrying refused connections for this long before giving up (default 20 s). */
   windowMs?: number;
@@ -39,7 +46,7 @@ export async function connectWithFreshCredentials<T>(
   connect: () => Promise<T>,
   options: CredentialRetryOptions = {},
 ): Promise<T> {
-  const windowMs = options.windowMs ?? 20_000;
+  const windowMs = options.windowMs ?? CREDENTIAL_REFUSAL_WINDOW_MS;
   const started = Date.now();
   let wait = options.backoffMs ?? 100;
   for (let attempt = 1; ; attempt++) {

@@ -3,6 +3,7 @@
  * log line: request authorization/cookie headers and every config field that can hold a credential are
  * redacted by path, and connection URLs are logged through `redactUrl`.
  */
+import { createRequire } from "node:module";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { ServiceConfig } from "../config.js";
 
@@ -38,9 +39,30 @@ const REDACTED_PATHS = [
   "redis.authToken",
 ];
 
+/**
+ * Coloured, human-readable lines for a person at a terminal (pino-pretty, a dev dependency, so only
+ * in a checkout); undefined — plain JSON lines — when stdout is not a TTY (ECS, CI, pipes) or the
+ * package is not installed (the image).
+ */
+export function humanDestination(
+  stdout: { isTTY?: boolean } = process.stdout,
+): DestinationStream | undefined {
+  if (!stdout.isTTY) return undefined;
+  try {
+    const pretty = createRequire(import.meta.url)("pino-pretty") as (options: object) => DestinationStream;
+    return pretty({
+      colorize: true,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname,service,environment",
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 export function createLogger(
   config: Pick<ServiceConfig, "logLevel" | "environment">,
-  destination?: DestinationStream,
+  destination: DestinationStream | undefined = humanDestination(),
 ): Logger {
   return pino(
     {

@@ -1,6 +1,6 @@
 /**
  * A private MariaDB for the TLS test: `mariadb-install-db` into a temporary directory, `mariadbd` on a
- * loopback port of this suite's range with a server certificate and `require_secure_transport`, so
+ * free loopback port (or the one given) with a server certificate and `require_secure_transport`, so
  * plaintext connections are refused. One TCP user is created through the server's own socket.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -8,6 +8,7 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freeLoopbackPort } from "./free-port.js";
 import type { ServerCertificate } from "./test-certificates.js";
 
 export interface PrivateMariadb {
@@ -20,9 +21,10 @@ export interface PrivateMariadb {
 }
 
 export async function startTlsMariadb(options: {
-  port: number;
+  port?: number;
   certificate: ServerCertificate;
 }): Promise<PrivateMariadb> {
+  const port = options.port ?? (await freeLoopbackPort());
   const dir = mkdtempSync(join(tmpdir(), "fastcart-private-mariadb-"));
   const data = join(dir, "data");
   const socket = join(dir, "mysqld.sock");
@@ -52,7 +54,7 @@ export async function startTlsMariadb(options: {
       `--datadir=${data}`,
       "--user=mysql",
       `--socket=${socket}`,
-      `--port=${options.port}`,
+      `--port=${port}`,
       "--bind-address=127.0.0.1",
       "--skip-name-resolve",
       `--ssl-cert=${join(dir, "server.crt")}`,
@@ -92,7 +94,7 @@ export async function startTlsMariadb(options: {
     `CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'; CREATE DATABASE fastcart; GRANT ALL ON fastcart.* TO '${user}'@'%'`,
   );
   return {
-    port: options.port,
+    port,
     user,
     password,
     useCertificate(certificate) {

@@ -1,6 +1,6 @@
 /**
- * Private database and cache servers started by a test, on a fixed loopback port of this suite's
- * range, with their data in a temporary directory: a PostgreSQL cluster (initdb + pg_ctl, run as the
+ * Private database and cache servers started by a test, on a free loopback port (or the one given),
+ * with their data in a temporary directory: a PostgreSQL cluster (initdb + pg_ctl, run as the
  * `postgres` OS user because initdb refuses root) with password (scram) authentication and
  * optionally TLS only, and a redis-server with TLS and requirepass.
  *
@@ -12,6 +12,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freeLoopbackPort } from "./free-port.js";
 import type { ServerCertificate } from "./test-certificates.js";
 
 export const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -51,7 +52,8 @@ export interface PrivatePostgres {
 }
 
 export interface PrivatePostgresOptions {
-  port: number;
+  /** Default: a free loopback port. */
+  port?: number;
   /** TLS with this certificate, and pg_hba accepts only TLS connections. */
   tls?: ServerCertificate;
 }
@@ -60,7 +62,8 @@ function asPostgres(args: string[]): string {
   return execFileSync("runuser", ["-u", "postgres", "--", ...args], { encoding: "utf8", stdio: "pipe" });
 }
 
-export async function startPrivatePostgres(options: PrivatePostgresOptions): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
+  const port = options.port ?? (await freeLoopbackPort());
   const dir = mkdtempSync(join(tmpdir(), "fastcart-private-pg-"));
   const data = join(dir, "data");
   const superuserPassword = "superuser-secret";
@@ -86,7 +89,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
   };
   const settings = [
     "listen_addresses = '127.0.0.1'",
-    `port = ${options.port}`,
+    `port = ${port}`,
     `unix_socket_directories = '${dir}'`,
     "fsync = off",
     "max_connections = 60",
@@ -105,7 +108,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
   execFileSync("chown", ["-R", "postgres", data]);
   asPostgres([join(PG_BIN, "pg_ctl"), "-D", data, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
   return {
-    port: options.port,
+    port,
     superuserPassword,
     useCertificate(certificate) {
       installCertificate(certificate);
@@ -128,11 +131,12 @@ export interface PrivateRedis {
 
 /** redis-server with only a TLS listener (`--port 0`), and requirepass. */
 export async function startTlsRedis(options: {
-  port: number;
+  port?: number;
   certificate: ServerCertificate;
   caFile: string;
   password: string;
 }): Promise<PrivateRedis> {
+  const port = options.port ?? (await freeLoopbackPort());
   const dir = mkdtempSync(join(tmpdir(), "fastcart-private-redis-"));
   const child: ChildProcess = spawn(
     "redis-server",
@@ -142,7 +146,7 @@ export async function startTlsRedis(options: {
       "--port",
       "0",
       "--tls-port",
-      String(options.port),
+      String(port),
       "--tls-cert-file",
       options.certificate.certFile,
       "--tls-key-file",
@@ -175,7 +179,7 @@ export async function startTlsRedis(options: {
     await sleep(50);
   }
   return {
-    port: options.port,
+    port,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once("exit", resolve)));

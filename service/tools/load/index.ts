@@ -18,6 +18,7 @@ export { createLoadCatalog, randomOrderBody } from "./catalog.js";
 export { runLoad } from "./driver.js";
 export { histogramQuantile, parseHistogramBuckets, parsePrometheus, scrapeCounters } from "./metrics-text.js";
 export { formatLoadReport } from "./report.js";
+export { loadTarget, OFFERED_RATE_SLACK } from "./target.js";
 export { LOAD_TARGET, type LoadOptions, type LoadReport } from "./types.js";
 
 import { LOAD_USAGE, LoadUsageError, parseLoadArgs } from "./args.js";

@@ -42,9 +42,14 @@ export interface LoadReport {
   scarceSkus: number;
   requests: {
     sent: number;
-    /** 202 answers. */
+    /** 202 answers the client received. */
     accepted: number;
     acceptedPerSecond: number;
+    /**
+     * Orders the server accepted whose answer the client did not wait for: requests in flight when the
+     * load stopped (autocannon drops them). accepted + acceptedInFlightAtStop = endToEnd.accepted.
+     */
+    acceptedInFlightAtStop: number;
     /** Answers other than 2xx, by status code. */
     non2xx: Record<string, number>;
     errors: number;
@@ -78,5 +83,5 @@ export interface LoadReport {
     processingP99Seconds: number | null;
     samples: number;
   };
-  target: { ordersPerSecond: number; p99Ms: number; met: boolean };
+  target: { ordersPerSecond: number; basis: "goal" | "offered rate"; p99Ms: number; met: boolean };
 }

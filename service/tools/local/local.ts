@@ -70,6 +70,8 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
   localEnv.PORT ??= "3000";
   localEnv.HOST ??= "127.0.0.1";
   localEnv.AUTH_JWT_SECRET ??= randomBytes(32).toString("base64url");
+  // A laptop's dashboard opens without a token; a deployed one asks for an admin token.
+  localEnv.DASHBOARD_AUTH ??= "none";
   // Validate before starting anything: a bad PORT should not cost an embedded database start.
   const validated = loadConfig({
     ...localEnv,
@@ -129,7 +131,7 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
     });
     lifecycle.onShutdown("workers", workers.stop);
     checkpoint();
-    const api = await startApi(runtime);
+    const api = await startApi(runtime, { pendingScope: "process" });
     lifecycle.onShutdown("api", api.close);
     checkpoint();
 
@@ -150,11 +152,12 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
   }
 }
 
-function banner(system: LocalSystem): string {
+export function banner(system: LocalSystem): string {
   const { url, adminToken, customerToken } = system;
   return [
     "",
     `FastCart Orders is running at ${url}`,
+    `  dashboard:       ${url}/dashboard`,
     `  API docs:        ${url}/docs`,
     `  health/metrics:  ${url}/health  ${url}/ready  ${url}/metrics`,
     "",
@@ -169,19 +172,9 @@ function banner(system: LocalSystem): string {
     `      -d '{"customerId":"customer-1","currency":"EUR","items":[{"sku":"TSHIRT-BLK-M","quantity":2}]}'`,
     `    curl -s ${url}/orders/<orderId> -H "Authorization: Bearer $CUSTOMER_TOKEN"`,
     "",
-    `  smoke test:  npm run smoke -- --url ${url} --token $ADMIN_TOKEN --customer-token $CUSTOMER_TOKEN`,
+    `  smoke test:  npx fastcart smoke --url ${url} --token "$ADMIN_TOKEN" --customer-token "$CUSTOMER_TOKEN"`,
+    `  load it:     npx fastcart load --url ${url} --token "$ADMIN_TOKEN" --duration 30`,
     "  Ctrl-C stops everything and removes the temporary data.",
     "",
   ].join("\n");
-}
-
-export async function local(env: Env): Promise<void> {
-  const started = Date.now();
-  // On Node 20 the AWS SDK prints a multi-line notice about its 2027 releases between the start-up
-  // lines; the README states the Node versions, so the laptop banner stays readable without it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  process.stderr.write("FastCart Orders — local system\n");
-  const system = await startLocal(env, { handleSignals: true });
-  process.stdout.write(`${banner(system)}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-  await system.lifecycle.stopped;
 }

@@ -8,8 +8,28 @@ import { intakeModeFor } from "../../modes/index.js";
 import { isAuthenticationFailure } from "../../store/auth-failure.js";
 import type { ApiDeps } from "../deps.js";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "../errors.js";
+import { problemResponses } from "../schemas.js";
 
 type Check = { name: string; run: () => Promise<void>; fatal: boolean };
+
+/** /ready's answers: the 200 body and the 503 problem, both naming each dependency. */
+const READY_RESPONSES: Record<string, unknown> = {
+  200: {
+    description: "Ready: every required dependency answered",
+    type: "object",
+    required: ["status", "dependencies"],
+    properties: {
+      status: { type: "string", enum: ["ready"] },
+      dependencies: {
+        type: "object",
+        description: "Each dependency by name (database, stream or intake, cache)",
+        additionalProperties: { type: "string", enum: ["ok", "down", "degraded"] },
+        example: { database: "ok", stream: "ok", cache: "ok" },
+      },
+    },
+  },
+  ...problemResponses(503),
+};
 
 export function registerOperationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // Liveness says only "this process serves HTTP": restarting a task because the database is down
@@ -39,6 +59,7 @@ export function registerOperationRoutes(app: FastifyInstance, deps: ApiDeps): vo
       schema: {
         tags: ["operations"],
         summary: "Readiness: database and intake reachable (cache reported, not required)",
+        response: READY_RESPONSES,
       },
     },
     async (request, reply) => {

@@ -12,15 +12,17 @@
  * `submit` still resolves only after the COMMIT that made its order durable, so a 202 is never answered
  * for an order that could be lost; a repeated order id (a client retry, in this batch or an earlier
  * one) is a no-op that resolves too. When a batch's transaction fails, deadlocks, serialization
- * failures and lost insert races are retried a bounded number of times (the pipeline's retry policy); a batch holding an order whose values the database
- * refuses is split so that only that order fails; anything else rejects every submit of that batch
- * (the API answers 503). A full queue or a closing intake rejects at once (IntakeUnavailableError).
+ * failures and lost insert races are retried a bounded number of times, and outages (a killed
+ * session, refused credentials) for a bounded time (the pipeline's retry policy); a batch holding an
+ * order whose values the database refuses is split so that only that order fails; anything else
+ * rejects every submit of that batch (the API answers 503). A full queue or a closing intake rejects at once (IntakeUnavailableError).
  */
 import { type Kysely, sql } from "kysely";
 import type { Logger } from "pino";
 import type { AcceptedOrder } from "../../orders/types.js";
 import { type BatchEntry, IntakeUnavailableError, MicroBatcher } from "../../pipeline/micro-batcher.js";
-import { type RetryPolicy, withRetries } from "../../pipeline/retry.js";
+import { type RetryPolicy, type RetryVerdict, withRetries } from "../../pipeline/retry.js";
+import { CREDENTIAL_REFUSAL_WINDOW_MS } from "../../store/auth-failure.js";
 import { classifyStorageError, dialectOf } from "../../store/dialect/index.js";
 import { insertPendingOrders } from "../../store/pending.js";
 import type { Database } from "../../store/schema.js";
@@ -37,6 +39,12 @@ export interface TableIntakeOptions {
   maxAttempts?: number;
   /** The n-th retry waits random(0, backoffBaseMs·2^n) ms (default 10). */
   backoffBaseMs?: number;
+  /**
+   * How long a batch rides out an outage — its session killed, its credentials refused — before its
+   * orders are refused (default: the credential source's refusal window, 20 s). The submitters wait
+   * meanwhile; a 503 in the middle of a rotation would fail orders the database takes a moment later.
+   */
+  outageRetryMs?: number;
   /** Submissions queued or being written before `submit` refuses new ones (default 10,000). */
   maxQueued?: number;
   logger?: Logger;
@@ -48,9 +56,10 @@ export interface TableIntakeOptions {
  * the next connection with fresh credentials; a batch whose commit was lost with it re-inserts as a
  * no-op, since a repeated order id is).
  */
-function curedByRetry(error: unknown): boolean {
+function curedByRetry(error: unknown): RetryVerdict {
   const kind = classifyStorageError(error);
-  return kind === "retryable" || kind === "duplicate" || kind === "outage";
+  if (kind === "outage") return "outage";
+  return kind === "retryable" || kind === "duplicate";
 }
 
 export class TableOrderIntake implements OrderIntake {
@@ -72,6 +81,7 @@ export class TableOrderIntake implements OrderIntake {
       maxAttempts: Math.max(1, Math.floor(options.maxAttempts ?? 4)),
       backoffBaseMs: 2 * backoffBaseMs,
       backoffMaxMs: Number.POSITIVE_INFINITY,
+      outageWindowMs: Math.max(0, options.outageRetryMs ?? CREDENTIAL_REFUSAL_WINDOW_MS),
     };
     this.logger = options.logger;
     this.batcher = new MicroBatcher({

@@ -43,6 +43,10 @@ function classify(error: unknown): StorageErrorClass | undefined {
     if (OUTAGE_ERRNOS.has(errno)) return "outage";
   }
   if (typeof code === "string" && OUTAGE_CODES.has(code)) return "outage";
+  // mysql2 marks an error that ended the connection `fatal`. Without a server errno it is the
+  // connection's own state: e.g. Kysely's ROLLBACK after a killed session fails with "Can't add new
+  // command when connection is in closed state", and that error replaces the session's own.
+  if ((error as { fatal?: unknown }).fatal === true && errno === undefined) return "outage";
   return undefined;
 }
 

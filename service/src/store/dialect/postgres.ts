@@ -37,11 +37,13 @@ function classify(error: unknown): StorageErrorClass | undefined {
     if (UNSTORABLE_CLASSES.has(code.slice(0, 2))) return "unstorable";
   }
   // pg-pool's connection timeout carries no code, only this message; nor does a session that the
-  // server ended under a query (pg_terminate_backend, as a credential rotation does).
+  // server ended under a query (pg_terminate_backend, as a credential rotation does), nor the
+  // ROLLBACK that Kysely then sends on that dead client (its error replaces the session's own).
   if (
     typeof message === "string" &&
     (message.includes("timeout exceeded when trying to connect") ||
-      message.startsWith("Connection terminated"))
+      message.startsWith("Connection terminated") ||
+      message.startsWith("Client has encountered a connection error"))
   )
     return "outage";
   return undefined;

@@ -1,0 +1,3 @@
+import { simulationSuite } from "./simulation-suite.js";
+
+await simulationSuite("orders-api-prod");
