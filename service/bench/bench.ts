@@ -1,11 +1,17 @@
 /**
  * `npm run bench [-- --duration 60 --connections 64 --rate 2000 --layouts in-process,separate-kinesalite
- *   --database embedded|server --profile --json --check]`
+ *   --database embedded|server --port-base N --shards 2 --workers 2 --items N --prefill N
+ *   --mode stream|table --aggregation --no-baseline --profile --json --check]`
  *
  * Starts the local system as child processes (see system-under-test.ts), waits for /ready, drives it
  * with the `load` role's logic from this process, prints the figures, stops the system with SIGTERM and
  * reports how long its shutdown took. One scenario per layout × database; with several, a comparison
  * table follows. `--profile` records a V8 CPU profile of each service process and prints its hot spots.
+ *
+ * Each scenario also runs the bare-fastify baseline (same validation, same load generator) and prints
+ * the goals (goals.ts): accept-rate ratio, records per order, bytes per shard-second and implied AWS
+ * capacity, event-loop delay p99, GC and RSS per process. `--port-base N` keeps every server it starts
+ * in N … N+99.
  *
  * The database defaults to a fresh database on the server in DATABASE_URL when that is set (the
  * server is left as it was: the database is dropped afterwards), else to embedded PostgreSQL.
@@ -13,14 +19,9 @@
 import { readdir } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import {
-  formatLoadReport,
-  type LoadReport,
-  LoadUsageError,
-  parseLoadArgs,
-  runLoad,
-} from "../tools/load/index.js";
+import { formatLoadReport, type LoadReport, runLoad } from "../tools/load/index.js";
+import { type BaselineResult, runBaseline } from "./baseline.js";
+import { type BenchOptions, parseBenchArgs } from "./bench-args.js";
 import {
   formatProfileSummary,
   ownHotspots,
@@ -28,29 +29,11 @@ import {
   readProfile,
   summarizeProfile,
 } from "./cpu-profile.js";
+import { formatGoals } from "./goals.js";
+import { prefillOrders } from "./prefill.js";
 import { type CpuShare, measureProcessCpu, SELF_LABEL } from "./process-cpu.js";
-import {
-  DATABASES,
-  type DatabaseChoice,
-  LAYOUTS,
-  type Layout,
-  scenarioDir,
-  startSystem,
-} from "./system-under-test.js";
-
-interface BenchOptions {
-  durationSeconds: number;
-  connections: number;
-  rate?: number;
-  skus: number;
-  drainTimeoutSeconds: number;
-  layouts: Layout[];
-  databases: DatabaseChoice[];
-  serverUrl?: string;
-  profile: boolean;
-  json: boolean;
-  check: boolean;
-}
+import { type ProcessGauges, sampleProcesses } from "./process-gauges.js";
+import { type DatabaseChoice, type Layout, scenarioDir, startSystem } from "./system-under-test.js";
 
 interface ScenarioResult {
   layout: Layout;
@@ -66,6 +49,10 @@ interface ScenarioResult {
   shutdownMs: number;
   shutdownExitCode: number | string;
   report: LoadReport;
+  baseline?: BaselineResult;
+  gauges: ProcessGauges[];
+  shards: number;
+  loadSeconds: number;
   logFiles: string[];
   /** One per profiled service process (system, or serve and work), labelled as in `cpu`. */
   profiles?: {
@@ -75,79 +62,27 @@ interface ScenarioResult {
   }[];
 }
 
-function listOption<T extends string>(
-  flag: string,
-  raw: string | undefined,
-  allowed: readonly T[],
-  fallback: T[],
-) {
-  if (raw === undefined) return fallback;
-  const values = raw === "all" ? [...allowed] : raw.split(",").map((v) => v.trim());
-  for (const value of values) {
-    if (!(allowed as readonly string[]).includes(value)) {
-      throw new LoadUsageError(
-        `--${flag}: must be "all" or a comma list of ${allowed.join(", ")} (got "${value}")`,
-      );
-    }
-  }
-  return values as T[];
-}
-
-export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      duration: { type: "string" },
-      connections: { type: "string" },
-      rate: { type: "string" },
-      skus: { type: "string" },
-      "drain-timeout": { type: "string" },
-      layouts: { type: "string" },
-      database: { type: "string" },
-      profile: { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      check: { type: "boolean", default: false },
-    },
-  });
-  // The load role validates the shared flags; the URL and token are ours to fill in later.
-  const shared = parseLoadArgs([
-    "--url",
-    "http://127.0.0.1",
-    "--token",
-    "-",
-    ...(["duration", "connections", "rate", "skus", "drain-timeout"] as const).flatMap((flag) =>
-      values[flag] === undefined ? [] : [`--${flag}`, values[flag] as string],
-    ),
-  ]);
-  const serverUrl = env.DATABASE_URL || undefined;
-  const databases = listOption("database", values.database, DATABASES, [serverUrl ? "server" : "embedded"]);
-  if (databases.includes("server") && !serverUrl) {
-    throw new LoadUsageError(
-      "--database server: set DATABASE_URL to a PostgreSQL server (a fresh database is created on it)",
-    );
-  }
-  return {
-    durationSeconds: shared.durationSeconds,
-    connections: shared.connections,
-    rate: shared.rate,
-    skus: shared.skus,
-    drainTimeoutSeconds: shared.drainTimeoutSeconds,
-    layouts: listOption("layouts", values.layouts, LAYOUTS, ["in-process"]),
-    databases,
-    serverUrl,
-    profile: values.profile === true,
-    json: values.json === true,
-    check: values.check === true,
-  };
-}
-
 async function runScenario(
   options: BenchOptions,
   layout: Layout,
   database: DatabaseChoice,
 ): Promise<ScenarioResult> {
   const dir = await scenarioDir(`${layout}-${database}`);
+  let baseline: BaselineResult | undefined;
+  if (options.baseline) {
+    const seconds = Math.min(20, options.durationSeconds);
+    process.stderr.write(
+      `\n▶ bare-fastify baseline: ${seconds} s with ${options.connections} connections…\n`,
+    );
+    baseline = await runBaseline({
+      seconds,
+      connections: options.connections,
+      items: options.items,
+      ports: options.ports,
+      logDir: dir,
+    });
+    process.stderr.write(`  ${baseline.acceptedPerSecond} accepted/s, p99 ${baseline.p99Ms} ms\n`);
+  }
   process.stderr.write(`\n▶ ${layout} / ${database} PostgreSQL: starting the system (logs in ${dir})…\n`);
   const system = await startSystem({
     layout,
@@ -155,7 +90,17 @@ async function runScenario(
     serverUrl: options.serverUrl,
     cpuProfileDir: options.profile ? dir : undefined,
     logDir: dir,
+    ports: options.ports,
+    shards: options.shards,
+    workers: options.workers,
+    mode: options.mode,
+    aggregate: options.aggregate,
   });
+  if (options.prefill > 0) {
+    if (!system.databaseUrl)
+      throw new Error("--prefill: the system's database is not reachable from the bench");
+    await prefillOrders(system.databaseUrl, options.prefill);
+  }
   process.stderr.write(
     `  ready at ${system.url} in ${(system.readyMs / 1000).toFixed(1)} s; load for ${options.durationSeconds} s\n`,
   );
@@ -165,6 +110,7 @@ async function runScenario(
     new Map([...system.pids, [process.pid, SELF_LABEL]]),
     database === "server" ? new Map([["postgres", "postgres server (whole machine)"]]) : new Map(),
   );
+  const gaugeSampler = await sampleProcesses(system.processMetrics);
   let report: LoadReport | undefined;
   let failure: unknown;
   try {
@@ -178,11 +124,13 @@ async function runScenario(
       skus: options.skus,
       scarceSkus: Math.max(1, Math.floor(options.skus / 10)),
       drainTimeoutSeconds: options.drainTimeoutSeconds,
+      items: options.items,
       progress: true,
     });
   } catch (error) {
     failure = error;
   }
+  const gauges = await gaugeSampler.stop();
   const cpu = await cpuMeter.stop();
   const loadAfter = loadavg()[0]!;
   const stopped = await system.stop();
@@ -199,6 +147,10 @@ async function runScenario(
     shutdownMs: stopped.shutdownMs,
     shutdownExitCode: stopped.exitCode,
     report,
+    baseline,
+    gauges,
+    shards: options.shards,
+    loadSeconds: report.durationSeconds,
     logFiles: system.logFiles,
   };
   if (options.profile) {
@@ -253,6 +205,14 @@ function formatScenario(result: ScenarioResult): string {
     `  system ready in ${(result.readyMs / 1000).toFixed(1)} s; SIGTERM → exit ${result.shutdownExitCode} in ${(result.shutdownMs / 1000).toFixed(2)} s`,
     `  machine: ${result.machine.cores} cores, load average ${result.machine.loadBefore.toFixed(2)} before / ${result.machine.loadAfter.toFixed(2)} after${result.machine.loadBefore > result.machine.cores ? "  (busy before the run: figures are low)" : ""}`,
     ...formatCpu(result),
+    ...formatGoals({
+      acceptedPerSecond: result.report.requests.acceptedPerSecond,
+      baseline: result.baseline,
+      rate: result.report.rate ?? undefined,
+      shards: result.shards,
+      loadSeconds: result.loadSeconds,
+      gauges: result.gauges,
+    }),
     `  logs: ${result.logFiles.join(", ")}`,
   ];
   for (const profile of result.profiles ?? []) {

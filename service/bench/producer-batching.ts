@@ -14,6 +14,7 @@ import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-c
 import { KinesisOrderIntake, type KinesisProducerOptions } from "../src/modes/stream/kinesis-intake.js";
 import { toAcceptedOrder } from "../src/orders/accept.js";
 import { stopChild } from "./child-process.js";
+import { portSource } from "./ports.js";
 import { scenarioDir, startKinesaliteChild } from "./system-under-test.js";
 
 const { values } = parseArgs({
@@ -36,7 +37,7 @@ const percentile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 const dir = await scenarioDir("producer");
-const kinesis = await startKinesaliteChild(dir);
+const kinesis = await startKinesaliteChild(dir, portSource(undefined));
 try {
   const config = { streamName: "bench-producer", region: "eu-central-1", endpoint: kinesis.endpoint };
   const admin = createKinesisClient(config);

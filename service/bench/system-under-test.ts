@@ -23,9 +23,9 @@ import pg from "pg";
 import { ADMIN_SCOPE, mintToken } from "../src/api/auth.js";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH, SERVICE_ENV } from "../src/contract.js";
 import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
-import { freePort, startLocalPostgres } from "../tools/local/embedded-postgres.js";
-import { LOCAL_SHARDS, LOCAL_WORKERS } from "../tools/local/local.js";
+import { startLocalPostgres } from "../tools/local/embedded-postgres.js";
 import { type Child, startChild, stopChild, waitForHttp } from "./child-process.js";
+import type { PortSource } from "./ports.js";
 
 export const LAYOUTS = ["in-process", "separate-kinesalite", "split-roles"] as const;
 export type Layout = (typeof LAYOUTS)[number];
@@ -44,6 +44,15 @@ export interface SystemOptions {
   cpuProfileDir?: string;
   /** Directory for the children's log files. */
   logDir: string;
+  /** Where every server's port comes from (--port-base). */
+  ports: PortSource;
+  /** Stream shards and worker loops. */
+  shards: number;
+  workers: number;
+  /** INTAKE_MODE of the system. */
+  mode: "stream" | "table";
+  /** KINESIS_AGGREGATION of the system (stream mode). */
+  aggregate: boolean;
 }
 
 export interface RunningSystem {
@@ -54,6 +63,10 @@ export interface RunningSystem {
   readyMs: number;
   /** Process ids of the children, labelled ("system", "kinesalite"), for CPU accounting. */
   pids: Map<number, string>;
+  /** Each service process's /metrics, by label (event-loop delay, RSS). */
+  processMetrics: Map<string, string>;
+  /** The system's database, when this process knows it (server, or split roles): for --prefill. */
+  databaseUrl?: string;
   /** Stops everything; returns the `local` child's shutdown time. */
   stop(): Promise<{ shutdownMs: number; exitCode: number | string; killed: boolean }>;
   logFiles: string[];
@@ -93,10 +106,13 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
 }
 
 /** kinesalite in a child process of its own (its CLI), on a free loopback port. */
-export async function startKinesaliteChild(logDir: string): Promise<{ child: Child; endpoint: string }> {
+export async function startKinesaliteChild(
+  logDir: string,
+  ports: PortSource,
+): Promise<{ child: Child; endpoint: string }> {
   const require = createRequire(import.meta.url);
   const cli = join(dirname(require.resolve("kinesalite/package.json")), "cli.js");
-  const port = await freePort();
+  const port = await ports.next("kinesalite");
   const child = startChild(
     "kinesalite",
     process.execPath,
@@ -126,11 +142,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const logFiles: string[] = [];
   const pids = new Map<number, string>();
   const nodeArgs = options.cpuProfileDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
-  const fastcart = (role: string, env: NodeJS.ProcessEnv, label = role) => {
+  const processMetrics = new Map<string, string>();
+  let databaseUrl: string | undefined;
+  const fastcart = (role: string, env: NodeJS.ProcessEnv, label = role, script = ["src/main.ts", role]) => {
     const child = startChild(
       `fastcart ${role}`,
       process.execPath,
-      [...nodeArgs, "--import", "tsx", "src/main.ts", role],
+      [...nodeArgs, "--import", "tsx", ...script],
       {
         cwd: SERVICE_DIR,
         env,
@@ -144,7 +162,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   try {
     const env = cleanEnvironment();
     const secret = randomBytes(32).toString("base64url");
-    Object.assign(env, { HOST: "127.0.0.1", LOG_LEVEL: "warn", AUTH_JWT_SECRET: secret });
+    Object.assign(env, {
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+      AUTH_JWT_SECRET: secret,
+      INTAKE_MODE: options.mode,
+      KINESIS_AGGREGATION: String(options.aggregate),
+    });
 
     if (options.database === "server") {
       if (!options.serverUrl) throw new Error("database=server needs DATABASE_URL (a PostgreSQL server URL)");
@@ -153,34 +177,37 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       env.DATABASE_URL = database.url;
     } else if (options.layout === "split-roles") {
       // `local` starts embedded PostgreSQL itself; for separate roles this process does.
-      const embedded = await startLocalPostgres();
+      const embedded = await startLocalPostgres({ port: await options.ports.next("embedded PostgreSQL") });
       cleanups.push(embedded.stop);
       env.DATABASE_URL = embedded.url;
     }
-    if (options.layout !== "in-process") {
-      const kinesis = await startKinesaliteChild(options.logDir);
+    databaseUrl = env.DATABASE_URL;
+    if (options.layout !== "in-process" && options.mode === "stream") {
+      const kinesis = await startKinesaliteChild(options.logDir, options.ports);
       logFiles.push(kinesis.child.logFile);
       if (kinesis.child.process.pid) pids.set(kinesis.child.process.pid, "kinesalite");
       cleanups.push(() => stopChild(kinesis.child, 5_000));
       env.KINESIS_ENDPOINT = kinesis.endpoint;
     }
 
-    const apiPort = await freePort();
+    const apiPort = await options.ports.next("the API");
     const url = `http://127.0.0.1:${apiPort}`;
     const processes: Child[] = [];
     const metricsUrls = [`${url}${METRICS_PATH}`];
     if (options.layout === "split-roles") {
       // What ECS runs: a one-off migrate task, then the API and the workers as separate processes.
-      const streamName = "fastcart-orders";
-      const client = createKinesisClient({
-        streamName,
-        region: "eu-central-1",
-        endpoint: env.KINESIS_ENDPOINT,
-      });
-      try {
-        await ensureStream(client, streamName, LOCAL_SHARDS);
-      } finally {
-        client.destroy();
+      if (options.mode === "stream") {
+        const streamName = "fastcart-orders";
+        const client = createKinesisClient({
+          streamName,
+          region: "eu-central-1",
+          endpoint: env.KINESIS_ENDPOINT,
+        });
+        try {
+          await ensureStream(client, streamName, options.shards);
+        } finally {
+          client.destroy();
+        }
       }
       const migrate = startChild(
         "fastcart migrate",
@@ -194,22 +221,42 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       );
       const migrated = await migrate.exited;
       if (migrated !== 0) throw new Error(`fastcart migrate exited ${migrated}:\n${await migrate.tail()}`);
-      const workPort = await freePort();
+      const workPort = await options.ports.next("the worker's probe");
       const work = fastcart("work", {
         ...env,
         PORT: String(workPort),
-        WORKER_CONCURRENCY: String(LOCAL_WORKERS),
+        WORKER_CONCURRENCY: String(options.workers),
       });
       const serve = fastcart("serve", { ...env, PORT: String(apiPort) });
       processes.push(serve, work);
       metricsUrls.push(`http://127.0.0.1:${workPort}${METRICS_PATH}`);
+      processMetrics.set("serve", `${url}${METRICS_PATH}`);
+      processMetrics.set("work", `http://127.0.0.1:${workPort}${METRICS_PATH}`);
       await Promise.all([
         waitForHttp(serve, `${url}${READY_PATH}`, 180_000),
         waitForHttp(work, `http://127.0.0.1:${workPort}${HEALTH_PATH}`, 180_000),
       ]);
     } else {
-      const system = fastcart("local", { ...env, PORT: String(apiPort) }, "system");
+      // What `npm start` runs, with this run's shard and worker counts and ports.
+      const embeddedPorts =
+        env.DATABASE_URL === undefined
+          ? ["--postgres-port", String(await options.ports.next("embedded PostgreSQL"))]
+          : [];
+      const kinesisPorts =
+        options.mode === "stream" && env.KINESIS_ENDPOINT === undefined
+          ? ["--kinesis-port", String(await options.ports.next("kinesalite"))]
+          : [];
+      const system = fastcart("local", { ...env, PORT: String(apiPort) }, "system", [
+        "bench/local-system.ts",
+        "--shards",
+        String(options.shards),
+        "--workers",
+        String(options.workers),
+        ...embeddedPorts,
+        ...kinesisPorts,
+      ]);
       processes.push(system);
+      processMetrics.set("system", `${url}${METRICS_PATH}`);
       await waitForHttp(system, `${url}${READY_PATH}`, 180_000);
     }
     const adminToken = await mintToken({
@@ -225,6 +272,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       readyMs: Date.now() - started,
       logFiles,
       pids,
+      processMetrics,
+      databaseUrl,
       stop: async () => {
         // All service processes get SIGTERM at once, as ECS does when a service scales in or stops.
         const stopped = await Promise.all(processes.map((child) => stopChild(child)));

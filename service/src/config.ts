@@ -66,7 +66,8 @@ export interface ServiceConfig {
   intakeMode: IntakeMode;
   /** Undefined only for roles that need no database (token). */
   database?: DatabaseConfig;
-  kinesis: { streamName: string; region: string; endpoint?: string };
+  /** `aggregate`: KPL-aggregated records (KINESIS_AGGREGATION) instead of one order per record. */
+  kinesis: { streamName: string; region: string; endpoint?: string; aggregate: boolean };
   redis?: RedisConfig;
   auth: AuthConfig;
   worker: { batchSize: number; concurrency: number; maxRecordAttempts: number; stuckShardSeconds: number };
@@ -183,7 +184,12 @@ export function loadConfig(
     environment: text("FASTCART_ENVIRONMENT"),
     intakeMode,
     database,
-    kinesis: { streamName, region: region ?? "eu-central-1", endpoint: kinesisEndpoint },
+    kinesis: {
+      streamName,
+      region: region ?? "eu-central-1",
+      endpoint: kinesisEndpoint,
+      aggregate: bool("KINESIS_AGGREGATION"),
+    },
     redis,
     auth: { jwtSecret, jwksUrl, issuer: str("AUTH_ISSUER"), audience: str("AUTH_AUDIENCE") },
     worker: {

@@ -187,6 +187,12 @@ export const SERVICE_ENV = {
   AWS_REGION: { description: "AWS region of the Kinesis stream." },
   KINESIS_STREAM_NAME: { description: "Stream name (stream mode).", default: "fastcart-orders" },
   KINESIS_ENDPOINT: { description: "Kinesis endpoint override (kinesalite locally)." },
+  KINESIS_AGGREGATION: {
+    description:
+      "Put many orders in one Kinesis record (KPL aggregation format, grouped per target shard) instead of one order per record. Off until the worker deaggregates: a consumer that cannot read aggregated records must never receive them.",
+    type: "boolean",
+    default: "false",
+  },
 
   REDIS_URL: { description: "redis:// or rediss:// URL of the status cache (local use).", secret: true },
   REDIS_HOST: { description: "ElastiCache primary endpoint." },
@@ -212,7 +218,8 @@ export const SERVICE_ENV = {
     max: 8760,
   },
   WORKER_BATCH_SIZE: {
-    description: "Records or rows decided in one transaction.",
+    description:
+      "Records or rows decided in one transaction. Stream workers start their GetRecords Limit here and double it after each full batch up to 10,000 (what GetRecords allows), halving back when the stream is quiet.",
     type: "integer",
     default: "500",
     min: 1,

@@ -207,6 +207,15 @@ test("bench: bad arguments exit 2 naming the flag", async () => {
   const database = await runBench(["--database", "server"], env);
   assert.equal(database.code, 2);
   assert.match(database.stderr, /--database server: set DATABASE_URL/);
+  const mode = await runBench(["--mode", "queue"], env);
+  assert.equal(mode.code, 2);
+  assert.match(mode.stderr, /--mode: must be stream or table \(got "queue"\)/);
+  const ports = await runBench(["--port-base", "80"], env);
+  assert.equal(ports.code, 2);
+  assert.match(ports.stderr, /--port-base: must be an integer from 1024 to 65435 \(got "80"\)/);
+  const prefill = await runBench(["--prefill", "1000"], env);
+  assert.equal(prefill.code, 2);
+  assert.match(prefill.stderr, /--prefill: needs a database this process can reach/);
 });
 
 test("bench: a short run against API and workers as separate processes (serve + work), stopped by SIGTERM", {

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   CreateStreamCommand,
@@ -77,6 +80,49 @@ describe("embedded Kinesis on its own thread (what fastcart local runs)", () => 
       await kinesis.stop();
     }
     await assert.rejects(fetch(kinesis.endpoint), "the port is closed once the thread has stopped");
+  });
+
+  test("on disk (what fastcart local runs): records live in LevelDB in a directory removed on stop", async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((name) => name.startsWith("fastcart-kinesalite-")));
+    const kinesis = await startLocalKinesis({ thread: true, onDisk: true });
+    const created = readdirSync(tmpdir()).filter(
+      (n) => n.startsWith("fastcart-kinesalite-") && !before.has(n),
+    );
+    assert.equal(created.length, 1, "one store directory for this server");
+    const store = join(tmpdir(), created[0]!);
+    const client = new KinesisClient({
+      endpoint: kinesis.endpoint,
+      region: "eu-central-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      requestHandler: new NodeHttpHandler(),
+    });
+    try {
+      await client.send(new CreateStreamCommand({ StreamName: "on-disk", ShardCount: 1 }));
+      await client.send(
+        new PutRecordsCommand({
+          StreamName: "on-disk",
+          Records: [{ PartitionKey: "k", Data: Buffer.from("kept") }],
+        }),
+      );
+      const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: "on-disk" }));
+      const iterator = await client.send(
+        new GetShardIteratorCommand({
+          StreamName: "on-disk",
+          ShardId: Shards[0]!.ShardId,
+          ShardIteratorType: "TRIM_HORIZON",
+        }),
+      );
+      const records = await client.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }));
+      assert.equal(Buffer.from(records.Records?.[0]?.Data ?? []).toString(), "kept");
+      assert.ok(
+        readdirSync(store).some((name) => name.endsWith(".log") || name.startsWith("MANIFEST")),
+        "LevelDB files",
+      );
+    } finally {
+      client.destroy();
+      await kinesis.stop();
+    }
+    assert.equal(existsSync(store), false, "the store directory is removed on stop");
   });
 
   test("a port already in use fails the start with kinesalite's error", async () => {

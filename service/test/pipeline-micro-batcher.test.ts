@@ -29,7 +29,25 @@ function recording(options: Partial<ConstructorParameters<typeof MicroBatcher<nu
   return { batcher, batches, maxInFlight: () => maxSeenInFlight };
 }
 
+const nextTurns = async (turns: number) => {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
 describe("MicroBatcher", () => {
+  test("idleFlush immediate: with nothing in flight a batch goes next turn; while one is in flight, the rest lingers", async () => {
+    const { batcher, batches } = recording({ idleFlush: "immediate", lingerMs: 60_000, maxBatchItems: 10 });
+    const first = [batcher.submit(1), batcher.submit(2)];
+    await nextTurns(2);
+    assert.deepEqual(batches, [[1, 2]], "the idle batcher sent this turn's items without the linger");
+    const later = batcher.submit(3);
+    await nextTurns(5);
+    assert.deepEqual(batches, [[1, 2]], "with a batch in flight the next one lingers");
+    await Promise.all(first);
+    await batcher.close();
+    await later;
+    assert.deepEqual(batches, [[1, 2], [3]]);
+  });
+
   test("full batches go at once, at most maxInFlight at a time; the rest lingers and goes too", async () => {
     const { batcher, batches, maxInFlight } = recording();
     await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => batcher.submit(n)));

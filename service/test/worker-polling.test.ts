@@ -39,9 +39,11 @@ function instrumentedClient(throttle: (call: number) => boolean = () => false) {
   });
   const original = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   const calls: number[] = [];
+  const limits: number[] = [];
   client.send = (async (command: unknown) => {
     if (command instanceof GetRecordsCommand) {
       calls.push(Date.now());
+      limits.push(command.input.Limit ?? 0);
       if (throttle(calls.length)) {
         throw Object.assign(new Error("Rate exceeded for shard (injected)"), {
           name: "ProvisionedThroughputExceededException",
@@ -50,7 +52,7 @@ function instrumentedClient(throttle: (call: number) => boolean = () => false) {
     }
     return original(command);
   }) as KinesisClient["send"];
-  return { client, calls };
+  return { client, calls, limits };
 }
 
 describe("KinesisOrderWorker: polling within Kinesis limits", () => {
@@ -63,7 +65,7 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
     // Small batches keep the worker busy polling (with read-ahead) for several calls in a row.
     const worker = newWorker(h, stream, {
       client,
-      polling: { batchSize: 40, idleBackoffMinMs: 50, idleBackoffMaxMs: 50 },
+      polling: { batchSize: 40, maxBatchSize: 40, idleBackoffMinMs: 50, idleBackoffMaxMs: 50 },
     });
     await worker.start();
     await waitFor("all decided", async () => (await decidedCount(h, ids(orders))) === 400);
@@ -73,6 +75,28 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
     assert.ok(calls.length >= 12, `expected many calls, got ${calls.length}`);
     const gaps = calls.slice(1).map((t, i) => t - calls[i]!);
     assert.ok(Math.min(...gaps) >= 195, `GetRecords calls ${Math.min(...gaps)} ms apart (limit: 200 ms)`);
+  });
+
+  test("a backlog grows the GetRecords Limit past the batch size, and a trickle shrinks it back", async () => {
+    const stream = await createTestStream(h.client, "p-adapt", 1);
+    await addProduct(h, "ADAPT", 100_000);
+    const orders = Array.from({ length: 1_500 }, () => newOrder(["ADAPT"]));
+    await putOrders(h, stream, orders);
+    const { client, limits } = instrumentedClient();
+    const worker = newWorker(h, stream, {
+      client,
+      polling: { batchSize: 100, idleBackoffMinMs: 50, idleBackoffMaxMs: 50 },
+    });
+    await worker.start();
+    await waitFor("all decided", async () => (await decidedCount(h, ids(orders))) === 1_500);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // idle polls after the backlog
+    await worker.stop();
+    client.destroy();
+    assert.equal(limits[0], 100);
+    assert.ok(Math.max(...limits) >= 800, `Limits asked: ${limits.join(", ")}`);
+    assert.equal(limits.at(-1), 100, `Limits asked: ${limits.join(", ")}`);
+    const counts = await decisionHistoryCounts(h, ids(orders));
+    assert.ok([...counts.values()].every((n) => n === 1));
   });
 
   test("backs off when throttled and carries on without losing or repeating records", async () => {

@@ -35,6 +35,14 @@ export interface MicroBatcherOptions<T> {
   maxBatchWeight?: number;
   /** How long the first item of a batch waits for company. */
   lingerMs: number;
+  /**
+   * "immediate": with no batch in flight, a batch goes at the next turn of the event loop (with
+   * whatever the current turn submitted) instead of lingering; the linger applies only while a batch
+   * is in flight, when waiting costs nothing extra because the next send could not start any sooner
+   * than a slot frees up. At low load every order then skips the linger (lower accept latency), and
+   * at high load batches still fill while calls are in flight. "linger" (default) always lingers.
+   */
+  idleFlush?: "immediate" | "linger";
   /** Batches being sent at once. */
   maxInFlight: number;
   /** Submissions not yet settled (queued, in flight or waiting for a retry) before `submit` refuses. */
@@ -54,6 +62,7 @@ export class MicroBatcher<T> {
   private outstanding = 0;
   private inFlight = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
   private drainWaiters: (() => void)[] = [];
@@ -122,7 +131,14 @@ export class MicroBatcher<T> {
   }
 
   private scheduleFlush(): void {
-    if (this.lingerTimer || this.queue.length === 0) return;
+    if (this.lingerTimer || this.immediate || this.queue.length === 0) return;
+    if (this.inFlight === 0 && this.options.idleFlush === "immediate") {
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.flush();
+      });
+      return;
+    }
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = undefined;
       this.flush();
@@ -134,6 +150,10 @@ export class MicroBatcher<T> {
     if (this.lingerTimer) {
       clearTimeout(this.lingerTimer);
       this.lingerTimer = undefined;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
     }
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
       const batch = this.takeBatch();

@@ -34,6 +34,13 @@ export interface ServiceMetrics {
   readonly quarantinedRecords: Counter<"reason">;
   /** When each shard last committed and whether it is stuck (gauge and worker readiness). */
   readonly progress: ShardProgress;
+  /**
+   * Kinesis records the producer had accepted, and their bytes (data + partition key): with
+   * orders_accepted_total they give records per order and bytes per shard-second, the two figures a
+   * shard's write limits (1,000 records/s, 1 MiB/s) apply to.
+   */
+  readonly streamRecordsPut: Counter;
+  readonly streamBytesPut: Counter;
   /** The IntakeMetrics the workers report through. */
   readonly intake: DecisionMetrics;
   /**
@@ -120,6 +127,16 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
       for (const view of progress.snapshot()) this.set({ shard: view.shard }, view.secondsSinceCommit);
     },
   });
+  const streamRecordsPut = new Counter({
+    name: "stream_records_put_total",
+    help: "Kinesis records accepted by PutRecords (one order each, or a KPL aggregate of many).",
+    registers: [registry],
+  });
+  const streamBytesPut = new Counter({
+    name: "stream_record_bytes_put_total",
+    help: "Bytes of the Kinesis records accepted by PutRecords (data + partition key).",
+    registers: [registry],
+  });
 
   const intake: DecisionMetrics = {
     ordersDecided(status: "CONFIRMED" | "REJECTED", count: number, reason?: RejectionReason) {
@@ -155,6 +172,8 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
     poisonRecords,
     quarantinedRecords,
     progress,
+    streamRecordsPut,
+    streamBytesPut,
     intake,
     recordDecisions(decisions, acceptedAt) {
       for (const decision of decisions) {

@@ -55,8 +55,12 @@ export async function createLoadCatalog(options: LoadOptions, runId: string): Pr
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 /** A fresh order body: a new orderId (so no two requests are the same order), random customer and lines. */
-export function randomOrderBody(catalog: LoadCatalog, runId: string): string {
-  const lines = 1 + Math.floor(Math.random() * 3);
+export function randomOrderBody(catalog: LoadCatalog, runId: string, items?: number): string {
+  // `items` fixed (bench --items), or 1–3 lines; never more distinct lines than there are products.
+  const lines = Math.min(
+    items ?? 1 + Math.floor(Math.random() * 3),
+    catalog.plentiful.length + (catalog.scarce.length > 0 ? 1 : 0),
+  );
   const skus = new Set<string>();
   if (Math.random() < SCARCE_SHARE) skus.add(pick(catalog.scarce));
   while (skus.size < lines) skus.add(pick(catalog.plentiful));

@@ -13,7 +13,7 @@ import { loadTarget } from "./target.js";
 import type { LoadOptions, LoadReport } from "./types.js";
 
 /** The part of autocannon's API used here (the package ships no types). */
-interface AutocannonResult {
+export interface AutocannonResult {
   latency: { p50: number; p90: number; p99: number; max: number; average: number };
   statusCodeStats: Record<string, { count: number }>;
   errors: number;
@@ -29,7 +29,7 @@ type Autocannon = (
   callback: (error: Error | null, result: AutocannonResult) => void,
 ) => AutocannonInstance;
 
-async function importAutocannon(): Promise<Autocannon> {
+export async function importAutocannon(): Promise<Autocannon> {
   // A specifier in a variable: the bundle for the image must not try to include a dev-only package.
   const name: string = "autocannon";
   try {
@@ -114,7 +114,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
             path: "/orders",
             setupRequest: (request: Record<string, unknown>) => ({
               ...request,
-              body: randomOrderBody(catalog, runId),
+              body: randomOrderBody(catalog, runId, options.items),
             }),
           },
         ],

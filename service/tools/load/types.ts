@@ -23,6 +23,8 @@ export interface LoadOptions {
    * separate processes, list both: acceptances are counted by the API, decisions by the workers.
    */
   metricsUrls?: string[];
+  /** Lines per order (default: 1–3 at random). */
+  items?: number;
   /** How long to wait after the load for every accepted order to be decided. */
   drainTimeoutSeconds: number;
   /** Print progress on stderr while running. */

@@ -106,10 +106,10 @@ export async function freePort(): Promise<number> {
  * to run as root, so under root the package creates an unprivileged `postgres` system user for it.
  */
 export async function startLocalPostgres(
-  options: { onLog?: (line: string) => void } = {},
+  options: { onLog?: (line: string) => void; port?: number } = {},
 ): Promise<LocalPostgres> {
   const databaseDir = await mkdtemp(join(tmpdir(), "fastcart-pg-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => {});
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({

@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import kinesalite from "kinesalite";
 
@@ -20,25 +23,58 @@ export interface LocalKinesisOptions {
    * uses the machine's other core. `fastcart local` uses a thread; tests use the main loop.
    */
   thread?: boolean;
+  /**
+   * Keep the records in LevelDB in a temporary directory (deleted on stop) instead of in memory.
+   * kinesalite keeps every record it is given (it trims past-retention records only when a reader
+   * walks over them, and retention is at least 24 h), so in memory its heap grows with every order
+   * for as long as it runs — about 3 MB per 1,000 orders — and `npm start` at load would run out of
+   * memory within hours; on disk its RSS stays flat (LevelDB's bounded cache) and the disk use grows
+   * instead. `fastcart local` uses disk; tests use memory (faster, short-lived).
+   */
+  onDisk?: boolean;
+}
+
+interface ServerOptions {
+  createStreamMs: number;
+  deleteStreamMs: number;
+  updateStreamMs: number;
+  shardLimit: number;
+  path?: string;
 }
 
 /** kinesalite's options: streams become ACTIVE at once, so start-up and tests never wait on them. */
-const serverOptions = (shardLimit: number) => ({
+const serverOptions = (shardLimit: number, path: string | undefined): ServerOptions => ({
   createStreamMs: 0,
   deleteStreamMs: 0,
   updateStreamMs: 0,
   shardLimit,
+  ...(path === undefined ? {} : { path }),
 });
 
 /** Starts kinesalite on an ephemeral loopback port (or `port`). */
 export async function startLocalKinesis(options: LocalKinesisOptions = {}): Promise<LocalKinesis> {
   const port = options.port ?? 0;
   const shardLimit = options.shardLimit ?? 50;
-  return options.thread ? startOnThread(port, shardLimit) : startOnMainLoop(port, shardLimit);
+  const path = options.onDisk ? await mkdtemp(join(tmpdir(), "fastcart-kinesalite-")) : undefined;
+  const server = serverOptions(shardLimit, path);
+  try {
+    const started = options.thread ? await startOnThread(port, server) : await startOnMainLoop(port, server);
+    if (path === undefined) return started;
+    return {
+      endpoint: started.endpoint,
+      stop: async () => {
+        await started.stop();
+        await rm(path, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (path !== undefined) await rm(path, { recursive: true, force: true });
+    throw error;
+  }
 }
 
-async function startOnMainLoop(port: number, shardLimit: number): Promise<LocalKinesis> {
-  const server = kinesalite(serverOptions(shardLimit));
+async function startOnMainLoop(port: number, options: ServerOptions): Promise<LocalKinesis> {
+  const server = kinesalite(options);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
@@ -59,15 +95,18 @@ const { parentPort, workerData } = require("node:worker_threads");
 const server = require(workerData.modulePath)(workerData.options);
 server.once("error", (error) => parentPort.postMessage({ error: String(error) }));
 server.listen(workerData.port, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on("message", (message) => {
+  if (message === "stop") server.close(() => parentPort.postMessage({ stopped: true }));
+});
 `;
 
-async function startOnThread(port: number, shardLimit: number): Promise<LocalKinesis> {
+async function startOnThread(port: number, options: ServerOptions): Promise<LocalKinesis> {
   const modulePath = createRequire(import.meta.url).resolve("kinesalite");
   const thread = new Worker(THREAD_SOURCE, {
     eval: true,
     // The thread runs plain CommonJS; it needs none of the parent's loaders (tsx).
     execArgv: [],
-    workerData: { modulePath, port, options: serverOptions(shardLimit) },
+    workerData: { modulePath, port, options },
   });
   const bound = await new Promise<number>((resolve, reject) => {
     thread.once("message", (message: { port?: number; error?: string }) =>
@@ -78,6 +117,17 @@ async function startOnThread(port: number, shardLimit: number): Promise<LocalKin
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     stop: async () => {
+      // Close first so an on-disk store is flushed and released; terminate regardless after a while.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        thread.on("message", (message: { stopped?: boolean }) => {
+          if (message.stopped) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        thread.postMessage("stop");
+      });
       await thread.terminate();
     },
   };

@@ -25,6 +25,18 @@ export const LOCAL_SHARDS = 2;
 /** Worker loops in the local process: two, so lease balancing is exercised on every laptop. */
 export const LOCAL_WORKERS = 2;
 
+/** What a caller (the benchmark) may change about the local system; `npm start` uses the defaults. */
+export interface LocalOptions {
+  handleSignals?: boolean;
+  /** Shards of the local stream (default LOCAL_SHARDS). */
+  shards?: number;
+  /** Worker loops (default LOCAL_WORKERS). */
+  workers?: number;
+  /** Ports of the embedded servers (default: free ones), so a caller can keep every server in a range. */
+  kinesisPort?: number;
+  postgresPort?: number;
+}
+
 export interface LocalSystem {
   url: string;
   adminToken: string;
@@ -49,7 +61,9 @@ class StartAbortedError extends Error {
  * step the moment it has started, so a failure or a signal part-way through start-up stops exactly
  * what was started (and removes the temporary database) instead of leaking it.
  */
-export async function startLocal(env: Env, options: { handleSignals?: boolean } = {}): Promise<LocalSystem> {
+export async function startLocal(env: Env, options: LocalOptions = {}): Promise<LocalSystem> {
+  const shards = options.shards ?? LOCAL_SHARDS;
+  const workerCount = options.workers ?? LOCAL_WORKERS;
   const localEnv: Env = { ...env };
   localEnv.LOG_LEVEL ??= "warn";
   localEnv.AWS_REGION ??= "eu-central-1";
@@ -73,7 +87,7 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
   try {
     if (!localEnv.DATABASE_URL) {
       step("starting embedded PostgreSQL…");
-      const pg = await startLocalPostgres();
+      const pg = await startLocalPostgres({ port: options.postgresPort });
       lifecycle.onShutdown("embedded PostgreSQL", pg.stop);
       localEnv.DATABASE_URL = pg.url;
     } else {
@@ -85,8 +99,9 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     if (!mode.localNeeds.kinesis) {
       step(`${mode.name} mode: orders are queued as PENDING rows (no stream)`);
     } else if (!localEnv.KINESIS_ENDPOINT) {
-      step("starting kinesalite (in-process Kinesis, on its own thread)…");
-      const kinesis = await startLocalKinesis({ thread: true });
+      step("starting kinesalite (in-process Kinesis, on its own thread, records on disk)…");
+      // On disk: in memory kinesalite's heap grows with every record for as long as it runs.
+      const kinesis = await startLocalKinesis({ thread: true, onDisk: true, port: options.kinesisPort });
       lifecycle.onShutdown("kinesalite", kinesis.stop);
       localEnv.KINESIS_ENDPOINT = kinesis.endpoint;
     } else {
@@ -97,7 +112,7 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     const config = loadConfig(localEnv);
     step("applying migrations…");
     await runMigrations(config, logger);
-    await mode.prepareLocal(config, LOCAL_SHARDS);
+    await mode.prepareLocal(config, shards);
     checkpoint();
 
     const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
@@ -105,13 +120,13 @@ export async function startLocal(env: Env, options: { handleSignals?: boolean } 
     const seeded = await seedDemoCatalog(runtime.store);
     step(`demo catalog: ${seeded} products added`);
     checkpoint();
-    step(`starting ${LOCAL_WORKERS} workers and the API…`);
+    step(`starting ${workerCount} workers and the API…`);
     // One shard each: both loops start together, so without the cap the first would take both shards
     // and the second would steal one back, rolling back the first batch (harmless, but noisy).
     // In this one process the API and the workers share one registry, so the mode can count pending
     // orders even where a deployed fleet cannot (stream mode: there it is IteratorAge, see the README).
-    const workers = await startWorkers(runtime, LOCAL_WORKERS, {
-      maxLeasesPerWorker: Math.ceil(LOCAL_SHARDS / LOCAL_WORKERS),
+    const workers = await startWorkers(runtime, workerCount, {
+      maxLeasesPerWorker: Math.ceil(shards / workerCount),
       pendingScope: "process",
     });
     lifecycle.onShutdown("workers", workers.stop);

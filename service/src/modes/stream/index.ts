@@ -13,7 +13,14 @@ import { KinesisOrderWorker } from "./kinesis-worker.js";
 export const streamMode: IntakeMode = {
   name: "stream",
   readinessName: "stream",
-  createIntake: (runtime) => KinesisOrderIntake.fromConfig(runtime.config, { logger: runtime.logger }),
+  createIntake: (runtime) =>
+    KinesisOrderIntake.fromConfig(runtime.config, {
+      logger: runtime.logger,
+      onRecordsPut: (records, bytes) => {
+        runtime.metrics.streamRecordsPut.inc(records);
+        runtime.metrics.streamBytesPut.inc(bytes);
+      },
+    }),
   createWorker: (runtime, options = {}) =>
     KinesisOrderWorker.fromConfig(
       runtime.config,

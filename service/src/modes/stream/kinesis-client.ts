@@ -25,7 +25,7 @@ export interface KinesisClientOptions {
 }
 
 export function createKinesisClient(
-  kinesis: ServiceConfig["kinesis"],
+  kinesis: Omit<ServiceConfig["kinesis"], "aggregate">,
   options: KinesisClientOptions = {},
 ): KinesisClient {
   const maxSockets = options.maxSockets ?? 64;

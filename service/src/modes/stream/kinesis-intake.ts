@@ -13,13 +13,15 @@
  * cannot fix (e.g. KMS access denied) reject at once.
  *
  * The partition key is the order id: random UUIDs spread evenly over the shards' hash ranges, and all
- * records of one order land on one shard, in order.
+ * records of one order land on one shard, in order. With `aggregate` on, the orders of a batch that map
+ * to one shard travel as KPL aggregated records (record-packer.ts); a failed aggregate retries all of
+ * its orders, an accepted one settles all of them.
  */
 import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
   PutRecordsCommand,
-  type PutRecordsRequestEntry,
+  type PutRecordsResultEntry,
 } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
 import type { ServiceConfig } from "../../config.js";
@@ -28,13 +30,23 @@ import { type BatchEntry, IntakeUnavailableError, MicroBatcher } from "../../pip
 import { backoffDelayMs, type RetryPolicy } from "../../pipeline/retry.js";
 import type { OrderIntake } from "../types.js";
 import { createKinesisClient } from "./kinesis-client.js";
+import type { UserRecord } from "./kpl-aggregator.js";
 import { encodeOrderRecord } from "./record.js";
+import {
+  aggregatingPacker,
+  type PackedRecord,
+  packOnePerRecord,
+  type RecordPacker,
+} from "./record-packer.js";
+import { ShardMap } from "./shard-map.js";
 
 /** Kinesis limits for one PutRecords request. */
 const PUT_RECORDS_MAX_RECORDS = 500;
 const PUT_RECORDS_MAX_BYTES = 5 * 1024 * 1024;
 /** Largest record (data + partition key) Kinesis accepts. */
 const RECORD_MAX_BYTES = 1024 * 1024;
+/** Orders per batch when aggregating: the 500-entry limit applies to aggregates, not to orders. */
+const AGGREGATED_MAX_BATCH_ORDERS = 5_000;
 
 /** Per-entry error codes worth retrying: the shard was busy or Kinesis had a transient fault. */
 const RETRYABLE_ENTRY_ERRORS = new Set([
@@ -45,7 +57,9 @@ const RETRYABLE_ENTRY_ERRORS = new Set([
 
 export interface KinesisProducerOptions {
   streamName: string;
-  /** Records per PutRecords call, 1–500 (default 500). */
+  /** Many orders per Kinesis record, in the KPL aggregation format (KINESIS_AGGREGATION; default false). */
+  aggregate?: boolean;
+  /** Orders per batch, 1–500 one per record (default 500), more when aggregating (default 5,000). */
   maxBatchRecords?: number;
   /** Bytes per PutRecords call (default 5 MiB). */
   maxBatchBytes?: number;
@@ -60,13 +74,15 @@ export interface KinesisProducerOptions {
   backoffMaxMs?: number;
   /** Submissions buffered or retrying before `submit` refuses new ones (default 50,000). */
   maxQueued?: number;
+  /** Called after each PutRecords call with the records it got accepted and their bytes (metrics). */
+  onRecordsPut?: (records: number, bytes: number) => void;
   /** Destroy the client on close (default: true when the producer created it). */
   closeClient?: boolean;
   logger?: Logger;
 }
 
-interface PendingRecord {
-  entry: PutRecordsRequestEntry;
+/** A submission's order record, and the error of its last failed attempt. */
+interface PendingRecord extends UserRecord {
   lastError?: string;
 }
 
@@ -80,6 +96,7 @@ export class KinesisOrderIntake implements OrderIntake {
   ): KinesisOrderIntake {
     return new KinesisOrderIntake(createKinesisClient(config.kinesis), {
       streamName: config.kinesis.streamName,
+      aggregate: config.kinesis.aggregate,
       closeClient: true,
       ...options,
     });
@@ -90,6 +107,9 @@ export class KinesisOrderIntake implements OrderIntake {
   private readonly closeClient: boolean;
   private readonly logger: Logger | undefined;
   private readonly batcher: MicroBatcher<PendingRecord>;
+  private readonly shardMap: ShardMap | undefined;
+  private readonly pack: RecordPacker;
+  private readonly onRecordsPut: ((records: number, bytes: number) => void) | undefined;
   private closed: Promise<void> | undefined;
 
   constructor(
@@ -105,14 +125,21 @@ export class KinesisOrderIntake implements OrderIntake {
     };
     this.closeClient = options.closeClient ?? false;
     this.logger = options.logger;
+    this.onRecordsPut = options.onRecordsPut;
+    const aggregate = options.aggregate ?? false;
+    this.shardMap = aggregate ? new ShardMap(client, this.streamName, 60_000, options.logger) : undefined;
+    this.pack = this.shardMap ? aggregatingPacker(this.shardMap) : packOnePerRecord;
+    const maxOrders = aggregate ? AGGREGATED_MAX_BATCH_ORDERS : PUT_RECORDS_MAX_RECORDS;
     this.batcher = new MicroBatcher({
-      maxBatchItems: clamp(options.maxBatchRecords ?? PUT_RECORDS_MAX_RECORDS, 1, PUT_RECORDS_MAX_RECORDS),
+      maxBatchItems: clamp(options.maxBatchRecords ?? maxOrders, 1, maxOrders),
       maxBatchWeight: clamp(
         options.maxBatchBytes ?? PUT_RECORDS_MAX_BYTES,
         RECORD_MAX_BYTES,
         PUT_RECORDS_MAX_BYTES,
       ),
       lingerMs: Math.max(0, options.lingerMs ?? 5),
+      // Linger only while a PutRecords call is in flight: an idle producer sends at once.
+      idleFlush: "immediate",
       maxInFlight: Math.max(1, options.maxInFlight ?? 4),
       maxQueued: Math.max(1, options.maxQueued ?? 50_000),
       waitingFor: "records waiting for Kinesis",
@@ -128,7 +155,7 @@ export class KinesisOrderIntake implements OrderIntake {
         new Error(`order ${order.orderId} encodes to ${bytes} bytes; Kinesis records are ≤ 1 MiB`),
       );
     }
-    return this.batcher.submit({ entry: { Data: data, PartitionKey: order.orderId } }, bytes);
+    return this.batcher.submit({ partitionKey: order.orderId, data }, bytes);
   }
 
   async checkReady(): Promise<void> {
@@ -141,6 +168,9 @@ export class KinesisOrderIntake implements OrderIntake {
     } catch (error) {
       throw new Error(`Kinesis stream ${this.streamName} is not reachable: ${(error as Error).message}`);
     }
+    // Aggregation needs the shard map; loading it here means the first orders after start-up are
+    // already aggregated (until it loads they go one per record).
+    await this.shardMap?.refresh();
     // UPDATING (a reshard in progress) still accepts writes.
     if (status !== "ACTIVE" && status !== "UPDATING") {
       throw new Error(`Kinesis stream ${this.streamName} is ${status ?? "in an unknown state"}, not ACTIVE`);
@@ -163,18 +193,24 @@ export class KinesisOrderIntake implements OrderIntake {
 
   private async send(batch: BatchEntry<PendingRecord>[]): Promise<void> {
     for (const pending of batch) pending.attempts++;
-    let results: { ErrorCode?: string; ErrorMessage?: string }[];
+    const calls = splitIntoCalls(this.pack(batch));
+    await Promise.all(calls.map((call) => this.putRecords(call)));
+  }
+
+  /** One PutRecords call; settles or requeues every order of every entry in it. */
+  private async putRecords(call: PackedRecord<PendingRecord>[]): Promise<void> {
+    let results: PutRecordsResultEntry[];
     try {
       const response = await this.client.send(
-        new PutRecordsCommand({ StreamName: this.streamName, Records: batch.map((p) => p.item.entry) }),
+        new PutRecordsCommand({ StreamName: this.streamName, Records: call.map((packed) => packed.entry) }),
       );
       results = response.Records ?? [];
     } catch (error) {
       // The whole call failed (network, throttled call, stream missing): nothing in it was accepted.
       const err = error as Error;
       const retryable = isRetryableCallError(err);
-      this.logger?.warn({ err, records: batch.length, retryable }, "PutRecords call failed");
-      for (const pending of batch) {
+      this.logger?.warn({ err, records: call.length, retryable }, "PutRecords call failed");
+      for (const pending of call.flatMap((packed) => packed.members)) {
         pending.item.lastError = `${err.name}: ${err.message}`;
         if (retryable) this.retryOrReject(pending);
         else pending.reject(new Error(`Kinesis rejected the order record: ${pending.item.lastError}`));
@@ -182,21 +218,31 @@ export class KinesisOrderIntake implements OrderIntake {
       return;
     }
     let failed = 0;
-    batch.forEach((pending, index) => {
+    let putBytes = 0;
+    call.forEach((packed, index) => {
       const result = results[index];
       if (result && !result.ErrorCode) {
-        pending.resolve();
+        putBytes += packed.entry.Data.byteLength + Buffer.byteLength(packed.entry.PartitionKey);
+        // Kinesis put the aggregate elsewhere than the map said: the shards changed; reload the map.
+        if (packed.expectedShard && result.ShardId && result.ShardId !== packed.expectedShard) {
+          void this.shardMap?.refresh();
+        }
+        for (const pending of packed.members) pending.resolve();
         return;
       }
       failed++;
       const code = result?.ErrorCode ?? "MissingResult";
-      pending.item.lastError = `${code}: ${result?.ErrorMessage ?? "no result for this entry"}`;
-      if (RETRYABLE_ENTRY_ERRORS.has(code) || code === "MissingResult") this.retryOrReject(pending);
-      else pending.reject(new Error(`Kinesis rejected the order record: ${pending.item.lastError}`));
+      const retryable = RETRYABLE_ENTRY_ERRORS.has(code) || code === "MissingResult";
+      for (const pending of packed.members) {
+        pending.item.lastError = `${code}: ${result?.ErrorMessage ?? "no result for this entry"}`;
+        if (retryable) this.retryOrReject(pending);
+        else pending.reject(new Error(`Kinesis rejected the order record: ${pending.item.lastError}`));
+      }
     });
+    if (failed < call.length) this.onRecordsPut?.(call.length - failed, putBytes);
     if (failed > 0)
       this.logger?.debug(
-        { failed, records: batch.length },
+        { failed, records: call.length },
         "PutRecords partially failed; retrying failed entries",
       );
   }
@@ -206,7 +252,7 @@ export class KinesisOrderIntake implements OrderIntake {
     if (pending.attempts >= this.retry.maxAttempts) {
       this.logger?.error(
         {
-          partitionKey: pending.item.entry.PartitionKey,
+          partitionKey: pending.item.partitionKey,
           attempts: pending.attempts,
           error: pending.item.lastError,
         },
@@ -237,6 +283,28 @@ function isRetryableCallError(error: Error): boolean {
     );
   }
   return true;
+}
+
+/** Splits packed records into PutRecords calls within the 500-entry and 5 MiB request limits. */
+function splitIntoCalls<T extends UserRecord>(packed: PackedRecord<T>[]): PackedRecord<T>[][] {
+  const calls: PackedRecord<T>[][] = [];
+  let current: PackedRecord<T>[] = [];
+  let bytes = 0;
+  for (const record of packed) {
+    const size = record.entry.Data.byteLength + Buffer.byteLength(record.entry.PartitionKey);
+    if (
+      current.length > 0 &&
+      (current.length >= PUT_RECORDS_MAX_RECORDS || bytes + size > PUT_RECORDS_MAX_BYTES)
+    ) {
+      calls.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) calls.push(current);
+  return calls;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -29,8 +29,15 @@ import { commitStreamChunk } from "./chunk-committer.js";
 import { chunkUserRecords, expandRecords, iteratorStart, type UserRecordChunk } from "./stream-position.js";
 
 export interface PollingOptions {
-  /** Records per GetRecords call and per transaction (WORKER_BATCH_SIZE: range and default in contract.ts). */
+  /**
+   * Records per GetRecords call and per transaction to start with (WORKER_BATCH_SIZE: range and
+   * default in contract.ts). A full answer doubles the next call's Limit up to maxBatchSize, a
+   * half-empty one halves it back towards batchSize: a backlog drains in large transactions, a
+   * trickle stays in small ones.
+   */
   batchSize: number;
+  /** Upper bound of the adaptive Limit (default 10,000, what GetRecords allows). */
+  maxBatchSize: number;
   /** Least time between two GetRecords calls on one shard (default 200 ms: 5 calls/s). */
   minPollIntervalMs: number;
   /** Wait after an empty answer: starts at min, doubles to max (defaults 250 / 1,000 ms). */
@@ -41,8 +48,16 @@ export interface PollingOptions {
   errorBackoffMaxMs: number;
 }
 
+/**
+ * GetRecords returns at most 10,000 records or 10 MiB per call, and a shard serves 5 calls/s; with
+ * the Limit adapting up to this, one shard's reader is bound by Kinesis, not by a fixed cap of ours.
+ * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+ */
+export const GET_RECORDS_MAX_RECORDS = 10_000;
+
 export const DEFAULT_POLLING: PollingOptions = {
   batchSize: integerDefault("WORKER_BATCH_SIZE"),
+  maxBatchSize: GET_RECORDS_MAX_RECORDS,
   minPollIntervalMs: 200,
   idleBackoffMinMs: 250,
   idleBackoffMaxMs: 1_000,
@@ -82,9 +97,12 @@ export class ShardConsumer {
   private readonly log: Logger;
   /** Attempts of records that failed alone on this shard, until they commit or are quarantined. */
   private readonly failures = new RecordFailureTracker();
+  /** The Limit of the next GetRecords call (adaptive, see PollingOptions.batchSize). */
+  private limit: number;
 
   constructor(private readonly deps: ShardConsumerDeps) {
     this.log = deps.logger.child({ shardId: deps.lease.shardId });
+    this.limit = deps.polling.batchSize;
     this.done = this.run().finally(() => deps.metrics?.shardReleased?.(deps.lease.shardId));
   }
 
@@ -142,7 +160,9 @@ export class ShardConsumer {
 
         // Read ahead while this batch is written, when there is likely more: a full batch, or Kinesis says
         // we are behind the tip (kinesalite always reports 0 there, hence both tests).
-        const likelyMore = records.length >= polling.batchSize || (response.MillisBehindLatest ?? 0) > 0;
+        const full = records.length >= this.limit;
+        const likelyMore = full || (response.MillisBehindLatest ?? 0) > 0;
+        this.adaptLimit(records.length, full);
         if (next && likelyMore && !this.stopping) {
           const at = Math.max(Date.now(), lastCall + polling.minPollIntervalMs);
           pending = this.delay(at - Date.now()).then(() => {
@@ -224,6 +244,18 @@ export class ShardConsumer {
     });
   }
 
+  private adaptLimit(received: number, full: boolean): void {
+    const { batchSize, maxBatchSize } = this.deps.polling;
+    const ceiling = Math.max(batchSize, maxBatchSize);
+    if (full) this.limit = Math.min(ceiling, this.limit * 2);
+    else if (received < this.limit / 2) this.limit = Math.max(batchSize, Math.floor(this.limit / 2));
+  }
+
+  /** The Limit the next GetRecords call will ask for (tests, metrics). */
+  get currentLimit(): number {
+    return this.limit;
+  }
+
   private async iteratorAfterCheckpoint(): Promise<string> {
     const checkpoint = this.deps.lease.checkpoint;
     const response = await this.deps.client.send(
@@ -238,9 +270,7 @@ export class ShardConsumer {
   }
 
   private getRecords(iterator: string): Promise<GetRecordsCommandOutput> {
-    return this.deps.client.send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.deps.polling.batchSize }),
-    );
+    return this.deps.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.limit }));
   }
 
   /** A sleep that stop() cuts short. */

@@ -1,0 +1,28 @@
+/**
+ * The bench's in-process system: what `fastcart local` (`npm start`) runs, with the shard and worker
+ * counts and the embedded servers' ports the bench chose (`npm start` keeps its defaults).
+ *
+ *   node --import tsx bench/local-system.ts [--shards 2] [--workers 2] [--kinesis-port N] [--postgres-port N]
+ */
+import { parseArgs } from "node:util";
+import { LOCAL_SHARDS, LOCAL_WORKERS, startLocal } from "../tools/local/local.js";
+
+const { values } = parseArgs({
+  options: {
+    shards: { type: "string", default: String(LOCAL_SHARDS) },
+    workers: { type: "string", default: String(LOCAL_WORKERS) },
+    "kinesis-port": { type: "string" },
+    "postgres-port": { type: "string" },
+  },
+});
+const port = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const system = await startLocal(process.env, {
+  handleSignals: true,
+  shards: Number(values.shards),
+  workers: Number(values.workers),
+  kinesisPort: port(values["kinesis-port"]),
+  postgresPort: port(values["postgres-port"]),
+});
+process.stderr.write(`local system ready at ${system.url}\n`);
+await system.lifecycle.stopped;

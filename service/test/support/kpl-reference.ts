@@ -1,0 +1,103 @@
+/**
+ * awslabs' reference deaggregator (aws-kinesis-agg), to prove other consumers read what we aggregate.
+ * Loaded through require with a local type: the package's own typings pull in aws-sdk v2 and Lambda
+ * types this repository does not have.
+ */
+import { createRequire } from "node:module";
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
+
+interface ReferenceUserRecord {
+  partitionKey: string;
+  explicitPartitionKey?: string;
+  sequenceNumber: string;
+  subSequenceNumber?: number;
+  data: string;
+}
+
+interface ReferenceDeaggregator {
+  deaggregateSync(
+    record: { data: string; partitionKey: string; sequenceNumber: string },
+    computeChecksums: boolean,
+    done: (error: Error | null, records?: ReferenceUserRecord[]) => void,
+  ): void;
+}
+
+const reference = createRequire(import.meta.url)("aws-kinesis-agg") as ReferenceDeaggregator;
+
+export interface UserRecordRead {
+  shardId: string;
+  /** The Kinesis record it came in, and its position there (0 for a plain record). */
+  sequenceNumber: string;
+  partitionKey: string;
+  data: Buffer;
+}
+
+/** Deaggregates one Kinesis record with the reference library, checksums verified. */
+export function referenceDeaggregate(
+  data: Uint8Array,
+  partitionKey: string,
+  sequenceNumber: string,
+): { partitionKey: string; data: Buffer }[] {
+  let out: { partitionKey: string; data: Buffer }[] = [];
+  reference.deaggregateSync(
+    { data: Buffer.from(data).toString("base64"), partitionKey, sequenceNumber },
+    true,
+    (error, records) => {
+      if (error) throw error;
+      out = (records ?? []).map((record) => ({
+        partitionKey: record.partitionKey,
+        data: Buffer.from(record.data, "base64"),
+      }));
+    },
+  );
+  return out;
+}
+
+/** Every Kinesis record of the stream (all shards, oldest first), raw, with the shard it is on. */
+export async function readRawRecords(
+  client: KinesisClient,
+  streamName: string,
+): Promise<{ shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[]> {
+  const out: { shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[] = [];
+  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: streamName }));
+  for (const shard of Shards) {
+    let { ShardIterator: iterator } = await client.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId!,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
+    );
+    while (iterator) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const record of page.Records ?? []) {
+        out.push({
+          shardId: shard.ShardId!,
+          sequenceNumber: record.SequenceNumber!,
+          partitionKey: record.PartitionKey!,
+          data: record.Data!,
+        });
+      }
+      if ((page.Records ?? []).length === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+/** Every user record on the stream, each aggregate opened by the reference deaggregator. */
+export async function readUserRecords(client: KinesisClient, streamName: string): Promise<UserRecordRead[]> {
+  const raw = await readRawRecords(client, streamName);
+  return raw.flatMap((record) =>
+    referenceDeaggregate(record.data, record.partitionKey, record.sequenceNumber).map((user) => ({
+      shardId: record.shardId,
+      sequenceNumber: record.sequenceNumber,
+      ...user,
+    })),
+  );
+}
