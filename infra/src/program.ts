@@ -274,6 +274,7 @@ export function createProgram(config: StackConfig): StackOutputs {
         cache && network.cacheSecurityGroup
           ? { port: cache.port, securityGroupId: network.cacheSecurityGroup.id }
           : undefined,
+      inVpcApi: edge ? undefined : { port: CONTAINER_PORT, securityGroupId: network.serviceSecurityGroup.id },
     },
     logRetentionDays: config.logRetentionDays,
     loadBalancing: edge

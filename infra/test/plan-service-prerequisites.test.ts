@@ -36,7 +36,7 @@ const common = (env: string, egress: readonly string[]): Prerequisite[] => [
 
 const PREREQUISITES: Readonly<Record<string, readonly Prerequisite[]>> = {
   "fastcart-dev": [
-    ...common("dev", ["db", "https", "redis"]),
+    ...common("dev", ["db", "https", "redis", "api"]),
     [ALARM, "fastcart-deploy-stream-lag-dev", "deployment alarm: the new workers fall behind the stream"],
   ],
   "orders-api-prod": [

@@ -245,7 +245,7 @@ describe("stack fastcart-dev", () => {
       ]),
       [[6379, [h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")]]],
     );
-    // The tasks' egress is the Service component's separate rules (5432, 6379, 443), never inline all-open.
+    // The tasks' egress is the Service component's separate rules (3000 to itself, 5432, 6379, 443), never inline all-open.
     assert.equal(sg("fastcart-service-sg-dev")["egress"], undefined);
     assert.deepEqual(
       h
@@ -253,6 +253,8 @@ describe("stack fastcart-dev", () => {
         .map((r) => [r.inputs["fromPort"], r.inputs["referencedSecurityGroupId"] ?? r.inputs["cidrIpv4"]])
         .sort(),
       [
+        // The API port to the service's own group: the in-VPC smoke task of `npm run verify -- --smoke`.
+        [3000, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-service-sg-dev")],
         [443, "0.0.0.0/0"],
         [5432, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-db-sg-dev")],
         [6379, h.idOf("aws:ec2/securityGroup:SecurityGroup", "fastcart-redis-sg-dev")],

@@ -15,6 +15,12 @@ export interface ServiceEgressArgs {
   readonly database: EgressTarget;
   /** Redis, when the stack has the status cache. */
   readonly cache: EgressTarget | undefined;
+  /**
+   * The service's own API port in its own group, on a stack with no load balancer: the API is reached
+   * from inside the VPC there, and the one-off smoke task `npm run verify -- --smoke` starts (same
+   * group, same subnets) must be able to connect to it.
+   */
+  readonly inVpcApi: EgressTarget | undefined;
 }
 
 /**
@@ -61,5 +67,13 @@ export function createServiceEgress(
     }),
   ];
   if (args.cache) rules.push(rule("service-egress-redis", "Redis status cache", toGroup(args.cache)));
+  if (args.inVpcApi)
+    rules.push(
+      rule(
+        "service-egress-api",
+        "The service's API, for in-VPC clients (smoke task)",
+        toGroup(args.inVpcApi),
+      ),
+    );
   return rules;
 }

@@ -75,7 +75,11 @@ export interface ServiceArgs {
   /** The application database user the task role connects as (IAM database authentication). */
   readonly databaseUser: { readonly resourceId: pulumi.Input<string>; readonly name: string };
   /** The data stores the tasks may reach (their security group's only egress besides HTTPS). */
-  readonly egress: { readonly database: EgressTarget; readonly cache: EgressTarget | undefined };
+  readonly egress: {
+    readonly database: EgressTarget;
+    readonly cache: EgressTarget | undefined;
+    readonly inVpcApi: EgressTarget | undefined;
+  };
   readonly logRetentionDays: number;
   /** ALB wiring; absent: no load balancer (the API is reached inside the VPC). */
   readonly loadBalancing: ServiceLoadBalancing | undefined;

@@ -50,7 +50,7 @@ export function serviceArgs(suffix: string): ServiceArgs {
     kmsKeyArn: keyArn,
     streamArn: undefined,
     databaseUser: { resourceId: "db-ABCDEF", name: "app" },
-    egress: { database: { port: 5432, securityGroupId: "sg-db" }, cache: undefined },
+    egress: { database: { port: 5432, securityGroupId: "sg-db" }, cache: undefined, inVpcApi: undefined },
     logRetentionDays: 7,
     loadBalancing: undefined,
     rollbackHttp5xxRatePercent: 5,
@@ -122,7 +122,7 @@ export async function createServiceFixture(): Promise<ServiceFixture> {
     fargateSpotWeight: 1,
     ssmAppConfig: { LOG_LEVEL: "warn", WORKER_BATCH_SIZE: "250" },
     databaseUser: { resourceId: "cluster-ABCDEF", name: "fastcart_app" },
-    egress: { database: { port: 3306, securityGroupId: "sg-db" }, cache: undefined },
+    egress: { database: { port: 3306, securityGroupId: "sg-db" }, cache: undefined, inVpcApi: undefined },
     loadBalancing: { ...edgeResources("sv1", true), bakeTimeMinutes: 10 },
     rollbackHttp5xxRatePercent: 7,
     autoscaling: { minCapacity: 2, maxCapacity: 10, cpuTargetPercent: 70, pendingOrdersPerTask: 500 },
@@ -139,6 +139,7 @@ export async function createServiceFixture(): Promise<ServiceFixture> {
     egress: {
       database: { port: 5432, securityGroupId: "sg-db" },
       cache: { port: 6379, securityGroupId: "sg-redis" },
+      inVpcApi: { port: 3000, securityGroupId: "sg-svc" },
     },
   });
   const rolling = new Service("fastcart-service-sv3", {

@@ -291,7 +291,7 @@ describe("Service", () => {
     );
   });
 
-  it("service egress: the database and Redis ports to their groups, HTTPS to AWS APIs, nothing else", () => {
+  it("service egress: the database and Redis ports to their groups, HTTPS to AWS APIs, the API port to its own group without a load balancer, nothing else", () => {
     const rules = (suffix: string) =>
       f.harness
         .ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
@@ -305,6 +305,7 @@ describe("Service", () => {
         ])
         .sort();
     assert.deepEqual(rules("sv2"), [
+      ["sg-svc", "tcp", 3000, 3000, "sg-svc"],
       ["sg-svc", "tcp", 443, 443, "0.0.0.0/0"],
       ["sg-svc", "tcp", 5432, 5432, "sg-db"],
       ["sg-svc", "tcp", 6379, 6379, "sg-redis"],
