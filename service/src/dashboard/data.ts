@@ -7,7 +7,6 @@
 import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
 import type { IntakeMode } from "../contract.js";
-import { pendingOrderCount } from "../store/order-store.js";
 import { countOpenByReason } from "../store/quarantine-store.js";
 import type { Database } from "../store/schema.js";
 import { MetricsWindow } from "./metrics-window.js";
@@ -40,8 +39,14 @@ export interface DashboardSourceOptions {
   intakeMode: IntakeMode;
   registry: Registry;
   db: Kysely<Database>;
-  /** Accepted − decided when the API and the workers share this process (fastcart local). */
+  /**
+   * The mode's pending-orders figure (IntakeMode.pendingOrders): PENDING rows in table mode, accepted −
+   * decided when the API and the workers share this process (fastcart local); absent when this process
+   * cannot know it (the API alone in stream mode).
+   */
   backlog?: () => Promise<number>;
+  /** What `backlog` counts (IntakeMode.pendingOrdersSource); "this-process" when unset. */
+  backlogSource?: "pending-rows" | "this-process";
 }
 
 export interface DashboardSource {
@@ -60,9 +65,8 @@ export function createDashboardSource(options: DashboardSourceOptions): Dashboar
   let cached: { at: number; data: Promise<DashboardData> } | undefined;
 
   const backlog = async (): Promise<Pick<DashboardData["backlog"], "pending" | "source">> => {
-    if (options.intakeMode === "table")
-      return { pending: await pendingOrderCount(options.db), source: "pending-rows" };
-    if (options.backlog) return { pending: await options.backlog(), source: "this-process" };
+    if (options.backlog)
+      return { pending: await options.backlog(), source: options.backlogSource ?? "this-process" };
     return { pending: null, source: "unknown" };
   };
 

@@ -77,6 +77,8 @@ export interface IntakeMode {
    * mode's fleet backlog is the stream's IteratorAge, which CloudWatch measures).
    */
   pendingOrders(runtime: Runtime, scope: "fleet" | "process"): (() => Promise<number>) | undefined;
+  /** What that figure is, in words the dashboard shows: the PENDING rows, or this process's counters. */
+  readonly pendingOrdersSource: "pending-rows" | "this-process";
   /** `local` only: what the mode needs on this machine before the configuration is final. */
   readonly localNeeds: { readonly kinesis: boolean };
   /** `local` only, after migrations: create what the intake writes to (stream mode: the stream). */

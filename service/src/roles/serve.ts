@@ -41,7 +41,8 @@ export async function startApi(runtime: Runtime, options: StartApiOptions = {}):
     intakeMode: runtime.mode.name,
     registry: metrics.registry,
     db: store.db,
-    backlog: options.pendingScope === "process" ? runtime.mode.pendingOrders(runtime, "process") : undefined,
+    backlog: runtime.mode.pendingOrders(runtime, options.pendingScope ?? "fleet"),
+    backlogSource: runtime.mode.pendingOrdersSource,
   });
   const app = await buildApp({ config, store, intake, cache, metrics, logger, quarantine, dashboard });
   const address = await app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {

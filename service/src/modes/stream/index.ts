@@ -34,6 +34,7 @@ export const streamMode: IntakeMode = {
     ),
   // Records on the stream cannot be counted; in one process the API's and the workers' counters can.
   pendingOrders: (runtime, scope) => (scope === "process" ? () => processBacklog(runtime) : undefined),
+  pendingOrdersSource: "this-process",
   localNeeds: INTAKE_MODE_NEEDS.stream,
   async prepareLocal(config, shards) {
     const client = createKinesisClient(config.kinesis);

@@ -30,6 +30,7 @@ export const tableMode: IntakeMode = {
     ),
   // The queue is the table: every worker and every process sees the same PENDING rows.
   pendingOrders: (runtime) => () => pendingOrderCount(runtime.store.db),
+  pendingOrdersSource: "pending-rows",
   localNeeds: INTAKE_MODE_NEEDS.table,
   async prepareLocal() {},
 };
