@@ -189,8 +189,12 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
     const { stdout } = await run(process.execPath, ["dist/main.js", "--help"], { cwd: serviceDir, env });
     const section = stdout.slice(stdout.indexOf("Commands:"), stdout.indexOf("Examples:"));
     const commands = [...section.matchAll(/^ {2}(\w+) /gm)].map((match) => match[1]);
-    assert.deepEqual(commands, ["serve", "work", "migrate", "token", "help"]);
+    assert.deepEqual(commands, ["serve", "work", "migrate", "token", "smoke", "help"]);
     assert.doesNotMatch(stdout, /fastcart local/);
+    // Listed is not enough: the one-off smoke task of the deployed image runs this very command.
+    const smoke = await run(process.execPath, ["dist/main.js", "smoke", "--help"], { cwd: serviceDir, env });
+    assert.match(smoke.stdout, /Usage: fastcart smoke/);
+    assert.match(smoke.stdout, /--wait-ready <seconds>/);
     for (const asset of ["dashboard.html", "dashboard.js", "dashboard.css"]) {
       await readFile(join(distDir, "dashboard", "static", asset));
     }

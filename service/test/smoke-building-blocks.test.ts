@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseSmokeArgs, UsageError } from "../smoke/args.js";
-import { readListPage } from "../smoke/list-page.js";
-import { parseOrderView, verifyHistory, verifyTotals } from "../smoke/order-view.js";
+import { parseSmokeArgs, UsageError } from "../src/smoke/args.js";
+import { readListPage } from "../src/smoke/list-page.js";
+import { parseOrderView, verifyHistory, verifyTotals } from "../src/smoke/order-view.js";
 import { SECRET } from "./support/smoke-run.js";
 
 describe("smoke building blocks", () => {
@@ -50,7 +50,21 @@ describe("smoke building blocks", () => {
     assert.equal(flagWins.kind === "run" && flagWins.options.adminToken, "flag-admin");
     const noSecret = parseSmokeArgs(["--url", "http://h", "--token", "t"], { AUTH_JWT_SECRET: SECRET });
     assert.equal(noSecret.kind === "run" && noSecret.options.jwtSecret, undefined);
+    // --secret-env names the variable (the container's own AUTH_JWT_SECRET); with a secret and no
+    // token the suite mints its admin token, so nothing secret is on the command line.
+    const fromNamed = parseSmokeArgs(["--url", "http://h", "--secret-env", "AUTH_JWT_SECRET"], {
+      AUTH_JWT_SECRET: SECRET,
+    });
+    assert.equal(fromNamed.kind === "run" && fromNamed.options.jwtSecret, SECRET);
+    assert.equal(fromNamed.kind === "run" && fromNamed.options.adminToken, undefined);
     const cases: [string[], RegExp][] = [
+      [
+        ["--url", "http://h", "--secret-env", "NOT_SET_ANYWHERE"],
+        /--secret-env: environment variable NOT_SET_ANYWHERE is not set/,
+      ],
+      [["--url", "http://h", "--secret-env", "A-B"], /--secret-env: must be an environment variable name/],
+      [["--url", "http://h", "--secret-env", "SHORT"], /--secret-env: must be at least 32 bytes/],
+      [["--url", "http://h", "--secret", SECRET, "--secret-env", "X"], /--secret and --secret-env: give one/],
       [["--url", "x", "--token", "t"], /--url: not a URL/],
       [["--url", "ftp://h", "--token", "t"], /--url: must be http/],
       [["--url", "http://h?x=1", "--token", "t"], /--url: must not carry a query/],
@@ -67,7 +81,7 @@ describe("smoke building blocks", () => {
     ];
     for (const [argv, message] of cases) {
       assert.throws(
-        () => parseSmokeArgs(argv),
+        () => parseSmokeArgs(argv, { SHORT: "short" }),
         (error: unknown) => error instanceof UsageError && message.test(error.message),
       );
     }

@@ -1,5 +1,5 @@
 /**
- * The smoke suite (service/smoke) against an in-test fixture of the API contract: a correct server
+ * The smoke suite (service/src/smoke) against an in-test fixture of the API contract: a correct server
  * passes every check; each kind of misbehaviour gives a FAIL line naming what is wrong and exit
  * code 1; an unreachable server says what to do. The CLI is run as a child process for the exit
  * codes and output format CI relies on; the rest runs in-process to stay fast.
@@ -12,9 +12,9 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { ALL_CHECKS } from "../smoke/checks.js";
-import type { SmokeReport } from "../smoke/report.js";
-import { runSmoke } from "../smoke/smoke.js";
+import { ALL_CHECKS } from "../src/smoke/checks.js";
+import type { SmokeReport } from "../src/smoke/report.js";
+import { runSmoke } from "../src/smoke/smoke.js";
 import { type FixtureApi, startFixtureApi } from "./support/smoke-fixture-api.js";
 
 import { ADMIN, CUSTOMER, options, SECRET, smoke } from "./support/smoke-run.js";
@@ -28,12 +28,12 @@ interface CliRun {
   stderr: string;
 }
 
-async function runCli(args: string[]): Promise<CliRun> {
+async function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       ["bin/fastcart.js", "smoke", ...args],
-      { cwd: serviceDir, timeout: 20_000 },
+      { cwd: serviceDir, timeout: 20_000, env },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -86,6 +86,14 @@ describe("smoke CLI (child process)", { concurrency: true }, () => {
       run.stderr,
       /smoke run [0-9A-F]{8} against http:\/\/127\.0\.0\.1:\d+ \(orders as minted customer/,
     );
+  });
+
+  it("mints its own admin token from --secret-env (the image's one-off task: no token anywhere)", async () => {
+    const { SMOKE_ADMIN_TOKEN: _token, SMOKE_JWT_SECRET: _secret, ...inherited } = process.env;
+    const env = { ...inherited, SERVICE_SECRET: SECRET };
+    const run = await runCli(["--url", api.url, "--secret-env", "SERVICE_SECRET", "--timeout", "5"], env);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, new RegExp(`^smoke: ${ALL_CHECKS.length} passed, 0 failed$`, "m"));
   });
 
   it("prints a FAIL line with the /ready body and exits 1 when /ready answers 503", async () => {

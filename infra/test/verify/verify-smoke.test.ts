@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+// The suite's own parser: the one-off task's command must be a command line `fastcart smoke` accepts.
+import { parseSmokeArgs } from "../../../service/src/smoke/args.js";
 import type { Plan } from "../../src/plan/types.js";
 import { callsOutsideVerifierPolicy, type Deployment, deploy, EXIT } from "./deployment.js";
 import { planStack, REGIONS, withoutDeployDayControls } from "./plans.js";
@@ -151,6 +153,14 @@ describe("smoke from a one-off ECS task (fastcart-dev --smoke)", () => {
     assert.ok(task);
     assert.match(task.taskDefinition, /task-definition\/fastcart-orders-dev:1$/);
     assert.deepEqual(task.command.slice(0, 3), ["smoke", "--url", "http://10.0.10.11:3000"]);
+    // In the container ECS sets AUTH_JWT_SECRET from Secrets Manager; the command only names it.
+    const parsed = parseSmokeArgs(task.command.slice(1), { AUTH_JWT_SECRET: JWT_SECRET });
+    assert.equal(parsed.kind === "run" && parsed.options.jwtSecret, JWT_SECRET);
+    assert.equal(parsed.kind === "run" && parsed.options.waitReadySeconds, SMOKE.waitReadySec);
+    assert.ok(
+      !task.command.some((arg) => arg.includes(JWT_SECRET) || arg.startsWith("--token")),
+      task.command.join(" "),
+    );
     const calls = deployment.standIn.calls.filter((c) => c.startsWith("ecs:"));
     assert.ok(calls.includes("ecs:RunTask") && calls.at(-1) === "ecs:DescribeTasks", calls.join(" "));
     assert.deepEqual(callsOutsideVerifierPolicy(deployment.standIn.calls, plan, true), []);

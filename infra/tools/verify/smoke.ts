@@ -1,12 +1,16 @@
 /**
- * The closing check: the service's black-box smoke suite (service/smoke) against the deployed service.
+ * The closing check: the service's black-box smoke suite (service/src/smoke) against the deployed service.
  *
  * - With an ALB (orders-api-prod): the suite runs here against `albDnsName` (https when the plan has an
- *   HTTPS listener); the tokens come from the suite's own variables (SMOKE_ADMIN_TOKEN, SMOKE_JWT_SECRET).
+ *   HTTPS listener); the tokens come from the suite's own variables (SMOKE_ADMIN_TOKEN, SMOKE_JWT_SECRET;
+ *   with the secret alone the suite mints its admin token).
  * - Without a public endpoint (fastcart-dev) and with `--smoke`: a one-off ECS task (RunTask) in the
  *   service's private subnets with its security group and task definition, the `api` container's command
- *   replaced by the suite aimed at a running service task's private address; the verifier waits for the
- *   task to stop (DescribeTasks) and reads the container's exit code.
+ *   replaced by the image's `fastcart smoke` aimed at a running service task's private address; the
+ *   verifier waits for the task to stop (DescribeTasks) and reads the container's exit code. The suite
+ *   mints its tokens from the JWT secret the container already receives from Secrets Manager
+ *   (`--secret-env`), so no token or secret appears in the RunTask overrides, which DescribeTasks and
+ *   CloudTrail record.
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -22,6 +26,8 @@ import type { Check, CheckContext, Findings } from "./types.js";
 const FASTCART = fileURLToPath(new URL("../../../service/bin/fastcart.js", import.meta.url));
 /** The container the one-off task runs the suite in (the image's `api` container). */
 export const SMOKE_CONTAINER = "api";
+/** The variable ECS fills from the stack's JWT secret in that container (program.ts serviceSecrets). */
+export const SMOKE_TASK_SECRET_ENV = "AUTH_JWT_SECRET";
 
 interface SmokeJson {
   ok: boolean;
@@ -30,7 +36,7 @@ interface SmokeJson {
   checks: { name: string; ok: boolean; detail?: string }[];
 }
 
-/** Runs `fastcart smoke` (service/smoke) against `url`; the suite's failures become this check's mismatches. */
+/** Runs `fastcart smoke` (service/src/smoke) against `url`; the suite's failures become this check's mismatches. */
 export function runSmokeSuite(url: string, context: CheckContext, findings: Findings): Promise<void> {
   const { waitReadySec, timeoutSec } = context.smoke;
   const args = [FASTCART, "smoke", "--url", url, "--json"];
@@ -102,6 +108,8 @@ async function runSmokeTask(context: CheckContext, findings: Findings): Promise<
     "smoke",
     "--url",
     url,
+    "--secret-env",
+    SMOKE_TASK_SECRET_ENV,
     "--wait-ready",
     String(context.smoke.waitReadySec),
     "--timeout",

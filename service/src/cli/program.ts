@@ -1,6 +1,7 @@
 /**
- * The `fastcart` command tree. The container roles (serve, work, migrate) and `token` are always
- * there; the laptop tools (local, load, smoke, bench, plan, …) need the checkout's dev dependencies
+ * The `fastcart` command tree. The container roles (serve, work, migrate), `token` and `smoke` are
+ * always there — `smoke` because a one-off task of the image runs the suite inside a VPC whose service
+ * has no public endpoint; the laptop tools (local, load, bench, plan, …) need the checkout's dev dependencies
  * and sources outside src/, so they are added only when running from a checkout — the image's
  * `fastcart --help` lists only what the image can run.
  */
@@ -8,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Command } from "commander";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
+import { smokeCommand } from "./commands/smoke.js";
 import { tokenCommand } from "./commands/token.js";
 import { workCommand } from "./commands/work.js";
 
@@ -38,7 +40,7 @@ export async function buildProgram(): Promise<Command> {
     .exitOverride()
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
-  for (const command of [serveCommand(), workCommand(), migrateCommand(), tokenCommand()]) {
+  for (const command of [serveCommand(), workCommand(), migrateCommand(), tokenCommand(), smokeCommand()]) {
     program.addCommand(command);
   }
   const laptop = laptopCommandsModule();

@@ -1,7 +1,7 @@
 /** Running the smoke suite in-process against the test fixture of the API contract. */
-import type { SmokeOptions } from "../../smoke/args.js";
-import type { SmokeReport } from "../../smoke/report.js";
-import { runSmoke } from "../../smoke/smoke.js";
+import type { SmokeOptions } from "../../src/smoke/args.js";
+import type { SmokeReport } from "../../src/smoke/report.js";
+import { runSmoke } from "../../src/smoke/smoke.js";
 import { type FixtureFaults, startFixtureApi } from "./smoke-fixture-api.js";
 
 export const ADMIN = "fixture-admin-token";

@@ -1,6 +1,6 @@
 /**
  * The laptop and CI commands of `fastcart`: they use the checkout's dev dependencies (embedded
- * PostgreSQL, kinesalite, autocannon) and sources outside src/ (smoke/, bench/, infra/), so the image
+ * PostgreSQL, kinesalite, autocannon) and sources outside src/ (bench/, infra/, tools/), so the image
  * does not have them (src/cli/program.ts adds these only in a checkout).
  */
 import type { Command } from "commander";
@@ -9,8 +9,7 @@ import { chaosCommand } from "./chaos.js";
 import { loadCommand } from "./load.js";
 import { localCommand } from "./local.js";
 import { planCommand } from "./plan.js";
-import { smokeCommand } from "./smoke.js";
 
 export function laptopCommands(): Command[] {
-  return [localCommand(), loadCommand(), smokeCommand(), benchCommand(), planCommand(), chaosCommand()];
+  return [localCommand(), loadCommand(), benchCommand(), planCommand(), chaosCommand()];
 }

@@ -113,6 +113,11 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
       message.port ? resolve(message.port) : reject(new Error(`kinesalite thread: ${message.error}`)),
     );
     thread.once("error", reject);
+  }).catch(async (error: unknown) => {
+    // A thread that could not listen still waits for "stop" messages: end it, or it keeps the
+    // process alive after the start has already failed.
+    await thread.terminate();
+    throw error;
   });
   return {
     endpoint: `http://127.0.0.1:${bound}`,

@@ -7,8 +7,11 @@ import { parseArgs } from "node:util";
 export interface SmokeOptions {
   /** Base URL of the API, without a trailing slash (a path prefix is kept). */
   baseUrl: string;
-  /** Bearer token with scope `admin`: manages the catalog, reads any order. */
-  adminToken: string;
+  /**
+   * Bearer token with scope `admin`: manages the catalog, reads any order. Absent only when a JWT
+   * secret is given: the suite then mints a short-lived admin token itself.
+   */
+  adminToken?: string;
   /** Optional customer token: enables the customer refusal checks (403 on the catalog, 404 on others' orders). */
   customerToken?: string;
   /** Optional AUTH_JWT_SECRET: the suite mints its own customer tokens (HS256) and places orders as a customer. */
@@ -60,6 +63,31 @@ function nonEmpty(flag: string, raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
+/** A POSIX-shell environment variable name (what `--secret-env` may name). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `--secret-env NAME`: the secret is read from the variable NAME. The one-off task of the service's own
+ * image uses it with the variable the container already receives from Secrets Manager, so no secret is
+ * written into the task's command line or its environment overrides, which DescribeTasks shows.
+ */
+function secretFromEnv(
+  name: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (name === undefined) return undefined;
+  if (!ENV_NAME.test(name)) {
+    throw new UsageError(
+      `--secret-env: must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*), got "${name}"`,
+    );
+  }
+  const value = env[name];
+  if (value === undefined || value.trim() === "") {
+    throw new UsageError(`--secret-env: environment variable ${name} is not set or empty`);
+  }
+  return value.trim();
+}
+
 function baseUrlOf(raw: string): string {
   let url: URL;
   try {
@@ -88,24 +116,31 @@ export function parseSmokeArgs(
 
   const url = nonEmpty("url", values.url);
   if (!url) throw new UsageError("--url: required (the API base URL)");
-  const adminToken = nonEmpty("token", values.token ?? env[SMOKE_ENV.adminToken]);
-  if (!adminToken) {
-    throw new UsageError(`--token: required (an admin token, scope admin; or set ${SMOKE_ENV.adminToken})`);
+  if (values.secret !== undefined && values["secret-env"] !== undefined) {
+    throw new UsageError("--secret and --secret-env: give one of them, not both");
   }
-  const jwtSecret = nonEmpty("secret", values.secret ?? env[SMOKE_ENV.jwtSecret]);
+  const secretFlag = values["secret-env"] === undefined ? "secret" : "secret-env";
+  const jwtSecret =
+    secretFromEnv(values["secret-env"], env) ?? nonEmpty("secret", values.secret ?? env[SMOKE_ENV.jwtSecret]);
   if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) {
     // The service refuses shorter HS256 secrets (config.ts), so a short one here is a typo.
-    throw new UsageError("--secret: must be at least 32 bytes (the service's AUTH_JWT_SECRET rule)");
+    throw new UsageError(`--${secretFlag}: must be at least 32 bytes (the service's AUTH_JWT_SECRET rule)`);
+  }
+  const adminToken = nonEmpty("token", values.token ?? env[SMOKE_ENV.adminToken]);
+  if (!adminToken && !jwtSecret) {
+    throw new UsageError(
+      `--token: required (an admin token, scope admin; or set ${SMOKE_ENV.adminToken}; or give --secret / --secret-env to mint one)`,
+    );
   }
 
   const options: SmokeOptions = {
     baseUrl: baseUrlOf(url),
-    adminToken,
     timeoutSeconds: seconds("timeout", values.timeout, 60, 3600),
     requestTimeoutSeconds: seconds("request-timeout", values["request-timeout"], 10, 600),
     waitReadySeconds: seconds("wait-ready", values["wait-ready"], 0, 3600, true),
     json: values.json ?? false,
   };
+  if (adminToken) options.adminToken = adminToken;
   const customerToken = nonEmpty("customer-token", values["customer-token"] ?? env[SMOKE_ENV.customerToken]);
   if (customerToken) options.customerToken = customerToken;
   if (jwtSecret) options.jwtSecret = jwtSecret;
@@ -126,6 +161,7 @@ function parse(argv: readonly string[]) {
       token: { type: "string" },
       "customer-token": { type: "string" },
       secret: { type: "string" },
+      "secret-env": { type: "string" },
       issuer: { type: "string" },
       audience: { type: "string" },
       timeout: { type: "string" },

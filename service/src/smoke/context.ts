@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { SmokeOptions } from "./args.js";
 import { ApiClient } from "./client.js";
-import { mintCustomerToken } from "./tokens.js";
+import { type MintOptions, mintAdminToken, mintCustomerToken } from "./tokens.js";
 
 export interface ProductSpec {
   sku: string;
@@ -59,23 +59,30 @@ export function newRunId(): string {
   return randomBytes(4).toString("hex").toUpperCase();
 }
 
+function mintOptions(options: SmokeOptions): MintOptions | undefined {
+  if (!options.jwtSecret) return undefined;
+  return {
+    secret: options.jwtSecret,
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
+  };
+}
+
 export async function createContext(options: SmokeOptions, runId = newRunId()): Promise<SmokeContext> {
+  const mint = mintOptions(options);
+  const customerId = `smoke-${runId.toLowerCase()}`;
+  // parseSmokeArgs guarantees a token or a secret; the check keeps a hand-built SmokeOptions honest.
+  const adminToken =
+    options.adminToken ??
+    (mint ? await mintAdminToken(`smoke-admin-${runId.toLowerCase()}`, mint) : undefined);
+  if (!adminToken) throw new Error("smoke: an admin token or a JWT secret is required");
   const admin = new ApiClient(
     options.baseUrl,
-    options.adminToken,
+    adminToken,
     options.requestTimeoutSeconds,
     `smoke-${runId.toLowerCase()}`,
   );
-  const customerId = `smoke-${runId.toLowerCase()}`;
-  const minted = options.jwtSecret
-    ? admin.as(
-        await mintCustomerToken(customerId, {
-          secret: options.jwtSecret,
-          ...(options.issuer ? { issuer: options.issuer } : {}),
-          ...(options.audience ? { audience: options.audience } : {}),
-        }),
-      )
-    : undefined;
+  const minted = mint ? admin.as(await mintCustomerToken(customerId, mint)) : undefined;
   const given = options.customerToken ? admin.as(options.customerToken) : undefined;
   const prefix = `SMOKE-${runId}-`;
   const currency = "EUR";

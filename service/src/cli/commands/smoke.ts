@@ -1,10 +1,10 @@
-/** `fastcart smoke`: the black-box smoke suite (smoke/) against a running system. */
+/** `fastcart smoke`: the black-box smoke suite (src/smoke/) against a running system. */
 import type { Command } from "commander";
 import { parseSmokeArgs, SMOKE_ENV, UsageError as SmokeUsageError } from "../../smoke/args.js";
 import { formatJson } from "../../smoke/report.js";
 import { runSmoke } from "../../smoke/smoke.js";
-import { argvOf, defineCommand } from "../../src/cli/command.js";
-import { UsageError } from "../../src/cli/failure.js";
+import { argvOf, defineCommand } from "../command.js";
+import { UsageError } from "../failure.js";
 
 export function smokeCommand(): Command {
   const command = defineCommand({
@@ -13,11 +13,13 @@ export function smokeCommand(): Command {
     examples: [
       'npx fastcart smoke --url http://127.0.0.1:3000 --token "$ADMIN_TOKEN" --customer-token "$CUSTOMER_TOKEN"',
       `${SMOKE_ENV.adminToken}=… ${SMOKE_ENV.jwtSecret}=… npx fastcart smoke --url http://<alb-dns-name> --wait-ready 120`,
+      "fastcart smoke --url http://<task-address>:3000 --secret-env AUTH_JWT_SECRET   (inside the service's image)",
     ],
     notes: [
       "Tokens and the secret are better given through the environment variables named below, where",
       "ps and CI logs do not see them; a flag wins over its variable. With a customer identity",
       "(--customer-token, or --secret to mint one) every check runs; without, two are skipped.",
+      "With a secret and no --token, the suite also mints its own short-lived admin token.",
     ],
   })
     .option("--url <base-url>", "API base URL, e.g. http://127.0.0.1:3000 (required)")
@@ -29,6 +31,10 @@ export function smokeCommand(): Command {
     .option(
       "--secret <secret>",
       `the API's AUTH_JWT_SECRET: mint customer tokens [env ${SMOKE_ENV.jwtSecret}]`,
+    )
+    .option(
+      "--secret-env <name>",
+      "read that secret from the environment variable <name> (e.g. the container's AUTH_JWT_SECRET)",
     )
     .option("--issuer <iss>", "iss claim for minted tokens (when the API sets AUTH_ISSUER)")
     .option("--audience <aud>", "aud claim for minted tokens (when the API sets AUTH_AUDIENCE)")
