@@ -1,5 +1,6 @@
 /** The bench's command line: its own flags, and the load role's shared ones validated by the load role. */
 import { parseArgs } from "node:util";
+import { booleanDefault } from "../src/contract.js";
 import { LoadUsageError, parseLoadArgs } from "../tools/load/index.js";
 import { PORT_RANGE_SIZE, type PortSource, portSource } from "./ports.js";
 import { DATABASES, type DatabaseChoice, LAYOUTS, type Layout } from "./system-under-test.js";
@@ -65,7 +66,8 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       items: { type: "string" },
       prefill: { type: "string" },
       mode: { type: "string" },
-      aggregation: { type: "boolean", default: false },
+      aggregation: { type: "boolean" },
+      "no-aggregation": { type: "boolean", default: false },
       "no-baseline": { type: "boolean", default: false },
     },
   });
@@ -116,7 +118,10 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     items: values.items === undefined ? undefined : integer("items", values.items, 1, 1, 50),
     prefill,
     mode,
-    aggregate: values.aggregation === true,
+    // The service's own default unless a flag says otherwise; --no-aggregation measures one order per record.
+    aggregate: values["no-aggregation"]
+      ? false
+      : (values.aggregation ?? booleanDefault("KINESIS_AGGREGATION")),
     baseline: values["no-baseline"] !== true,
     durationSeconds: shared.durationSeconds,
     connections: shared.connections,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --duration 60 --connections 64 --rate 2000 --layouts in-process,separate-kinesalite
  *   --database embedded|server --port-base N --shards 2 --workers 2 --items N --prefill N
- *   --mode stream|table --aggregation --no-baseline --profile --json --check]`
+ *   --mode stream|table --aggregation|--no-aggregation --no-baseline --profile --json --check]`
  *
  * Starts the local system as child processes (see system-under-test.ts), waits for /ready, drives it
  * with the `load` role's logic from this process, prints the figures, stops the system with SIGTERM and

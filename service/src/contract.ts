@@ -189,9 +189,9 @@ export const SERVICE_ENV = {
   KINESIS_ENDPOINT: { description: "Kinesis endpoint override (kinesalite locally)." },
   KINESIS_AGGREGATION: {
     description:
-      "Put many orders in one Kinesis record (KPL aggregation format, grouped per target shard) instead of one order per record. Off until the worker deaggregates: a consumer that cannot read aggregated records must never receive them.",
+      "Put many orders in one Kinesis record (KPL aggregation format, grouped per target shard) instead of one order per record. Set false only for a consumer that cannot deaggregate KPL records; the workers here read both.",
     type: "boolean",
-    default: "false",
+    default: "true",
   },
 
   REDIS_URL: { description: "redis:// or rediss:// URL of the status cache (local use).", secret: true },
@@ -269,6 +269,15 @@ export function integerDefault(name: ServiceEnvName): number {
     throw new Error(`${name} has no integer default in SERVICE_ENV`);
   }
   return Number(spec.default);
+}
+
+/** The declared default of a boolean setting (code that builds a component without the environment uses it). */
+export function booleanDefault(name: ServiceEnvName): boolean {
+  const spec: EnvVarSpec = SERVICE_ENV[name];
+  if (spec.type !== "boolean" || spec.default === undefined) {
+    throw new Error(`${name} has no boolean default in SERVICE_ENV`);
+  }
+  return spec.default === "true";
 }
 
 /** A batch size within WORKER_BATCH_SIZE's declared range (options passed in code, not the environment). */

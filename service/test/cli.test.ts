@@ -116,6 +116,13 @@ describe("fastcart bad command lines: usage, exit 2", { concurrency: 4 }, () => 
       'fastcart load: --url: must be an http(s) URL (got "ftp://x") (see: npx fastcart load --help)\n',
     );
   });
+
+  test("bench hands its own flags (--port-base, --no-aggregation, …) to the bench, which checks them", async () => {
+    const run = await fastcart(["bench", "--no-aggregation", "--port-base", "99"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--port-base: must be an integer from 1024 to \d+ \(got "99"\)/);
+    assert.doesNotMatch(run.stderr, /unknown option|too many arguments/);
+  });
 });
 
 describe("fastcart user errors and start-up failures: one line, honest exit codes", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ConfigError, loadConfig, readProcessEnv } from "../src/config.js";
 import {
+  booleanDefault,
   type EnvVarSpec,
   integerDefault,
   SECRET_ENV_NAMES,
@@ -46,6 +47,19 @@ describe("loadConfig", () => {
     assert.equal(config.worker.batchSize, integerDefault("WORKER_BATCH_SIZE"));
     assert.equal(config.metricsEmf, (SERVICE_ENV.METRICS_EMF as EnvVarSpec).default === "true");
     assert.equal(config.kinesis.streamName, SERVICE_ENV.KINESIS_STREAM_NAME.default);
+    assert.equal(config.kinesis.aggregate, booleanDefault("KINESIS_AGGREGATION"));
+  });
+
+  test("KINESIS_AGGREGATION is on unless switched off for a consumer that cannot deaggregate", () => {
+    const base = {
+      DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db",
+      AUTH_JWT_SECRET: SECRET,
+      AWS_REGION: "eu-central-1",
+    };
+    assert.equal(booleanDefault("KINESIS_AGGREGATION"), true);
+    assert.equal(loadConfig(base).kinesis.aggregate, true);
+    assert.equal(loadConfig({ ...base, KINESIS_AGGREGATION: "false" }).kinesis.aggregate, false);
+    assert.throws(() => booleanDefault("PORT"), /PORT has no boolean default/);
   });
 
   test("what the declaration says is what loadConfig applies: every default, and every range bound", () => {

@@ -16,8 +16,15 @@ export function benchCommand(): Command {
     notes: [
       "Numbers, not assertions: it exits 1 only when accepted orders were not all decided in time",
       "(or, with --check, when the run missed its target). See the README's Benchmarks section.",
+      "Passed through to the bench and checked there: --port-base N, --shards N, --workers N, --items N,",
+      "--prefill N, --mode stream|table, --aggregation | --no-aggregation (default: KINESIS_AGGREGATION's",
+      "default, on), --no-baseline.",
     ],
   })
+    // The bench's own flags (bench/bench-args.ts validates them and names the flag in its errors);
+    // commander would read --no-baseline / --no-aggregation as negations of undeclared options.
+    .allowUnknownOption()
+    .allowExcessArguments()
     .option("--duration <seconds>", "seconds of load per scenario (default 60)", integerIn(1, 3600))
     .option("--connections <n>", "concurrent HTTP connections (default 64)", integerIn(1, 10_000))
     .option(
@@ -40,6 +47,6 @@ export function benchCommand(): Command {
     .option("--json", "print the results as JSON on stdout")
     .option("--check", "exit 1 when a scenario misses its target");
   return command.action(async () => {
-    process.exitCode = await runTypeScript(BENCH, argvOf(command));
+    process.exitCode = await runTypeScript(BENCH, [...argvOf(command), ...command.args]);
   });
 }

@@ -57,7 +57,8 @@ const RETRYABLE_ENTRY_ERRORS = new Set([
 
 export interface KinesisProducerOptions {
   streamName: string;
-  /** Many orders per Kinesis record, in the KPL aggregation format (KINESIS_AGGREGATION; default false). */
+  /** Many orders per Kinesis record, in the KPL aggregation format (KINESIS_AGGREGATION, on by default in
+   * fromConfig; a component built directly in code puts one order per record unless it asks). */
   aggregate?: boolean;
   /** Orders per batch, 1–500 one per record (default 500), more when aggregating (default 5,000). */
   maxBatchRecords?: number;
