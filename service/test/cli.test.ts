@@ -15,7 +15,19 @@ import { fileURLToPath } from "node:url";
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(serviceDir, "bin", "fastcart.js");
-const COMMANDS = ["serve", "work", "migrate", "token", "smoke", "local", "load", "bench", "plan", "chaos"];
+const COMMANDS = [
+  "serve",
+  "work",
+  "migrate",
+  "token",
+  "smoke",
+  "local",
+  "load",
+  "bench",
+  "plan",
+  "verify",
+  "chaos",
+];
 const SECRET = "a-cli-test-secret-that-is-32-bytes-or-more";
 /** A stack trace line, which a user error must never print. */
 const STACK_LINE = /^\s+at .+\(?.+:\d+:\d+\)?$/m;

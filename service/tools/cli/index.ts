@@ -9,7 +9,8 @@ import { chaosCommand } from "./chaos.js";
 import { loadCommand } from "./load.js";
 import { localCommand } from "./local.js";
 import { planCommand } from "./plan.js";
+import { verifyCommand } from "./verify.js";
 
 export function laptopCommands(): Command[] {
-  return [localCommand(), loadCommand(), benchCommand(), planCommand(), chaosCommand()];
+  return [localCommand(), loadCommand(), benchCommand(), planCommand(), verifyCommand(), chaosCommand()];
 }
