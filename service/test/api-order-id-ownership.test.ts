@@ -12,7 +12,8 @@ import type { FastifyInstance } from "fastify";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import type { StatusCache } from "../src/cache/types.js";
 import { TableOrderIntake } from "../src/modes/table/table-intake.js";
-import { claimOrderId } from "../src/store/order-id-claims.js";
+import { OrderIdClaimer } from "../src/store/order-id-claimer.js";
+import { claimOrderId, claimOrderIds } from "../src/store/order-id-claims.js";
 import { claimPendingOrders } from "../src/store/pending.js";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
@@ -144,6 +145,57 @@ for (const { engine, skip } of ENGINES) {
         assert.equal(await claimOrderId(m.db, id, "alice"), false, "customer ids are case-sensitive");
         assert.equal(await claimOrderId(m.db, id, "Alice"), true, "claiming again is idempotent");
       } finally {
+        await m.close();
+      }
+    });
+
+    test("one set-based claim: stored orders, earlier claims, fresh ids and a contested id in one call", async () => {
+      const m = await migratedDatabase("claims_set", 2, engine);
+      try {
+        const [earlier, fresh, contested] = [randomUUID(), randomUUID(), randomUUID()];
+        assert.equal(await claimOrderId(m.db, earlier, "carol"), true);
+        const owners = await claimOrderIds(m.db, [
+          { orderId: earlier, customerId: "dave" },
+          { orderId: contested, customerId: "erin" },
+          { orderId: fresh, customerId: "frank" },
+          { orderId: contested, customerId: "gina" },
+        ]);
+        assert.equal(owners.get(earlier), "carol", "an earlier claim holds");
+        assert.equal(owners.get(fresh), "frank");
+        assert.equal(owners.get(contested), "erin", "the first claimant in the call wins");
+        assert.equal(await claimOrderId(m.db, contested, "gina"), false, "and keeps it afterwards");
+      } finally {
+        await m.close();
+      }
+    });
+
+    test("the claimer groups concurrent claims; a claim that fails fails only its own request", async () => {
+      const m = await migratedDatabase("claims_batched", 2, engine);
+      const claimer = new OrderIdClaimer(m.db);
+      try {
+        const ids = Array.from({ length: 200 }, () => randomUUID());
+        const contested = ids[0]!;
+        const outcomes = await Promise.allSettled([
+          ...ids.map((id) => claimer.claim(id, "henry")),
+          claimer.claim(contested, "iris"),
+          // Not a UUID: PostgreSQL refuses the whole statement; the batch is retried claim by claim.
+          claimer.claim("not-a-uuid", "jack"),
+        ]);
+        const values = outcomes.map((o) => (o.status === "fulfilled" ? o.value : o.reason));
+        assert.deepEqual(
+          values.slice(0, ids.length),
+          ids.map(() => true),
+          "every fresh id is henry's",
+        );
+        assert.equal(values[ids.length], false, "iris lost the contested id to henry");
+        if (engine === "postgres") assert.ok(values[ids.length + 1] instanceof Error, "the bad claim failed");
+        const owners = await claimOrderIds(
+          m.db,
+          ids.map((orderId) => ({ orderId, customerId: "nobody" })),
+        );
+        assert.equal([...owners.values()].filter((owner) => owner === "henry").length, ids.length);
+      } finally {
+        await claimer.close();
         await m.close();
       }
     });

@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { createDatabase, createManagedDialect } from "./database.js";
 import { classifyStorageError, dialectOf, type SqlDialect } from "./dialect/index.js";
 import { cachedCheck, FRESH_CONNECTION_CHECK_MS } from "./fresh-connection-check.js";
-import { claimOrderId } from "./order-id-claims.js";
+import { OrderIdClaimer } from "./order-id-claimer.js";
 import type { Database, OrderRow } from "./schema.js";
 import { adjustStock, lockProducts } from "./stock.js";
 import { withTransaction } from "./transaction.js";
@@ -118,6 +118,7 @@ export class SqlOrderStore implements OrderStore {
   readonly engine: DbEngine;
   private readonly dialect: SqlDialect;
   private readonly reader: Kysely<Database>;
+  private claimer: OrderIdClaimer | undefined;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -315,8 +316,10 @@ export class SqlOrderStore implements OrderStore {
     return pendingOrderCount(this.db);
   }
 
+  /** Claims of concurrent requests share one set-based claim (see order-id-claimer.ts). */
   claimOrderId(orderId: string, customerId: string): Promise<boolean> {
-    return claimOrderId(this.db, orderId, customerId);
+    this.claimer ??= new OrderIdClaimer(this.db);
+    return this.claimer.claim(orderId, customerId);
   }
 
   async checkReady(): Promise<void> {
@@ -332,6 +335,7 @@ export class SqlOrderStore implements OrderStore {
   }
 
   async close(): Promise<void> {
+    await this.claimer?.close();
     if (!this.options.ownsConnections) return;
     await Promise.all([
       this.db.destroy(),
