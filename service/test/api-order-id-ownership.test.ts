@@ -169,6 +169,27 @@ for (const { engine, skip } of ENGINES) {
       }
     });
 
+    test("two API processes (two claimers) racing for the same ids: each id has exactly one owner", async () => {
+      const m = await migratedDatabase("claims_race", 2, engine);
+      const [first, second] = [new OrderIdClaimer(m.db), new OrderIdClaimer(m.db)];
+      try {
+        const ids = Array.from({ length: 300 }, () => randomUUID());
+        const [kim, lee] = await Promise.all([
+          Promise.all(ids.map((id) => first.claim(id, "kim"))),
+          Promise.all(ids.map((id) => second.claim(id, "lee"))),
+        ]);
+        ids.forEach((id, n) => assert.notEqual(kim[n], lee[n], `${id}: exactly one of kim and lee owns it`));
+        const owners = await claimOrderIds(
+          m.db,
+          ids.map((orderId) => ({ orderId, customerId: "nobody" })),
+        );
+        ids.forEach((id, n) => assert.equal(owners.get(id), kim[n] ? "kim" : "lee", id));
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+        await m.close();
+      }
+    });
+
     test("the claimer groups concurrent claims; a claim that fails fails only its own request", async () => {
       const m = await migratedDatabase("claims_batched", 2, engine);
       const claimer = new OrderIdClaimer(m.db);

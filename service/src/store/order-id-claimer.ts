@@ -77,7 +77,7 @@ export class OrderIdClaimer {
       batch.map((entry) => entry.item),
     );
     for (const entry of batch) {
-      entry.item.owned = owners.get(entry.item.orderId) === entry.item.customerId;
+      entry.item.owned = owners.get(entry.item.orderId.toLowerCase()) === entry.item.customerId;
       entry.resolve();
     }
   }

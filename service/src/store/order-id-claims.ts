@@ -6,8 +6,8 @@
  * An id is the customer's when its claim names them, or — for orders stored before claims existed,
  * or put on the stream by another producer — when the stored order does.
  *
- * Claims are set-based: `claimOrderIds` settles any number of ids in two statements (read what
- * the orders and the claims hold, insert the missing claims), so the API's claimer (order-id-claimer.ts)
+ * Claims are set-based: `claimOrderIds` settles any number of ids in two statements side by side
+ * (read what the orders and the claims hold; insert the claims not yet held), so the API's claimer (order-id-claimer.ts)
  * can group the claims of concurrent requests instead of paying three round trips per order.
  */
 import { type Kysely, sql } from "kysely";
@@ -28,7 +28,7 @@ const CLAIM_COLUMNS = [
 const MAX_CLAIM_ROUNDS = 3;
 
 export interface OrderIdClaim {
-  /** Canonical (lower-case) order id. */
+  /** The order id; ids compare case-insensitively (UUIDs), owners are keyed by the lower-case form. */
   readonly orderId: string;
   readonly customerId: string;
 }
@@ -45,53 +45,80 @@ export async function claimOrderIds(
 ): Promise<Map<string, string>> {
   const owners = new Map<string, string>();
   if (claims.length === 0) return owners;
-  const dialect = dialectOf(db);
   const firstClaimant = new Map<string, string>();
   for (const claim of claims) {
-    if (!firstClaimant.has(claim.orderId)) firstClaimant.set(claim.orderId, claim.customerId);
+    const id = claim.orderId.toLowerCase();
+    if (!firstClaimant.has(id)) firstClaimant.set(id, claim.customerId);
   }
   let unsettled = [...firstClaimant.keys()];
   for (let round = 1; unsettled.length > 0; round++) {
-    // What is stored already: the order's customer (another producer's order, or one stored before
-    // claims existed) takes precedence over a claim.
-    const held = await db
-      .selectFrom("orders")
-      .select(["order_id", "customer_id", sql<number>`0`.as("precedence")])
-      .where(dialect.inList("order_id", unsettled, "uuid"))
-      .unionAll(
-        db
-          .withTables<ClaimTables>()
-          .selectFrom("order_id_claims")
-          .select(["order_id", "customer_id", sql<number>`1`.as("precedence")])
-          .where(dialect.inList("order_id", unsettled, "uuid")),
-      )
-      .execute();
-    for (const row of held.sort((a, b) => Number(a.precedence) - Number(b.precedence))) {
-      const id = String(row.order_id).toLowerCase();
-      if (!owners.has(id)) owners.set(id, row.customer_id);
+    // The read and the insert go side by side (two pooled connections, one round trip of latency):
+    // neither needs the other's answer, because a stored order takes precedence over any claim, so
+    // a claim inserted for an id that already has an order changes nothing.
+    const [held, inserted] = await Promise.all([
+      readOwners(db, unsettled),
+      insertClaims(
+        db,
+        unsettled.map((id) => [id, firstClaimant.get(id), now]),
+      ),
+    ]);
+    for (const id of inserted) {
+      const key = id.toLowerCase();
+      owners.set(key, held.orders.get(key) ?? firstClaimant.get(key)!);
     }
-    unsettled = unsettled.filter((id) => !owners.has(id));
-    if (unsettled.length === 0) break;
-    // The rest are claimed by their first claimant unless a concurrent claim got there first: that
-    // loser inserts nothing (or, on MySQL, fails with a duplicate key) and reads the winner's row in
-    // the next round.
-    try {
-      const inserted = await dialect.insertIfAbsent(db, {
-        table: "order_id_claims",
-        keys: ["order_id"],
-        columns: CLAIM_COLUMNS,
-        rows: unsettled.map((id) => [id, firstClaimant.get(id), now]),
-      });
-      for (const id of inserted) owners.set(id.toLowerCase(), firstClaimant.get(id.toLowerCase())!);
-    } catch (error) {
-      if (classifyStorageError(error) !== "duplicate") throw error;
-    }
+    for (const [id, owner] of [...held.orders, ...held.claims]) if (!owners.has(id)) owners.set(id, owner);
+    // Left: ids a concurrent claim took after this read looked; the next round's read sees it.
     unsettled = unsettled.filter((id) => !owners.has(id));
     if (unsettled.length > 0 && round >= MAX_CLAIM_ROUNDS) {
       throw new Error(`order id claims not settled after ${round} rounds: ${unsettled.join(", ")}`);
     }
   }
   return owners;
+}
+
+/** The customers that the stored orders and the stored claims name, per id. */
+async function readOwners(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<{ orders: Map<string, string>; claims: Map<string, string> }> {
+  const dialect = dialectOf(db);
+  const rows = await db
+    .selectFrom("orders")
+    .select(["order_id", "customer_id", sql<string>`'order'`.as("source")])
+    .where(dialect.inList("order_id", ids, "uuid"))
+    .unionAll(
+      db
+        .withTables<ClaimTables>()
+        .selectFrom("order_id_claims")
+        .select(["order_id", "customer_id", sql<string>`'claim'`.as("source")])
+        .where(dialect.inList("order_id", ids, "uuid")),
+    )
+    .execute();
+  const orders = new Map<string, string>();
+  const claims = new Map<string, string>();
+  for (const row of rows) {
+    (row.source === "order" ? orders : claims).set(String(row.order_id).toLowerCase(), row.customer_id);
+  }
+  return { orders, claims };
+}
+
+/**
+ * Inserts the claims whose id has none yet; returns the ids it inserted. The loser of a race with a
+ * concurrent claim inserts nothing (or, on MySQL, fails with a duplicate key: then nothing of this
+ * call was inserted) and reads the winner's claim in the next round.
+ */
+async function insertClaims(db: Kysely<Database>, rows: readonly (readonly unknown[])[]): Promise<string[]> {
+  try {
+    return await dialectOf(db).insertIfAbsent(db, {
+      table: "order_id_claims",
+      keys: ["order_id"],
+      columns: CLAIM_COLUMNS,
+      rows,
+    });
+  } catch (error) {
+    if (classifyStorageError(error) === "duplicate") return [];
+    throw error;
+  }
 }
 
 /** True when `orderId` is `customerId`'s (claimed now, or earlier by them); false when another's. */
@@ -102,5 +129,5 @@ export async function claimOrderId(
   now = new Date(),
 ): Promise<boolean> {
   const owners = await claimOrderIds(db, [{ orderId, customerId }], now);
-  return owners.get(orderId) === customerId;
+  return owners.get(orderId.toLowerCase()) === customerId;
 }
