@@ -31,7 +31,7 @@ import type { OrderIntake } from "../types.js";
 export interface TableIntakeOptions {
   /** Orders per transaction, at least 1 (default 200). */
   maxBatchOrders?: number;
-  /** How long the first order of a batch waits for company (default 3 ms). */
+  /** How long the first order of a batch waits for company while a batch is in flight (default 3 ms). */
   lingerMs?: number;
   /** Batch transactions at once (default 4; keep it below the pool size so reads still get a connection). */
   maxInFlight?: number;
@@ -87,6 +87,9 @@ export class TableOrderIntake implements OrderIntake {
     this.batcher = new MicroBatcher({
       maxBatchItems: options.maxBatchOrders ?? 200,
       lingerMs: Math.max(0, options.lingerMs ?? 3),
+      // Linger only while a batch transaction is in flight: at low load an order is committed at the
+      // next turn of the event loop instead of waiting 3 ms for company that is not coming.
+      idleFlush: "immediate",
       maxInFlight: Math.max(1, Math.floor(options.maxInFlight ?? 4)),
       maxQueued: Math.max(1, Math.floor(options.maxQueued ?? 10_000)),
       waitingFor: "orders waiting for the database",
