@@ -64,10 +64,21 @@ export interface MetricsOptions {
 /** Latency buckets from 5 ms (a hot batch) to 2 min (a worker catching up after an outage). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
+/**
+ * How often prom-client's event-loop delay histogram samples (its default, made explicit). The
+ * nodejs_eventloop_lag_* series hold whole sampling intervals, so an idle process reports about this
+ * much; the delay beyond it is what the loop was held up by.
+ */
+export const EVENT_LOOP_MONITORING_PRECISION_MS = 10;
+
 export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
   const registry = new Registry();
   if (options.environment) registry.setDefaultLabels({ environment: options.environment });
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true)
+    collectDefaultMetrics({
+      register: registry,
+      eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS,
+    });
 
   const ordersAccepted = new Counter({
     name: "orders_accepted_total",
