@@ -178,12 +178,14 @@ for (const { engine, skip } of ENGINES) {
           Promise.all(ids.map((id) => first.claim(id, "kim"))),
           Promise.all(ids.map((id) => second.claim(id, "lee"))),
         ]);
-        ids.forEach((id, n) => assert.notEqual(kim[n], lee[n], `${id}: exactly one of kim and lee owns it`));
+        for (const [n, id] of ids.entries()) {
+          assert.notEqual(kim[n], lee[n], `${id}: exactly one of kim and lee owns it`);
+        }
         const owners = await claimOrderIds(
           m.db,
           ids.map((orderId) => ({ orderId, customerId: "nobody" })),
         );
-        ids.forEach((id, n) => assert.equal(owners.get(id), kim[n] ? "kim" : "lee", id));
+        for (const [n, id] of ids.entries()) assert.equal(owners.get(id), kim[n] ? "kim" : "lee", id);
       } finally {
         await Promise.all([first.close(), second.close()]);
         await m.close();
