@@ -1,6 +1,7 @@
 /**
- * The run itself: autocannon drives POST /orders while the server's counters are sampled, then the
- * run waits for the workers to decide every accepted order.
+ * The run itself: POST /orders is driven — by autocannon as fast as the connections go, or at an
+ * offered rate by the paced open-loop sender (paced-sender.ts) — while the server's counters are
+ * sampled, then the run waits for the workers to decide every accepted order.
  *
  * autocannon is a devDependency (the production image does not ship it), so it is imported lazily
  * and its absence is a clear error.
@@ -8,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { createLoadCatalog, randomOrderBody } from "./catalog.js";
 import { histogramQuantile, type PipelineCounters, scrapeCounters } from "./metrics-text.js";
+import { runPacedLoad } from "./paced-sender.js";
 import { createProgress } from "./progress.js";
 import { loadTarget } from "./target.js";
 import type { LoadOptions, LoadReport } from "./types.js";
@@ -98,36 +100,59 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
   })();
 
-  const result = await new Promise<AutocannonResult>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: options.url,
-        connections: options.connections,
-        duration: options.durationSeconds,
-        ...(options.rate === undefined ? {} : { overallRate: options.rate }),
-        timeout: 10,
-        method: "POST",
-        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json" },
-        requests: [
-          {
-            method: "POST",
-            path: "/orders",
-            setupRequest: (request: Record<string, unknown>) => ({
-              ...request,
-              body: randomOrderBody(catalog, runId, options.items),
-            }),
-          },
-        ],
-      },
-      (error, res) => (error ? reject(error) : resolve(res)),
-    );
-    instance.on("start", () => {
-      startedAt = Date.now();
+  const headers = { authorization: `Bearer ${options.token}`, "content-type": "application/json" };
+  const onStart = () => {
+    startedAt = Date.now();
+  };
+  const onResponse = (statusCode: number) => {
+    if (statusCode === 202) accepted202++;
+  };
+  let pacing: LoadReport["pacing"];
+  let result: AutocannonResult;
+  if (options.rate === undefined) {
+    result = await new Promise<AutocannonResult>((resolve, reject) => {
+      const instance = autocannon(
+        {
+          url: options.url,
+          connections: options.connections,
+          duration: options.durationSeconds,
+          timeout: 10,
+          method: "POST",
+          headers,
+          requests: [
+            {
+              method: "POST",
+              path: "/orders",
+              setupRequest: (request: Record<string, unknown>) => ({
+                ...request,
+                body: randomOrderBody(catalog, runId, options.items),
+              }),
+            },
+          ],
+        },
+        (error, res) => (error ? reject(error) : resolve(res)),
+      );
+      instance.on("start", onStart);
+      instance.on("response", (_client, statusCode) => onResponse(statusCode));
     });
-    instance.on("response", (_client, statusCode) => {
-      if (statusCode === 202) accepted202++;
+  } else {
+    const paced = await runPacedLoad({
+      url: options.url,
+      path: "/orders",
+      headers,
+      body: () => randomOrderBody(catalog, runId, options.items),
+      ratePerSecond: options.rate,
+      durationSeconds: options.durationSeconds,
+      connections: options.connections,
+      onStart,
+      onResponse,
     });
-  });
+    result = paced;
+    pacing = {
+      issueLagP99Ms: paced.issueLagP99Ms,
+      maxWaitingForConnection: paced.maxWaitingForConnection,
+    };
+  }
   const loadEndedAt = Date.now();
   startedAt ||= loadEndedAt - result.duration * 1000;
   sampling = false;
@@ -189,6 +214,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       timeouts: result.timeouts,
     },
     latencyMs: latency,
+    ...(pacing ? { pacing } : {}),
     endToEnd: {
       accepted: final.accepted,
       confirmed: finalCounters.confirmed - base.confirmed,

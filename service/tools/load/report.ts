@@ -24,8 +24,16 @@ export function formatLoadReport(report: LoadReport): string {
     ["errors / timeouts", `${fmt(requests.errors)} / ${fmt(requests.timeouts)}`],
     [
       "accept latency",
-      `p50 ${latencyMs.p50} ms  p90 ${latencyMs.p90} ms  p99 ${latencyMs.p99} ms  max ${latencyMs.max} ms`,
+      `p50 ${latencyMs.p50} ms  p90 ${latencyMs.p90} ms  p99 ${latencyMs.p99} ms  max ${latencyMs.max} ms${report.pacing ? "  (from when each request was due)" : ""}`,
     ],
+    ...(report.pacing
+      ? ([
+          [
+            "paced load",
+            `issued late by p99 ${report.pacing.issueLagP99Ms} ms; ${report.pacing.maxWaitingForConnection === 0 ? "never waited for a connection" : `up to ${fmt(report.pacing.maxWaitingForConnection)} waited for a free connection (raise --connections)`}`,
+          ],
+        ] as [string, string][])
+      : []),
     [
       "decided",
       `${fmt(endToEnd.decided)} of ${fmt(endToEnd.accepted)} accepted  (${fmt(endToEnd.confirmed)} confirmed, ${fmt(endToEnd.rejected)} rejected)${endToEnd.complete ? "" : "  INCOMPLETE"}`,

@@ -10,9 +10,10 @@ export interface LoadOptions {
   durationSeconds: number;
   connections: number;
   /**
-   * Offered load in requests/s over all connections (autocannon's overallRate); undefined = as fast as
-   * the connections go. A fixed rate is how "sustains N orders/s with p99 < X" is checked: a saturating
-   * closed loop measures the queue it builds, not the latency at N.
+   * Offered load in requests/s over all connections, evenly paced (request n is due at n / rate and its
+   * latency counts from then: paced-sender.ts); undefined = as fast as the connections go (autocannon).
+   * A fixed rate is how "sustains N orders/s with p99 < X" is checked: a saturating closed loop
+   * measures the queue it builds, not the latency at N.
    */
   rate?: number;
   /** Products created for this run; `scarceSkus` of them get little stock so some orders are rejected. */
@@ -55,7 +56,17 @@ export interface LoadReport {
     errors: number;
     timeouts: number;
   };
+  /** Accept latency; with a rate, from the moment each request was due. */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /**
+   * With a rate only: how late the generator issued requests (its own event loop; large values mean
+   * the load machine, not the API, was behind), and whether requests waited for a connection.
+   */
+  pacing?: {
+    issueLagP99Ms: number;
+    /** The most requests waiting for a free connection at once (0: the connections never limited). */
+    maxWaitingForConnection: number;
+  };
   endToEnd: {
     /** Deltas of the server's counters over this run. */
     accepted: number;
