@@ -1,6 +1,6 @@
 /**
  * Groups the order-id claims of concurrent requests into one set-based claim (order-id-claims.ts):
- * two statements per batch instead of three round trips per order, which at thousands of orders/s
+ * one round trip per batch instead of three per order, which at thousands of orders/s
  * with client-chosen ids was most of the database's work and the API's accept latency.
  *
  * It uses the pipeline's micro-batcher with the immediate idle flush: with no claim batch in flight
@@ -17,7 +17,7 @@ import type { Database } from "./schema.js";
 export interface OrderIdClaimerOptions {
   /** Claims per batch (default 500; PostgreSQL takes any number, MySQL one placeholder per id). */
   maxBatchClaims?: number;
-  /** Batches in flight at once (default 2: each holds one pooled connection per statement). */
+  /** Batches in flight at once (default 2; each holds one pooled connection, two on MySQL). */
   maxInFlight?: number;
   /** How long a claim waits for company while a batch is in flight (default 2 ms). */
   lingerMs?: number;

@@ -6,8 +6,9 @@
  * An id is the customer's when its claim names them, or — for orders stored before claims existed,
  * or put on the stream by another producer — when the stored order does.
  *
- * Claims are set-based: `claimOrderIds` settles any number of ids in two statements side by side
- * (read what the orders and the claims hold; insert the claims not yet held), so the API's claimer (order-id-claimer.ts)
+ * Claims are set-based: `claimOrderIds` settles any number of ids in one round trip (insert the
+ * claims not yet held and read what the orders and the claims hold: one statement on PostgreSQL,
+ * two side by side on MySQL), so the API's claimer (order-id-claimer.ts)
  * can group the claims of concurrent requests instead of paying three round trips per order.
  */
 import { type Kysely, sql } from "kysely";
@@ -52,16 +53,13 @@ export async function claimOrderIds(
   }
   let unsettled = [...firstClaimant.keys()];
   for (let round = 1; unsettled.length > 0; round++) {
-    // The read and the insert go side by side (two pooled connections, one round trip of latency):
-    // neither needs the other's answer, because a stored order takes precedence over any claim, so
-    // a claim inserted for an id that already has an order changes nothing.
-    const [held, inserted] = await Promise.all([
-      readOwners(db, unsettled),
-      insertClaims(
-        db,
-        unsettled.map((id) => [id, firstClaimant.get(id), now]),
-      ),
-    ]);
+    // The insert and the read go together (one round trip): neither needs the other's answer,
+    // because a stored order takes precedence over any claim, so a claim inserted for an id that
+    // already has an order changes nothing.
+    const { held, inserted } = await claimAndRead(
+      db,
+      unsettled.map((id) => [id, firstClaimant.get(id), now]),
+    );
     for (const id of inserted) {
       const key = id.toLowerCase();
       owners.set(key, held.orders.get(key) ?? firstClaimant.get(key)!);
@@ -76,13 +74,19 @@ export async function claimOrderIds(
   return owners;
 }
 
-/** The customers that the stored orders and the stored claims name, per id. */
-async function readOwners(
+/**
+ * Inserts the claims whose id has none yet and reads what the orders and the claims held, in one
+ * round trip (see insertIfAbsentBeside). The loser of a race with a concurrent claim inserts nothing
+ * (or, on MySQL, fails with a duplicate key: then nothing of this call counts as inserted) and reads
+ * the winner's claim in the next round.
+ */
+async function claimAndRead(
   db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<{ orders: Map<string, string>; claims: Map<string, string> }> {
+  rows: readonly (readonly unknown[])[],
+): Promise<{ held: { orders: Map<string, string>; claims: Map<string, string> }; inserted: string[] }> {
   const dialect = dialectOf(db);
-  const rows = await db
+  const ids = rows.map((row) => row[0]);
+  const read = db
     .selectFrom("orders")
     .select(["order_id", "customer_id", sql<string>`'order'`.as("source")])
     .where(dialect.inList("order_id", ids, "uuid"))
@@ -92,33 +96,24 @@ async function readOwners(
         .selectFrom("order_id_claims")
         .select(["order_id", "customer_id", sql<string>`'claim'`.as("source")])
         .where(dialect.inList("order_id", ids, "uuid")),
-    )
-    .execute();
+    );
+  let result: { inserted: string[]; rows: { order_id: string; customer_id: string; source: string }[] };
+  try {
+    result = await dialect.insertIfAbsentBeside(
+      db,
+      { table: "order_id_claims", keys: ["order_id"], columns: CLAIM_COLUMNS, rows },
+      read,
+    );
+  } catch (error) {
+    if (classifyStorageError(error) !== "duplicate") throw error;
+    return { held: { orders: new Map(), claims: new Map() }, inserted: [] };
+  }
   const orders = new Map<string, string>();
   const claims = new Map<string, string>();
-  for (const row of rows) {
+  for (const row of result.rows) {
     (row.source === "order" ? orders : claims).set(String(row.order_id).toLowerCase(), row.customer_id);
   }
-  return { orders, claims };
-}
-
-/**
- * Inserts the claims whose id has none yet; returns the ids it inserted. The loser of a race with a
- * concurrent claim inserts nothing (or, on MySQL, fails with a duplicate key: then nothing of this
- * call was inserted) and reads the winner's claim in the next round.
- */
-async function insertClaims(db: Kysely<Database>, rows: readonly (readonly unknown[])[]): Promise<string[]> {
-  try {
-    return await dialectOf(db).insertIfAbsent(db, {
-      table: "order_id_claims",
-      keys: ["order_id"],
-      columns: CLAIM_COLUMNS,
-      rows,
-    });
-  } catch (error) {
-    if (classifyStorageError(error) === "duplicate") return [];
-    throw error;
-  }
+  return { held: { orders, claims }, inserted: result.inserted };
 }
 
 /** True when `orderId` is `customerId`'s (claimed now, or earlier by them); false when another's. */

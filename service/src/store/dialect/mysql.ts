@@ -104,6 +104,13 @@ export const mysqlDialect: SqlDialect = {
     return withTransaction(db, write);
   },
 
+  async insertIfAbsentBeside(db, spec, read) {
+    if (spec.children?.length)
+      throw new Error("insertIfAbsentBeside: rows with children need insertIfAbsent");
+    const [inserted, rows] = await Promise.all([mysqlDialect.insertIfAbsent(db, spec), read.execute()]);
+    return { inserted, rows };
+  },
+
   async upsert(db, table, _keys, values, update) {
     await db.insertInto(table).values(values).onDuplicateKeyUpdate(update).execute();
   },

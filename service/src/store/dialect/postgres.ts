@@ -108,6 +108,26 @@ export const postgresDialect: SqlDialect = {
     return result.rows.map((row) => String(row[key]));
   },
 
+  async insertIfAbsentBeside(db, spec, read) {
+    if (spec.children?.length)
+      throw new Error("insertIfAbsentBeside: rows with children need insertIfAbsent");
+    const key = spec.keys[0]!;
+    const names = sql.join(spec.columns.map((c) => sql.ref(c.name)));
+    // A data-modifying CTE runs to completion whether or not the query reads it; the read below it
+    // sees the statement's snapshot, taken before the insert.
+    const result = await sql<{ inserted: string[]; rows: unknown[] }>`with fresh as (
+        insert into ${sql.table(spec.table)} (${names})
+        select * from unnest(${unnest(spec.columns, spec.rows)})
+        on conflict (${sql.join(spec.keys.map((k) => sql.ref(k)))}) do nothing
+        returning ${sql.ref(key)}
+      )
+      select
+        (select coalesce(array_agg(${sql.ref(key)}::text), '{}') from fresh) as inserted,
+        (select coalesce(json_agg(r), '[]') from (${read}) r) as rows`.execute(db);
+    const row = result.rows[0]!;
+    return { inserted: row.inserted, rows: row.rows as never[] };
+  },
+
   async upsert(db, table, keys, values, update) {
     await db
       .insertInto(table)

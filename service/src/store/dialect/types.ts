@@ -3,7 +3,7 @@
  * rest of the store is written against `Kysely<Database>` and asks `dialectOf(db)` for these few
  * statements, and nothing outside this folder knows a driver error code.
  */
-import type { Dialect, Kysely, RawBuilder } from "kysely";
+import type { Dialect, Kysely, RawBuilder, SelectQueryBuilder } from "kysely";
 import type { DatabaseConfig } from "../../config.js";
 import type { DbEngine } from "../../contract.js";
 
@@ -84,6 +84,19 @@ export interface SqlDialect {
    * key can make it throw an error classified `duplicate` (MySQL); running it again settles it.
    */
   insertIfAbsent(db: AnyKysely, spec: InsertIfAbsent): Promise<string[]>;
+  /**
+   * `insertIfAbsent` (no children) and a read that does not depend on it, in one round trip where
+   * the engine allows: on PostgreSQL one statement, whose read sees the rows as they were before the
+   * insert; on MySQL the two side by side on two pooled connections, where the read may or may not
+   * see the insert. Returns the keys inserted and the read's rows (on PostgreSQL as JSON values:
+   * read only text and numbers this way). The insert can throw `duplicate` as `insertIfAbsent` does.
+   */
+  insertIfAbsentBeside<Row>(
+    db: AnyKysely,
+    spec: InsertIfAbsent,
+    // biome-ignore lint/suspicious/noExplicitAny: any schema; only the selected row type matters
+    read: SelectQueryBuilder<any, any, Row>,
+  ): Promise<{ inserted: string[]; rows: Row[] }>;
   /** INSERT of one row, or UPDATE of `update` when `keys` already exist. */
   upsert(
     db: AnyKysely,
