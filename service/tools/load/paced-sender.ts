@@ -8,8 +8,9 @@
  * start of every second followed by silence, and its latencies are those of the burst. autocannon
  * stays the generator for unthrottled runs (a saturating closed loop), this one runs `--rate`.
  *
- * Requests go over an undici pool of `connections` keep-alive connections; when all are busy the pool
- * queues the request and the wait counts in its latency (coordinated omission corrected).
+ * Requests go over an undici pool of `connections` keep-alive connections, all opened before the
+ * clock starts; when all are busy the pool queues the request and the wait counts in its latency
+ * (coordinated omission corrected).
  */
 import { Pool } from "undici";
 
@@ -22,6 +23,8 @@ export interface PacedLoadOptions {
   ratePerSecond: number;
   durationSeconds: number;
   connections: number;
+  /** A cheap GET sent once per connection before the run, to open them all (default /health). */
+  warmUpPath?: string;
   /** Per-request timeout, ms (default 10,000). */
   timeoutMs?: number;
   onStart?: () => void;
@@ -90,6 +93,14 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedLoad
     }
   };
 
+  // Open every connection before the clock starts (as autocannon does): connecting hundreds of
+  // sockets in the first second would otherwise be measured as seconds of accept latency.
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      const response = await pool.request({ path: options.warmUpPath ?? "/health", method: "GET" });
+      await response.body.dump();
+    }),
+  );
   const inFlight: Promise<void>[] = [];
   const startedAt = performance.now();
   options.onStart?.();
