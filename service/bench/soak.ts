@@ -8,7 +8,8 @@
  * orders decided, accept p99, and the system's memory —
  *
  * - the node process's anonymous resident memory (heaps: what a leak grows), its file-backed resident
- *   memory (mapped files such as LevelDB's tables: reclaimable), and its V8 heap in use;
+ *   memory (mapped files such as LevelDB's tables: reclaimable), its main V8 heap in use and that of
+ *   kinesalite's thread;
  * - embedded PostgreSQL's anonymous memory (all its processes) and its shared buffers;
  * - the bytes on disk of kinesalite's store and of the database.
  *
@@ -81,6 +82,8 @@ interface Sample {
   nodeAnon: number;
   nodeFile: number;
   heapUsed: number;
+  /** kinesalite's own isolate (a thread of the node process; its memory is part of the node figures). */
+  kinesisHeapUsed: number;
   postgresAnon: number;
   postgresShared: number;
   kinesisDisk: number;
@@ -118,9 +121,13 @@ const postgresData = await readdir(tmpdir()).then(async (names) => {
   return fresh ? join(tmpdir(), fresh.name) : undefined;
 });
 
+/** local_kinesis_heap_bytes{kind="used"} (tools/local/kinesalite.ts); 0 when the thread did not answer. */
+const kinesisHeap = (text: string) =>
+  Number(/^local_kinesis_heap_bytes\{[^}]*kind="used"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+
 const samples: Sample[] = [];
 const header =
-  "  min   decided  p99 ms │ node anon  file  heap │ pg anon shared │ kinesis disk  db disk (MB)";
+  "  min   decided  p99 ms │ node anon  file  heap  kinesalite heap │ pg anon shared │ kinesis disk  db disk (MB)";
 console.log(header);
 let failed = false;
 const segments = Math.max(1, Math.round((minutes * 60) / segmentSeconds));
@@ -141,9 +148,10 @@ try {
     const groups = await treeMemory(systemPid);
     const group = (name: string): MemoryGroup =>
       groups.find((g) => g.name === name) ?? { name, processes: 0, anon: 0, file: 0, shmem: 0 };
-    const metrics = parsePrometheus(
-      await (await fetch(system.metricsUrls[0]!, { signal: AbortSignal.timeout(10_000) })).text(),
-    ).sum;
+    const metricsText = await (
+      await fetch(system.metricsUrls[0]!, { signal: AbortSignal.timeout(10_000) })
+    ).text();
+    const metrics = parsePrometheus(metricsText).sum;
     const sample: Sample = {
       minute: (Date.now() - soakStarted) / 60_000,
       decided: report.endToEnd.decided,
@@ -151,6 +159,7 @@ try {
       nodeAnon: group("node").anon,
       nodeFile: group("node").file,
       heapUsed: metrics.get("nodejs_heap_size_used_bytes") ?? 0,
+      kinesisHeapUsed: kinesisHeap(metricsText),
       postgresAnon: group("postgres").anon,
       postgresShared: group("postgres").shmem,
       kinesisDisk: store ? await diskBytes(store) : 0,
@@ -159,7 +168,7 @@ try {
     samples.push(sample);
     console.log(
       `${sample.minute.toFixed(0).padStart(5)} ${String(sample.decided).padStart(9)} ${String(sample.p99).padStart(7)} │ ` +
-        `${mb(sample.nodeAnon).padStart(9)} ${mb(sample.nodeFile).padStart(5)} ${mb(sample.heapUsed).padStart(5)} │ ` +
+        `${mb(sample.nodeAnon).padStart(9)} ${mb(sample.nodeFile).padStart(5)} ${mb(sample.heapUsed).padStart(5)} ${mb(sample.kinesisHeapUsed).padStart(16)} │ ` +
         `${mb(sample.postgresAnon).padStart(7)} ${mb(sample.postgresShared).padStart(6)} │ ` +
         `${mb(sample.kinesisDisk).padStart(12)} ${mb(sample.databaseDisk).padStart(8)}` +
         (report.endToEnd.complete ? "" : "  (not every accepted order was decided in time)"),
@@ -190,7 +199,7 @@ const total = samples.reduce((sum, s) => sum + s.decided, 0);
 console.log(
   `\n${total} orders decided in ${samples.at(-1)?.minute.toFixed(0)} min. Growth over the second half, MB per hour: ` +
     `node anon ${perHour((s) => s.nodeAnon)}, node file-backed ${perHour((s) => s.nodeFile)}, ` +
-    `V8 heap used ${perHour((s) => s.heapUsed)}, PostgreSQL anon ${perHour((s) => s.postgresAnon)}; ` +
+    `V8 heap used ${perHour((s) => s.heapUsed)}, kinesalite heap used ${perHour((s) => s.kinesisHeapUsed)}, PostgreSQL anon ${perHour((s) => s.postgresAnon)}; ` +
     `on disk: kinesis ${perHour((s) => s.kinesisDisk)}, database ${perHour((s) => s.databaseDisk)}`,
 );
 process.exitCode = failed ? 1 : 0;

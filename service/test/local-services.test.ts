@@ -13,8 +13,13 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import pg from "pg";
+import { Registry } from "prom-client";
 import { startLocalPostgres } from "../tools/local/embedded-postgres.js";
-import { type LocalKinesis, startLocalKinesis } from "../tools/local/kinesalite.js";
+import {
+  type LocalKinesis,
+  registerKinesaliteHeapGauge,
+  startLocalKinesis,
+} from "../tools/local/kinesalite.js";
 
 describe("embedded Kinesis (kinesalite)", () => {
   let kinesis: LocalKinesis;
@@ -80,6 +85,26 @@ describe("embedded Kinesis on its own thread (what fastcart local runs)", () => 
       await kinesis.stop();
     }
     await assert.rejects(fetch(kinesis.endpoint), "the port is closed once the thread has stopped");
+  });
+
+  test("reports the thread's own heap, on /metrics as local_kinesis_heap_bytes", async () => {
+    const kinesis = await startLocalKinesis({ thread: true });
+    const registry = new Registry();
+    registerKinesaliteHeapGauge(registry, kinesis);
+    try {
+      const heap = await kinesis.heap?.();
+      assert.ok(heap, "a thread answers");
+      assert.ok(heap.usedBytes > 1024 * 1024 && heap.totalBytes >= heap.usedBytes, JSON.stringify(heap));
+      // Not the main thread's heap: this process (the test runner with tsx) holds far more.
+      assert.ok(heap.usedBytes < process.memoryUsage().heapUsed, "the thread's isolate, not the main one");
+      const text = await registry.metrics();
+      assert.match(text, /^local_kinesis_heap_bytes\{kind="used"\} \d{6,}$/m);
+      assert.match(text, /^local_kinesis_heap_bytes\{kind="total"\} \d{6,}$/m);
+    } finally {
+      await kinesis.stop();
+    }
+    assert.equal(await kinesis.heap?.(), undefined, "a stopped thread reports nothing (and does not hang)");
+    assert.doesNotMatch(await registry.metrics(), /local_kinesis_heap_bytes\{/);
   });
 
   test("on disk (what fastcart local runs): records live in LevelDB in a directory removed on stop", async () => {

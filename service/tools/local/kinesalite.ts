@@ -5,11 +5,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import kinesalite from "kinesalite";
+import { Gauge, type Registry } from "prom-client";
+
+/** Bytes of kinesalite's V8 heap in use and reserved; undefined when the thread did not answer within a second. */
+export interface KinesaliteHeap {
+  usedBytes: number;
+  totalBytes: number;
+}
 
 /** A running in-memory Kinesis API server (kinesalite) on loopback. */
 export interface LocalKinesis {
   /** http://127.0.0.1:PORT, for KINESIS_ENDPOINT. */
   readonly endpoint: string;
+  /**
+   * The V8 heap of kinesalite's own isolate (thread mode only). A worker thread's heap is not in the
+   * process's nodejs_heap_* metrics, which see the main thread only; `fastcart local` publishes this as
+   * local_kinesis_heap_bytes so a long run can tell kinesalite's memory from the service's.
+   */
+  heap?(): Promise<KinesaliteHeap | undefined>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +74,7 @@ export async function startLocalKinesis(options: LocalKinesisOptions = {}): Prom
     const started = options.thread ? await startOnThread(port, server) : await startOnMainLoop(port, server);
     if (path === undefined) return started;
     return {
-      endpoint: started.endpoint,
+      ...started,
       stop: async () => {
         await started.stop();
         await rm(path, { recursive: true, force: true });
@@ -97,6 +110,10 @@ server.once("error", (error) => parentPort.postMessage({ error: String(error) })
 server.listen(workerData.port, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on("message", (message) => {
   if (message === "stop") server.close(() => parentPort.postMessage({ stopped: true }));
+  if (message === "heap") {
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    parentPort.postMessage({ heap: { usedBytes: heapUsed, totalBytes: heapTotal } });
+  }
 });
 `;
 
@@ -119,8 +136,29 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
     await thread.terminate();
     throw error;
   });
+  // Heap requests are answered in the order they were asked (one thread, one message queue).
+  const heapWaiters: ((heap: KinesaliteHeap | undefined) => void)[] = [];
+  let exited = false;
+  thread.once("exit", () => {
+    exited = true;
+    for (const waiter of heapWaiters.splice(0)) waiter(undefined);
+  });
+  thread.on("message", (message: { heap?: KinesaliteHeap }) => {
+    if (message.heap) heapWaiters.shift()?.(message.heap);
+  });
   return {
     endpoint: `http://127.0.0.1:${bound}`,
+    heap: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve(undefined);
+        // A thread busy for over a second (or stopping) must not hold up a /metrics scrape.
+        const timer = setTimeout(() => resolve(undefined), 1_000);
+        heapWaiters.push((heap) => {
+          clearTimeout(timer);
+          resolve(heap);
+        });
+        thread.postMessage("heap");
+      }),
     stop: async () => {
       // Close first so an on-disk store is flushed and released; terminate regardless after a while.
       await new Promise<void>((resolve) => {
@@ -136,4 +174,27 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
       await thread.terminate();
     },
   };
+}
+
+/**
+ * Publishes kinesalite's heap (thread mode) on the local system's /metrics as
+ * local_kinesis_heap_bytes{kind="used"|"total"}: read at each scrape, absent while the thread does not
+ * answer.
+ */
+export function registerKinesaliteHeapGauge(registry: Registry, kinesis: LocalKinesis): void {
+  const heap = kinesis.heap;
+  if (!heap) return;
+  new Gauge({
+    name: "local_kinesis_heap_bytes",
+    help: "V8 heap of the local kinesalite thread (fastcart local only): used and total (reserved) bytes.",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const reading = await heap();
+      if (!reading) return;
+      this.set({ kind: "used" }, reading.usedBytes);
+      this.set({ kind: "total" }, reading.totalBytes);
+    },
+  });
 }

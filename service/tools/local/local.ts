@@ -18,7 +18,7 @@ import { closeRuntime, openRuntime } from "../../src/runtime.js";
 import { createLogger, type Logger } from "../../src/telemetry/logger.js";
 import { seedDemoCatalog } from "./demo-catalog.js";
 import { startLocalPostgres } from "./embedded-postgres.js";
-import { startLocalKinesis } from "./kinesalite.js";
+import { type LocalKinesis, registerKinesaliteHeapGauge, startLocalKinesis } from "./kinesalite.js";
 
 /** Shards of the local stream: the same as the fastcart-dev stack. */
 export const LOCAL_SHARDS = 2;
@@ -96,6 +96,7 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
     checkpoint();
     // Table mode (INTAKE_MODE=table, as on stack orders-api-prod) queues orders in the database: no stream.
     const mode = intakeModeFor(validated.intakeMode);
+    let localKinesis: LocalKinesis | undefined;
     if (!mode.localNeeds.kinesis) {
       step(`${mode.name} mode: orders are queued as PENDING rows (no stream)`);
     } else if (!localEnv.KINESIS_ENDPOINT) {
@@ -104,6 +105,7 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
       const kinesis = await startLocalKinesis({ thread: true, onDisk: true, port: options.kinesisPort });
       lifecycle.onShutdown("kinesalite", kinesis.stop);
       localEnv.KINESIS_ENDPOINT = kinesis.endpoint;
+      localKinesis = kinesis;
     } else {
       step(`using KINESIS_ENDPOINT ${localEnv.KINESIS_ENDPOINT}`);
     }
@@ -117,6 +119,7 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
 
     const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
     lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
+    if (localKinesis) registerKinesaliteHeapGauge(runtime.metrics.registry, localKinesis);
     const seeded = await seedDemoCatalog(runtime.store);
     step(`demo catalog: ${seeded} products added`);
     checkpoint();
