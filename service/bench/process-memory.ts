@@ -11,10 +11,14 @@ export interface MemoryGroup {
   /** Command name (node, postgres, …). */
   name: string;
   processes: number;
+  pids: number[];
   /** Sum over the group's processes, in bytes. */
   anon: number;
   file: number;
-  /** The largest shared-memory figure of one process in the group (the segment is the same one). */
+  /**
+   * The largest resident shared memory of one process in the group: for PostgreSQL, the part of its
+   * shared memory (buffers, dynamic segments) that one backend has touched; counted once, not per process.
+   */
   shmem: number;
 }
 
@@ -55,14 +59,19 @@ export async function treeMemory(rootPid: number): Promise<MemoryGroup[]> {
     (m): m is ProcMemory => m !== undefined,
   );
   const children = new Map<number, ProcMemory[]>();
-  for (const m of all) children.set(m.ppid, [...(children.get(m.ppid) ?? []), m]);
+  for (const m of all) {
+    const siblings = children.get(m.ppid);
+    if (siblings) siblings.push(m);
+    else children.set(m.ppid, [m]);
+  }
   const root = all.find((m) => m.pid === rootPid);
   const groups = new Map<string, MemoryGroup>();
   const queue = root ? [root] : [];
   while (queue.length > 0) {
     const m = queue.pop()!;
-    const group = groups.get(m.name) ?? { name: m.name, processes: 0, anon: 0, file: 0, shmem: 0 };
+    const group = groups.get(m.name) ?? { name: m.name, processes: 0, pids: [], anon: 0, file: 0, shmem: 0 };
     group.processes++;
+    group.pids.push(m.pid);
     group.anon += m.anon;
     group.file += m.file;
     group.shmem = Math.max(group.shmem, m.shmem);

@@ -53,6 +53,8 @@ export interface SystemOptions {
   mode: "stream" | "table";
   /** KINESIS_AGGREGATION of the system (stream mode). */
   aggregate: boolean;
+  /** Lifetime of the admin token the load uses (default 1 h; a soak of hours needs longer). */
+  tokenTtlSeconds?: number;
 }
 
 export interface RunningSystem {
@@ -263,7 +265,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       secret,
       sub: "bench-admin",
       scopes: [ADMIN_SCOPE],
-      ttlSeconds: 3_600,
+      ttlSeconds: options.tokenTtlSeconds ?? 3_600,
     });
     return {
       url,

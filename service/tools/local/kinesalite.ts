@@ -110,9 +110,9 @@ server.once("error", (error) => parentPort.postMessage({ error: String(error) })
 server.listen(workerData.port, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on("message", (message) => {
   if (message === "stop") server.close(() => parentPort.postMessage({ stopped: true }));
-  if (message === "heap") {
+  if (message && message.heapRequest !== undefined) {
     const { heapUsed, heapTotal } = process.memoryUsage();
-    parentPort.postMessage({ heap: { usedBytes: heapUsed, totalBytes: heapTotal } });
+    parentPort.postMessage({ heapReply: message.heapRequest, heap: { usedBytes: heapUsed, totalBytes: heapTotal } });
   }
 });
 `;
@@ -136,28 +136,37 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
     await thread.terminate();
     throw error;
   });
-  // Heap requests are answered in the order they were asked (one thread, one message queue).
-  const heapWaiters: ((heap: KinesaliteHeap | undefined) => void)[] = [];
+  // Each heap request carries an id; one not answered within a second is forgotten (its late reply
+  // finds no waiter), so a thread that stops answering costs nothing per scrape.
+  const heapWaiters = new Map<number, (heap: KinesaliteHeap | undefined) => void>();
+  let nextHeapRequest = 0;
   let exited = false;
   thread.once("exit", () => {
     exited = true;
-    for (const waiter of heapWaiters.splice(0)) waiter(undefined);
+    for (const waiter of heapWaiters.values()) waiter(undefined);
+    heapWaiters.clear();
   });
-  thread.on("message", (message: { heap?: KinesaliteHeap }) => {
-    if (message.heap) heapWaiters.shift()?.(message.heap);
+  thread.on("message", (message: { heapReply?: number; heap?: KinesaliteHeap }) => {
+    if (message.heapReply === undefined) return;
+    heapWaiters.get(message.heapReply)?.(message.heap);
+    heapWaiters.delete(message.heapReply);
   });
   return {
     endpoint: `http://127.0.0.1:${bound}`,
     heap: () =>
       new Promise((resolve) => {
         if (exited) return resolve(undefined);
-        // A thread busy for over a second (or stopping) must not hold up a /metrics scrape.
-        const timer = setTimeout(() => resolve(undefined), 1_000);
-        heapWaiters.push((heap) => {
+        const id = nextHeapRequest++;
+        const timer = setTimeout(() => {
+          heapWaiters.delete(id);
+          resolve(undefined);
+        }, 1_000);
+        timer.unref();
+        heapWaiters.set(id, (heap) => {
           clearTimeout(timer);
           resolve(heap);
         });
-        thread.postMessage("heap");
+        thread.postMessage({ heapRequest: id });
       }),
     stop: async () => {
       // Close first so an on-disk store is flushed and released; terminate regardless after a while.
