@@ -50,7 +50,13 @@ test("requests arrive evenly paced at the offered rate, not in bursts", async ()
       });
       assert.equal(result.statusCodeStats["202"]?.count, 800, "the warm-up GETs are not counted");
       assert.equal(result.errors + result.timeouts, 0);
-      assert.equal(result.maxWaitingForConnection, 0, "16 connections carry 400 quick requests/s");
+      // In steady state 16 connections carry 400 quick requests/s with none waiting. A stall of this
+      // test's own process (a busy CI machine: ~40 ms is 16 requests due) issues the overdue ones at
+      // once, and those beyond 16 wait briefly; only all 16 connections' worth waiting means they limit.
+      assert.ok(
+        result.maxWaitingForConnection < 16,
+        `16 connections carry 400 quick requests/s (at most ${result.maxWaitingForConnection} waited)`,
+      );
     },
   );
   assert.equal(arrivals.length, 800);
