@@ -47,6 +47,18 @@ describe("shard leases in PostgreSQL", () => {
     assert.equal(snapshot[0]?.live, true);
   });
 
+  test("checkpoints lists the committed position of each shard that has one, for this stream only", async () => {
+    const name = stream();
+    const a = store("A", name);
+    await a.syncShards(shards("s0", "s1"));
+    await store("A", stream()).syncShards(shards("s0"));
+    const held = await a.take({ shardId: "s0", expectedToken: 0 });
+    assert.ok(held);
+    assert.deepEqual([...(await a.checkpoints())], [], "nothing committed yet");
+    await db.transaction().execute((trx) => a.checkpoint(trx, held, "495:3"));
+    assert.deepEqual([...(await a.checkpoints())], [["s0", "495:3"]]);
+  });
+
   test("of two workers racing for the same shard exactly one wins", async () => {
     const name = stream();
     const [a, b] = [store("A", name), store("B", name)];

@@ -145,6 +145,20 @@ export class LeaseStore {
   }
 
   /**
+   * The committed position of every shard of this stream that has one (shardId → checkpoint, in the
+   * format of stream-position.ts): everything before it is in the database.
+   */
+  async checkpoints(): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom("shard_leases")
+      .select(["shard_id", "checkpoint"])
+      .where("stream_name", "=", this.streamName)
+      .where("checkpoint", "is not", null)
+      .execute();
+    return new Map(rows.map((row) => [row.shard_id, row.checkpoint as string]));
+  }
+
+  /**
    * Takes a lease if nobody changed it since the snapshot (`expectedToken`): two workers racing for the
    * same shard both run this update, and exactly one matches. Free and expired leases are taken; a live
    * one only when stealing from the owner named in the plan.

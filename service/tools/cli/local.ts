@@ -9,7 +9,8 @@ import { defineCommand, integerIn } from "../../src/cli/command.js";
 import { type Env, readProcessEnv } from "../../src/config.js";
 import { INTAKE_MODES } from "../../src/contract.js";
 import { describeShutdown } from "../../src/lifecycle.js";
-import { banner, startLocal } from "../../tools/local/local.js";
+import { banner, type LocalOptions, startLocal } from "../../tools/local/local.js";
+import { DEFAULT_STREAM_RETENTION_MINUTES } from "../../tools/local/stream-retention.js";
 import { startLiveStatus } from "./live-status.js";
 
 export function localCommand() {
@@ -30,21 +31,26 @@ export function localCommand() {
         INTAKE_MODES,
       ),
     )
-    .action(async (options: { port?: number; mode?: string }) => {
+    .option(
+      "--stream-retention <minutes>",
+      `minutes the embedded stream keeps records the workers committed (default ${DEFAULT_STREAM_RETENTION_MINUTES}; uncommitted ones always stay)`,
+      integerIn(1, 10_080),
+    )
+    .action(async (options: { port?: number; mode?: string; streamRetention?: number }) => {
       const env: Env = readProcessEnv();
       if (options.port !== undefined) env.PORT = String(options.port);
       if (options.mode !== undefined) env.INTAKE_MODE = options.mode;
-      await runLocal(env);
+      await runLocal(env, { streamRetentionMinutes: options.streamRetention });
     });
 }
 
-async function runLocal(env: Env): Promise<void> {
+async function runLocal(env: Env, options: Pick<LocalOptions, "streamRetentionMinutes">): Promise<void> {
   const started = Date.now();
   // On Node 20 the AWS SDK prints a multi-line notice about its 2027 releases between the start-up
   // lines; the README states the Node versions, so the laptop banner stays readable without it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   process.stderr.write("FastCart Orders — local system\n");
-  const system = await startLocal(env, { handleSignals: true });
+  const system = await startLocal(env, { ...options, handleSignals: true });
   process.stdout.write(`${banner(system)}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   const stopStatus = startLiveStatus(system.url);
   const announce = (signal: NodeJS.Signals) => {

@@ -1,11 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import kinesalite from "kinesalite";
 import { Gauge, type Registry } from "prom-client";
+import {
+  createKinesaliteWithStore,
+  type TrimRequest,
+  type TrimResult,
+  trimCommittedRecords,
+} from "./kinesalite-retention.js";
+import type { ThreadData, ThreadReply, ThreadRequest } from "./kinesalite-thread.js";
 
 /** Bytes of kinesalite's V8 heap in use and reserved; undefined when the thread did not answer within a second. */
 export interface KinesaliteHeap {
@@ -23,6 +30,11 @@ export interface LocalKinesis {
    * local_kinesis_heap_bytes so a long run can tell kinesalite's memory from the service's.
    */
   heap?(): Promise<KinesaliteHeap | undefined>;
+  /**
+   * Deletes committed records older than the cut-off (kinesalite-retention.ts); what `fastcart local`'s
+   * stream retention calls. Rejects when the store could not be read or written.
+   */
+  trimCommitted(request: TrimRequest): Promise<TrimResult>;
   stop(): Promise<void>;
 }
 
@@ -41,8 +53,9 @@ export interface LocalKinesisOptions {
    * kinesalite keeps every record it is given (it trims past-retention records only when a reader
    * walks over them, and retention is at least 24 h), so in memory its heap grows with every order
    * for as long as it runs — about 3 MB per 1,000 orders — and `npm start` at load would run out of
-   * memory within hours; on disk its RSS stays flat (LevelDB's bounded cache) and the disk use grows
-   * instead. `fastcart local` uses disk; tests use memory (faster, short-lived).
+   * memory within hours; on disk the V8 heap stays flat and the files grow instead, until
+   * `trimCommitted` deletes what the workers have committed (stream-retention.ts). `fastcart local`
+   * uses disk; tests use memory (faster, short-lived).
    */
   onDisk?: boolean;
 }
@@ -87,7 +100,7 @@ export async function startLocalKinesis(options: LocalKinesisOptions = {}): Prom
 }
 
 async function startOnMainLoop(port: number, options: ServerOptions): Promise<LocalKinesis> {
-  const server = kinesalite(options);
+  const { server, store } = createKinesaliteWithStore(kinesalite, options);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
@@ -95,6 +108,7 @@ async function startOnMainLoop(port: number, options: ServerOptions): Promise<Lo
   const { port: bound } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${bound}`,
+    trimCommitted: (request) => trimCommittedRecords(store, request),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -102,32 +116,32 @@ async function startOnMainLoop(port: number, options: ServerOptions): Promise<Lo
   };
 }
 
-/** The thread's program: plain CommonJS (kinesalite is a CommonJS package), given the module's path. */
-const THREAD_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const server = require(workerData.modulePath)(workerData.options);
-server.once("error", (error) => parentPort.postMessage({ error: String(error) }));
-server.listen(workerData.port, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on("message", (message) => {
-  if (message === "stop") server.close(() => parentPort.postMessage({ stopped: true }));
-  if (message && message.heapRequest !== undefined) {
-    const { heapUsed, heapTotal } = process.memoryUsage();
-    parentPort.postMessage({ heapReply: message.heapRequest, heap: { usedBytes: heapUsed, totalBytes: heapTotal } });
-  }
-});
+/**
+ * The thread starts from this CommonJS line: it registers tsx (as bin/fastcart.js does for the main
+ * thread) and imports the TypeScript program, kinesalite-thread.ts.
+ */
+const THREAD_BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+import("tsx/esm/api").then(({ register }) => { register(); return import(workerData.entry); });
 `;
+const THREAD_ENTRY = new URL(
+  `./kinesalite-thread${extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+);
+
+type Reply<Kind extends ThreadReply["kind"]> = Extract<ThreadReply, { kind: Kind }>;
 
 async function startOnThread(port: number, options: ServerOptions): Promise<LocalKinesis> {
-  const modulePath = createRequire(import.meta.url).resolve("kinesalite");
-  const thread = new Worker(THREAD_SOURCE, {
+  const thread = new Worker(THREAD_BOOTSTRAP, {
     eval: true,
-    // The thread runs plain CommonJS; it needs none of the parent's loaders (tsx).
     execArgv: [],
-    workerData: { modulePath, port, options },
+    workerData: { entry: THREAD_ENTRY.href, port, options } satisfies ThreadData & { entry: string },
   });
   const bound = await new Promise<number>((resolve, reject) => {
-    thread.once("message", (message: { port?: number; error?: string }) =>
-      message.port ? resolve(message.port) : reject(new Error(`kinesalite thread: ${message.error}`)),
+    thread.once("message", (message: ThreadReply) =>
+      message.kind === "listening"
+        ? resolve(message.port)
+        : reject(new Error(`kinesalite thread: ${message.kind === "failed" ? message.error : message.kind}`)),
     );
     thread.once("error", reject);
   }).catch(async (error: unknown) => {
@@ -136,54 +150,72 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
     await thread.terminate();
     throw error;
   });
-  // Each heap request carries an id; one not answered within a second is forgotten (its late reply
-  // finds no waiter), so a thread that stops answering costs nothing per scrape.
-  const heapWaiters = new Map<number, (heap: KinesaliteHeap | undefined) => void>();
-  let nextHeapRequest = 0;
+  // Each request carries an id; one not answered in time is forgotten (its late reply finds no
+  // waiter), so a thread that stops answering costs nothing per scrape.
+  const waiters = new Map<number, (reply: ThreadReply | undefined) => void>();
+  let nextId = 0;
   let exited = false;
   thread.once("exit", () => {
     exited = true;
-    for (const waiter of heapWaiters.values()) waiter(undefined);
-    heapWaiters.clear();
+    for (const waiter of waiters.values()) waiter(undefined);
+    waiters.clear();
   });
-  thread.on("message", (message: { heapReply?: number; heap?: KinesaliteHeap }) => {
-    if (message.heapReply === undefined) return;
-    heapWaiters.get(message.heapReply)?.(message.heap);
-    heapWaiters.delete(message.heapReply);
+  thread.on("message", (message: ThreadReply) => {
+    if (!("id" in message)) return;
+    waiters.get(message.id)?.(message);
+    waiters.delete(message.id);
   });
+  const ask = <Kind extends "heap" | "trim">(
+    request: Omit<Extract<ThreadRequest, { kind: Kind }>, "id">,
+    timeoutMs: number,
+  ): Promise<Reply<Kind> | undefined> =>
+    new Promise((resolve) => {
+      if (exited) return resolve(undefined);
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        waiters.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      timer.unref();
+      waiters.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer as Reply<Kind> | undefined);
+      });
+      thread.postMessage({ ...request, id });
+    });
   return {
     endpoint: `http://127.0.0.1:${bound}`,
-    heap: () =>
-      new Promise((resolve) => {
-        if (exited) return resolve(undefined);
-        const id = nextHeapRequest++;
-        const timer = setTimeout(() => {
-          heapWaiters.delete(id);
-          resolve(undefined);
-        }, 1_000);
-        timer.unref();
-        heapWaiters.set(id, (heap) => {
-          clearTimeout(timer);
-          resolve(heap);
-        });
-        thread.postMessage({ heapRequest: id });
-      }),
+    heap: async () => {
+      const answer = await ask<"heap">({ kind: "heap" }, 1_000);
+      return answer && { usedBytes: answer.usedBytes, totalBytes: answer.totalBytes };
+    },
+    trimCommitted: async (request) => {
+      if (exited) throw new Error("kinesalite thread has stopped");
+      const answer = await ask<"trim">({ kind: "trim", request }, TRIM_TIMEOUT_MS);
+      if (!answer)
+        throw new Error(`kinesalite thread did not finish a trim within ${TRIM_TIMEOUT_MS / 1000} s`);
+      if (answer.error !== undefined) throw new Error(`kinesalite thread: ${answer.error}`);
+      return { deleted: answer.deleted ?? {} };
+    },
     stop: async () => {
       // Close first so an on-disk store is flushed and released; terminate regardless after a while.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
-        thread.on("message", (message: { stopped?: boolean }) => {
-          if (message.stopped) {
+        thread.on("message", (message: ThreadReply) => {
+          if (message.kind === "stopped") {
             clearTimeout(timer);
             resolve();
           }
         });
-        thread.postMessage("stop");
+        thread.postMessage({ kind: "stop" } satisfies ThreadRequest);
       });
       await thread.terminate();
     },
   };
 }
+
+/** A trim walks keys and compacts on disk; a minute means the thread is stuck, not slow. */
+const TRIM_TIMEOUT_MS = 60_000;
 
 /**
  * Publishes kinesalite's heap (thread mode) on the local system's /metrics as

@@ -15,10 +15,12 @@ import { runMigrations } from "../../src/roles/migrate.js";
 import { startApi } from "../../src/roles/serve.js";
 import { startWorkers } from "../../src/roles/work.js";
 import { closeRuntime, openRuntime } from "../../src/runtime.js";
+import { LeaseStore } from "../../src/store/leases.js";
 import { createLogger, type Logger } from "../../src/telemetry/logger.js";
 import { seedDemoCatalog } from "./demo-catalog.js";
 import { startLocalPostgres } from "./embedded-postgres.js";
 import { type LocalKinesis, registerKinesaliteHeapGauge, startLocalKinesis } from "./kinesalite.js";
+import { DEFAULT_STREAM_RETENTION_MINUTES, startStreamRetention } from "./stream-retention.js";
 
 /** Shards of the local stream: the same as the fastcart-dev stack. */
 export const LOCAL_SHARDS = 2;
@@ -35,6 +37,11 @@ export interface LocalOptions {
   /** Ports of the embedded servers (default: free ones), so a caller can keep every server in a range. */
   kinesisPort?: number;
   postgresPort?: number;
+  /**
+   * Minutes a record the workers committed stays in the local stream (default
+   * DEFAULT_STREAM_RETENTION_MINUTES): see stream-retention.ts. Only for the embedded kinesalite.
+   */
+  streamRetentionMinutes?: number;
 }
 
 export interface LocalSystem {
@@ -100,7 +107,9 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
     if (!mode.localNeeds.kinesis) {
       step(`${mode.name} mode: orders are queued as PENDING rows (no stream)`);
     } else if (!localEnv.KINESIS_ENDPOINT) {
-      step("starting kinesalite (in-process Kinesis, on its own thread, records on disk)…");
+      step(
+        `starting kinesalite (in-process Kinesis, on its own thread, records on disk; committed records kept ${options.streamRetentionMinutes ?? DEFAULT_STREAM_RETENTION_MINUTES} min)…`,
+      );
       // On disk: in memory kinesalite's heap grows with every record for as long as it runs.
       const kinesis = await startLocalKinesis({ thread: true, onDisk: true, port: options.kinesisPort });
       lifecycle.onShutdown("kinesalite", kinesis.stop);
@@ -119,7 +128,20 @@ export async function startLocal(env: Env, options: LocalOptions = {}): Promise<
 
     const runtime = openRuntime(config, logger, { cacheFallback: "memory" });
     lifecycle.onShutdown("runtime", () => closeRuntime(runtime));
-    if (localKinesis) registerKinesaliteHeapGauge(runtime.metrics.registry, localKinesis);
+    if (localKinesis) {
+      registerKinesaliteHeapGauge(runtime.metrics.registry, localKinesis);
+      const retention = startStreamRetention({
+        kinesis: localKinesis,
+        leases: new LeaseStore(runtime.store.db, {
+          streamName: config.kinesis.streamName,
+          workerId: "local-stream-retention",
+        }),
+        retentionMs: (options.streamRetentionMinutes ?? DEFAULT_STREAM_RETENTION_MINUTES) * 60_000,
+        logger,
+        registry: runtime.metrics.registry,
+      });
+      lifecycle.onShutdown("local stream retention", retention.stop);
+    }
     const seeded = await seedDemoCatalog(runtime.store);
     step(`demo catalog: ${seeded} products added`);
     checkpoint();
