@@ -3,7 +3,8 @@
  * by command name (node, postgres, …). On a 2-core machine this is what says whether the system's
  * event loop was the limit (its node process near 100% of one core) or something else was.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { descendantsOf, readProcessTable } from "./process-tree.js";
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux for decades). */
 const TICKS_PER_SECOND = 100;
@@ -34,17 +35,6 @@ async function readStat(pid: number): Promise<ProcStat | undefined> {
   }
 }
 
-async function allStats(): Promise<ProcStat[]> {
-  let entries: string[];
-  try {
-    entries = await readdir("/proc");
-  } catch {
-    return [];
-  }
-  const stats = await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map((e) => readStat(Number(e))));
-  return stats.filter((s): s is ProcStat => s !== undefined);
-}
-
 /**
  * Ticks per "<label>: <command>" group for the trees rooted at `roots`, plus every process whose
  * command is a key of `byName` (e.g. a shared PostgreSQL server, not a descendant of ours).
@@ -53,21 +43,13 @@ async function snapshot(
   roots: Map<number, string>,
   byName: Map<string, string>,
 ): Promise<Map<string, number>> {
-  const stats = await allStats();
-  const children = new Map<number, ProcStat[]>();
-  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
-  const byPid = new Map(stats.map((s) => [s.pid, s]));
+  const stats = await readProcessTable(readStat);
   const groups = new Map<string, number>();
   for (const [rootPid, label] of roots) {
-    const root = byPid.get(rootPid);
-    if (!root) continue;
-    const queue = [root];
-    while (queue.length > 0) {
-      const stat = queue.pop()!;
+    // A child that is a root of its own is counted under its own label, not twice.
+    for (const stat of descendantsOf(stats, rootPid, (child) => roots.has(child.pid))) {
       const key = `${label}: ${stat.name}`;
       groups.set(key, (groups.get(key) ?? 0) + stat.ticks);
-      // A child that is a root of its own is counted under its own label, not twice.
-      queue.push(...(children.get(stat.pid) ?? []).filter((child) => !roots.has(child.pid)));
     }
   }
   for (const stat of stats) {

@@ -5,7 +5,8 @@
  * PostgreSQL server's shared buffers, mapped by every backend: counted once per group, not per
  * process). A soak run reads it to say *which* memory grows, not only that RSS does.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { descendantsOf, readProcessTable } from "./process-tree.js";
 
 export interface MemoryGroup {
   /** Command name (node, postgres, …). */
@@ -54,21 +55,8 @@ async function readMemory(pid: number): Promise<ProcMemory | undefined> {
 
 /** The memory of `rootPid` and every descendant, grouped by command name. */
 export async function treeMemory(rootPid: number): Promise<MemoryGroup[]> {
-  const pids = (await readdir("/proc").catch(() => [] as string[])).filter((e) => /^\d+$/.test(e));
-  const all = (await Promise.all(pids.map((pid) => readMemory(Number(pid))))).filter(
-    (m): m is ProcMemory => m !== undefined,
-  );
-  const children = new Map<number, ProcMemory[]>();
-  for (const m of all) {
-    const siblings = children.get(m.ppid);
-    if (siblings) siblings.push(m);
-    else children.set(m.ppid, [m]);
-  }
-  const root = all.find((m) => m.pid === rootPid);
   const groups = new Map<string, MemoryGroup>();
-  const queue = root ? [root] : [];
-  while (queue.length > 0) {
-    const m = queue.pop()!;
+  for (const m of descendantsOf(await readProcessTable(readMemory), rootPid)) {
     const group = groups.get(m.name) ?? { name: m.name, processes: 0, pids: [], anon: 0, file: 0, shmem: 0 };
     group.processes++;
     group.pids.push(m.pid);
@@ -76,7 +64,6 @@ export async function treeMemory(rootPid: number): Promise<MemoryGroup[]> {
     group.file += m.file;
     group.shmem = Math.max(group.shmem, m.shmem);
     groups.set(m.name, group);
-    queue.push(...(children.get(m.pid) ?? []));
   }
   return [...groups.values()];
 }

@@ -22,7 +22,7 @@ import { readdir, readFile, readlink, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { parsePrometheus, runLoad } from "../tools/load/index.js";
+import { parsePrometheus, runLoad, seriesValue } from "../tools/load/index.js";
 import { portSource } from "./ports.js";
 import { treeMemory } from "./process-memory.js";
 import { scenarioDir, startSystem } from "./system-under-test.js";
@@ -165,10 +165,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 /** local_kinesis_heap_bytes{kind} (tools/local/kinesalite.ts); NaN when the thread did not answer. */
 const kinesisHeap = (text: string, kind: "used" | "total") =>
-  Number(
-    new RegExp(`^local_kinesis_heap_bytes\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`, "m").exec(text)?.[1] ??
-      Number.NaN,
-  );
+  seriesValue(text, "local_kinesis_heap_bytes", { kind }) ?? Number.NaN;
 
 /** Sums a series of /metrics; NaN when it is absent. */
 const series = (metrics: ReadonlyMap<string, number>, name: string) => metrics.get(name) ?? Number.NaN;

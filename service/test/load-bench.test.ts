@@ -18,6 +18,7 @@ import {
   parsePrometheus,
   randomOrderBody,
   runLoad,
+  seriesValue,
 } from "../tools/load/index.js";
 import { freePort } from "../tools/local/embedded-postgres.js";
 
@@ -105,6 +106,17 @@ test("Prometheus text: series summed over labels, gauges' maximum, histogram qua
   assert.equal(sum.get("orders_rejected_total"), 10);
   assert.equal(sum.get("orders_accepted_total"), 100);
   assert.equal(max.get("stream_shard_lag_seconds"), 1.5);
+
+  // One labelled series, its label anywhere in the braces; a prefix of another metric's name is not it.
+  assert.equal(seriesValue(text, "orders_rejected_total", { reason: "UNKNOWN_SKU" }), 3);
+  assert.equal(
+    seriesValue(text, "orders_rejected_total", { environment: "local" }),
+    10,
+    "summed over the rest",
+  );
+  assert.equal(seriesValue(text, "orders_rejected_total", { reason: "NOPE" }), undefined, "absent is not 0");
+  assert.equal(seriesValue(text, "orders_accepted"), undefined, "a name is matched whole");
+  assert.equal(seriesValue('m{path="/a\\"b",kind="used"} 5', "m", { path: '/a"b' }), 5, "escaped quotes");
 
   const after = parseHistogramBuckets(text, "order_processing_latency_seconds");
   assert.deepEqual(

@@ -16,7 +16,13 @@
 export { LOAD_USAGE, LoadUsageError, parseLoadArgs } from "./args.js";
 export { createLoadCatalog, randomOrderBody } from "./catalog.js";
 export { runLoad } from "./driver.js";
-export { histogramQuantile, parseHistogramBuckets, parsePrometheus, scrapeCounters } from "./metrics-text.js";
+export {
+  histogramQuantile,
+  parseHistogramBuckets,
+  parsePrometheus,
+  scrapeCounters,
+  seriesValue,
+} from "./metrics-text.js";
 export { formatLoadReport } from "./report.js";
 export { loadTarget, OFFERED_RATE_SLACK } from "./target.js";
 export { LOAD_TARGET, type LoadOptions, type LoadReport } from "./types.js";

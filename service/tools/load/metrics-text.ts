@@ -33,6 +33,41 @@ export function parsePrometheus(text: string): { sum: Map<string, number>; max: 
   return { sum, max };
 }
 
+/** The labels of one series line's `{…}` part: name → value (escapes \\, \" and \n undone). */
+function parseLabels(text: string): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const match of text.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+    labels.set(
+      match[1]!,
+      match[2]!.replace(/\\(.)/g, (_, c: string) => (c === "n" ? "\n" : c)),
+    );
+  }
+  return labels;
+}
+
+/**
+ * The sum of the series of metric `name` whose labels include every pair of `labels` (other labels
+ * are summed over); undefined when no series matches, so an absent reading is not taken for 0.
+ */
+export function seriesValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  let total: number | undefined;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const value = Number(match[3]);
+    if (!Number.isFinite(value)) continue;
+    const found = parseLabels(match[2] ?? "");
+    if (Object.entries(labels).every(([key, wanted]) => found.get(key) === wanted))
+      total = (total ?? 0) + value;
+  }
+  return total;
+}
+
 /** The cumulative buckets of histogram `name` (summed over other labels): upper bound → count. */
 export function parseHistogramBuckets(text: string, name: string): Map<number, number> {
   const buckets = new Map<number, number>();
