@@ -3,6 +3,7 @@
  * counts and the embedded servers' ports the bench chose (`npm start` keeps its defaults).
  *
  *   node --import tsx bench/local-system.ts [--shards 2] [--workers 2] [--kinesis-port N] [--postgres-port N]
+ *                                           [--stream-retention MINUTES]
  */
 import { parseArgs } from "node:util";
 import { LOCAL_SHARDS, LOCAL_WORKERS, startLocal } from "../tools/local/local.js";
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     workers: { type: "string", default: String(LOCAL_WORKERS) },
     "kinesis-port": { type: "string" },
     "postgres-port": { type: "string" },
+    "stream-retention": { type: "string" },
   },
 });
 const port = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
@@ -23,6 +25,7 @@ const system = await startLocal(process.env, {
   workers: Number(values.workers),
   kinesisPort: port(values["kinesis-port"]),
   postgresPort: port(values["postgres-port"]),
+  streamRetentionMinutes: port(values["stream-retention"]),
 });
 process.stderr.write(`local system ready at ${system.url}\n`);
 await system.lifecycle.stopped;

@@ -28,7 +28,7 @@ import { treeMemory } from "./process-memory.js";
 import { scenarioDir, startSystem } from "./system-under-test.js";
 
 const USAGE =
-  "usage: npm run soak -- [--rate 1000] [--minutes 60] [--segment 60] [--connections 64] [--port-base N]";
+  "usage: npm run soak -- [--rate 1000] [--minutes 60] [--segment 60] [--connections 64] [--stream-retention MINUTES] [--port-base N]";
 let values: Record<string, string | undefined>;
 try {
   ({ values } = parseArgs({
@@ -37,6 +37,7 @@ try {
       minutes: { type: "string", default: "60" },
       segment: { type: "string", default: "60" },
       connections: { type: "string", default: "64" },
+      "stream-retention": { type: "string" },
       "port-base": { type: "string" },
     },
   }));
@@ -56,6 +57,10 @@ const rate = integer("rate", values.rate!, 1, 20_000);
 const minutes = integer("minutes", values.minutes!, 1, 24 * 60);
 const segmentSeconds = integer("segment", values.segment!, 10, 3_600);
 const connections = integer("connections", values.connections!, 1, 1_024);
+const streamRetentionMinutes =
+  values["stream-retention"] === undefined
+    ? undefined
+    : integer("stream-retention", values["stream-retention"], 1, 10_080);
 const portBase =
   values["port-base"] === undefined ? undefined : integer("port-base", values["port-base"], 1024, 65_435);
 if (segmentSeconds > minutes * 60) {
@@ -123,6 +128,12 @@ interface Sample {
    * between collections; this one does not.
    */
   nativeAnon: number;
+  /**
+   * Of that, what the main isolate's objects hold outside its heap (Buffers, ArrayBuffers:
+   * nodejs_external_memory_bytes). A leak of JavaScript objects holding buffers grows this; malloc
+   * fragmentation and native libraries (LevelDB) grow only the rest.
+   */
+  external: number;
   postgresAnon: number;
   postgresShared: number;
   kinesisDisk: number;
@@ -136,7 +147,7 @@ const mb = (bytes: number) => (Number.isFinite(bytes) ? (bytes / MB).toFixed(0) 
 const soakStarted = Date.now();
 const logDir = await scenarioDir("soak");
 process.stderr.write(
-  `soak: ${rate} orders/s for ${minutes} min in ${segmentSeconds}-s segments, each drained before the next (logs in ${logDir})\n`,
+  `soak: ${rate} orders/s for ${minutes} min in ${segmentSeconds}-s segments, each drained before the next${streamRetentionMinutes === undefined ? "" : `, stream retention ${streamRetentionMinutes} min`} (logs in ${logDir})\n`,
 );
 const system = await startSystem({
   layout: "in-process",
@@ -149,6 +160,7 @@ const system = await startSystem({
   aggregate: true,
   // The load's admin token must outlive the run (an expired one turns every order into a 401).
   tokenTtlSeconds: minutes * 60 + 3_600,
+  streamRetentionMinutes,
 });
 let stopping: Promise<unknown> | undefined;
 const stopSystem = () => {
@@ -185,7 +197,7 @@ try {
     );
   }
   console.log(
-    "  min   decided  p99 ms │ node anon  file  heap  kinesalite heap  native │ pg anon shared │ kinesis disk  db disk (MB)",
+    "  min   decided  p99 ms │ node anon  file  heap  kinesalite heap  native  (ext) │ pg anon shared │ kinesis disk  db disk (MB)",
   );
   const segments = Math.max(1, Math.round((minutes * 60) / segmentSeconds));
   for (let segment = 1; segment <= segments; segment++) {
@@ -222,6 +234,7 @@ try {
         (node?.anon ?? Number.NaN) -
         series(metrics, "nodejs_heap_size_total_bytes") -
         kinesisHeap(metricsText, "total"),
+      external: series(metrics, "nodejs_external_memory_bytes"),
       postgresAnon: group("postgres")?.anon ?? Number.NaN,
       postgresShared: group("postgres")?.shmem ?? Number.NaN,
       kinesisDisk: await diskBytes(store),
@@ -231,7 +244,7 @@ try {
     console.log(
       `${sample.minute.toFixed(0).padStart(5)} ${String(sample.decided).padStart(9)} ${String(sample.p99).padStart(7)} │ ` +
         `${mb(sample.nodeAnon).padStart(9)} ${mb(sample.nodeFile).padStart(5)} ${mb(sample.heapUsed).padStart(5)} ` +
-        `${mb(sample.kinesisHeapUsed).padStart(16)} ${mb(sample.nativeAnon).padStart(7)} │ ` +
+        `${mb(sample.kinesisHeapUsed).padStart(16)} ${mb(sample.nativeAnon).padStart(7)} ${`(${mb(sample.external)})`.padStart(6)} │ ` +
         `${mb(sample.postgresAnon).padStart(7)} ${mb(sample.postgresShared).padStart(6)} │ ` +
         `${mb(sample.kinesisDisk).padStart(12)} ${mb(sample.databaseDisk).padStart(8)}`,
     );
@@ -269,7 +282,7 @@ console.log(
   `\n${total} orders decided in ${samples.at(-1)?.minute.toFixed(0) ?? 0} min. Growth over the second half, MB per hour: ` +
     `node anon ${perHour((s) => s.nodeAnon)}, node file-backed ${perHour((s) => s.nodeFile)}, ` +
     `V8 heap used ${perHour((s) => s.heapUsed)}, kinesalite heap used ${perHour((s) => s.kinesisHeapUsed)}, ` +
-    `native (outside the heaps) ${perHour((s) => s.nativeAnon)}, PostgreSQL anon ${perHour((s) => s.postgresAnon)}; ` +
+    `native (outside the heaps) ${perHour((s) => s.nativeAnon)} (external ${perHour((s) => s.external)}), PostgreSQL anon ${perHour((s) => s.postgresAnon)}; ` +
     `on disk: kinesis ${perHour((s) => s.kinesisDisk)}, database ${perHour((s) => s.databaseDisk)}`,
 );
 if (failure) console.error(`soak: stopped early: ${failure}`);

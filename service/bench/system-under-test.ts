@@ -55,6 +55,8 @@ export interface SystemOptions {
   aggregate: boolean;
   /** Lifetime of the admin token the load uses (default 1 h; a soak of hours needs longer). */
   tokenTtlSeconds?: number;
+  /** `fastcart local --stream-retention` of the in-process system (default: its own). */
+  streamRetentionMinutes?: number;
 }
 
 export interface RunningSystem {
@@ -256,6 +258,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         String(options.workers),
         ...embeddedPorts,
         ...kinesisPorts,
+        ...(options.streamRetentionMinutes === undefined
+          ? []
+          : ["--stream-retention", String(options.streamRetentionMinutes)]),
       ]);
       processes.push(system);
       processMetrics.set("system", `${url}${METRICS_PATH}`);

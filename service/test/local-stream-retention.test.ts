@@ -237,7 +237,9 @@ describe("startStreamRetention: the workers' checkpoints in PostgreSQL decide", 
       await commitAt(`${sequenceNumbers[5]!}:2`);
       assert.equal(await retention.trimNow(), 2);
       assert.deepEqual(await remaining(client, "orders-retention", shard0), sequenceNumbers.slice(5));
-      assert.match(await registry.metrics(), /^local_kinesis_trimmed_records_total 5$/m);
+      const metrics = await registry.metrics();
+      assert.match(metrics, /^local_kinesis_trimmed_records_total 5$/m);
+      assert.match(metrics, /^local_kinesis_trim_duration_seconds_count 4$/m, "each of the four trims timed");
     } finally {
       await retention.stop();
     }

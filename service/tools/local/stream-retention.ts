@@ -10,7 +10,7 @@
  * keeps minutes of history after commit instead — enough to read what was just processed with an
  * AT_TIMESTAMP iterator.
  */
-import { Counter, type Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 import { parseCheckpoint } from "../../src/modes/stream/stream-position.js";
 import type { LeaseStore } from "../../src/store/leases.js";
 import type { Logger } from "../../src/telemetry/logger.js";
@@ -49,9 +49,25 @@ export function startStreamRetention(options: StreamRetentionOptions): StreamRet
         registers: [options.registry],
       })
     : undefined;
+  const duration = options.registry
+    ? new Histogram({
+        name: "local_kinesis_trim_duration_seconds",
+        help: "How long one trim of the local stream took: reading checkpoints, deleting, compacting (fastcart local only).",
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers: [options.registry],
+      })
+    : undefined;
 
   let running: Promise<number> | undefined;
   const trimOnce = async (): Promise<number> => {
+    const end = duration?.startTimer();
+    try {
+      return await trimCommitted();
+    } finally {
+      end?.();
+    }
+  };
+  const trimCommitted = async (): Promise<number> => {
     const checkpoints = await options.leases.checkpoints();
     const keepFrom: Record<string, string> = {};
     for (const [shardId, checkpoint] of checkpoints)
