@@ -17,15 +17,22 @@ const { values } = parseArgs({
     "stream-retention": { type: "string" },
   },
 });
-const port = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
+/** A flag's whole number, or undefined when it was not given; anything else stops the start. */
+const integerFlag = (flag: string, raw: string | undefined) => {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`local-system: --${flag} must be a whole number, got "${raw}"`);
+  return value;
+};
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const system = await startLocal(process.env, {
   handleSignals: true,
   shards: Number(values.shards),
   workers: Number(values.workers),
-  kinesisPort: port(values["kinesis-port"]),
-  postgresPort: port(values["postgres-port"]),
-  streamRetentionMinutes: port(values["stream-retention"]),
+  kinesisPort: integerFlag("kinesis-port", values["kinesis-port"]),
+  postgresPort: integerFlag("postgres-port", values["postgres-port"]),
+  streamRetentionMinutes: integerFlag("stream-retention", values["stream-retention"]),
 });
 process.stderr.write(`local system ready at ${system.url}\n`);
 await system.lifecycle.stopped;

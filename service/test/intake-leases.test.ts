@@ -51,10 +51,14 @@ describe("shard leases in PostgreSQL", () => {
     const name = stream();
     const a = store("A", name);
     await a.syncShards(shards("s0", "s1"));
-    await store("A", stream()).syncShards(shards("s0"));
+    const other = store("A", stream());
+    await other.syncShards(shards("s0"));
+    const otherHeld = await other.take({ shardId: "s0", expectedToken: 0 });
+    assert.ok(otherHeld);
+    await db.transaction().execute((trx) => other.checkpoint(trx, otherHeld, "777"));
     const held = await a.take({ shardId: "s0", expectedToken: 0 });
     assert.ok(held);
-    assert.deepEqual([...(await a.checkpoints())], [], "nothing committed yet");
+    assert.deepEqual([...(await a.checkpoints())], [], "nothing committed yet on this stream");
     await db.transaction().execute((trx) => a.checkpoint(trx, held, "495:3"));
     assert.deepEqual([...(await a.checkpoints())], [["s0", "495:3"]]);
   });

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -20,6 +22,8 @@ import {
   registerKinesaliteHeapGauge,
   startLocalKinesis,
 } from "../tools/local/kinesalite.js";
+
+const execFileAsync = promisify(execFile);
 
 describe("embedded Kinesis (kinesalite)", () => {
   let kinesis: LocalKinesis;
@@ -148,6 +152,21 @@ describe("embedded Kinesis on its own thread (what fastcart local runs)", () => 
       await kinesis.stop();
     }
     assert.equal(existsSync(store), false, "the store directory is removed on stop");
+  });
+
+  test("the thread starts from any working directory (its loader is resolved from the module, not the cwd)", async () => {
+    const module = new URL("../tools/local/kinesalite.ts", import.meta.url).href;
+    const program = `import { startLocalKinesis } from ${JSON.stringify(module)};
+const kinesis = await startLocalKinesis({ thread: true });
+await fetch(kinesis.endpoint, { method: "POST" });
+await kinesis.stop();
+process.stdout.write("served");`;
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", program],
+      { cwd: tmpdir(), timeout: 60_000 },
+    );
+    assert.equal(stdout, "served");
   });
 
   test("a port already in use fails the start with kinesalite's error", async () => {

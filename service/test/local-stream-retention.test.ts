@@ -126,6 +126,21 @@ for (const mode of [
       assert.equal((await remaining(client, "trim", shard1)).length, 10);
     });
 
+    test("a kept sequence number that is not of that shard deletes nothing and is reported", async () => {
+      const [shard0, shard1] = await twoShardStream(client, "trim-foreign");
+      const first = await put(client, "trim-foreign", SHARD_0, 5);
+      const second = await put(client, "trim-foreign", SHARD_1, 5);
+      const result = await kinesis.trimCommitted({
+        streamName: "trim-foreign",
+        // Shard 1's newest record as shard 0's checkpoint would be above every key of shard 0.
+        keepFrom: { [shard0]: second.sequenceNumbers[4]!, [shard1]: "12345" },
+        cutoffMs: Date.now() + 5_000,
+      });
+      assert.deepEqual(result, { deleted: {}, mismatched: [shard0, shard1] });
+      assert.deepEqual(await remaining(client, "trim-foreign", shard0), first.sequenceNumbers);
+      assert.equal((await remaining(client, "trim-foreign", shard1)).length, 5);
+    });
+
     test("an unknown stream or shard deletes nothing and is not an error", async () => {
       const far = Date.now() + 60_000;
       assert.deepEqual(
@@ -139,7 +154,7 @@ for (const mode of [
         keepFrom: { "shardId-000000000099": put0.sequenceNumbers[2]! },
         cutoffMs: far,
       });
-      assert.deepEqual(result.deleted, {});
+      assert.deepEqual(result, { deleted: {}, mismatched: [] });
     });
   });
 }
@@ -246,9 +261,11 @@ describe("startStreamRetention: the workers' checkpoints in PostgreSQL decide", 
   });
 
   test("a failing trim rejects trimNow with the reason, and the next one runs again", async () => {
+    let calls = 0;
     const failing: LocalKinesis = {
       ...kinesis,
       trimCommitted: async () => {
+        calls++;
         throw new Error("store closed");
       },
     };
@@ -262,9 +279,19 @@ describe("startStreamRetention: the workers' checkpoints in PostgreSQL decide", 
     });
     try {
       await assert.rejects(retention.trimNow(), /store closed/);
-      await assert.rejects(retention.trimNow(), /store closed/, "not stuck on the first failure");
+      await assert.rejects(retention.trimNow(), /store closed/);
+      assert.equal(calls, 2, "the second trim ran again, not stuck on the first failure");
     } finally {
       await retention.stop();
     }
+  });
+
+  test("a retention that is not a number of ms is refused at start, not read as 'delete everything'", () => {
+    const leases = { streamName: "s", checkpoints: async () => new Map<string, string>() };
+    const logger = createLogger({ logLevel: "fatal", environment: "test" });
+    assert.throws(
+      () => startStreamRetention({ kinesis, leases, retentionMs: Number.NaN, logger }),
+      /retentionMs must be a number of ms ≥ 0, got NaN/,
+    );
   });
 });

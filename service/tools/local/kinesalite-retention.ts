@@ -18,12 +18,8 @@ import { createRequire } from "node:module";
 /** The parts of kinesalite's store (kinesalite/db `create`) this module uses. */
 export interface KinesaliteStore {
   db: { compactRange?(start: string, end: string, callback: (error?: Error) => void): void };
-  metaDb: { get(name: string, callback: (error: Error | null, stream?: KinesaliteStream) => void): void };
+  metaDb: { get(name: string, callback: (error: Error | null, stream?: unknown) => void): void };
   getStreamDb(name: string): StreamDb;
-}
-
-interface KinesaliteStream {
-  Shards: { ShardId: string }[];
 }
 
 interface StreamDb {
@@ -33,7 +29,8 @@ interface StreamDb {
 
 interface KinesaliteDbModule {
   create(options: object): KinesaliteStore;
-  parseSequence(sequenceNumber: string): { seqTime?: number };
+  /** Throws on a string that is not a kinesalite sequence number. */
+  parseSequence(sequenceNumber: string): { seqTime?: number; shardIx?: number; shardCreateTime?: number };
   shardIxToHex(shardIndex: number): string;
   resolveShardId(shardId: string): { shardIx: number };
 }
@@ -69,7 +66,11 @@ export function createKinesaliteWithStore<Server>(
 /** One trim: the stream, the committed position of each shard, and the retention cut-off. */
 export interface TrimRequest {
   streamName: string;
-  /** shardId → the sequence number of the oldest record still needed (the checkpoint's record). */
+  /**
+   * shardId → a sequence number of that shard (the checkpoint's): records before it may go. The
+   * record itself stays — a partly committed aggregated record is still needed, and keeping a fully
+   * committed one costs one record per shard.
+   */
   keepFrom: Record<string, string>;
   /** Records written before this time (ms since the epoch) may go once they are committed. */
   cutoffMs: number;
@@ -78,45 +79,67 @@ export interface TrimRequest {
 export interface TrimResult {
   /** Records deleted, by shard. */
   deleted: Record<string, number>;
+  /**
+   * Shards left alone because their `keepFrom` is not a sequence number of that shard of this
+   * stream (a checkpoint of an earlier stream of the same name, or of another shard).
+   */
+  mismatched: string[];
 }
 
 /** Deletes at most this many keys per LevelDB batch, so one trim never holds a huge batch in memory. */
 const DELETE_BATCH = 5_000;
 
+interface KinesaliteShard {
+  ShardId: string;
+  SequenceNumberRange: { StartingSequenceNumber: string };
+}
+
 /**
  * Deletes, in each shard named in `keepFrom`, the records before its sequence number that were written
- * before `cutoffMs`. Records of a shard are in sequence order, and sequence order is write order, so
- * the walk stops at the first record that is still needed. On disk, the deleted range is compacted at
- * once, so LevelDB drops its files instead of carrying the deletions until a later compaction.
+ * before `cutoffMs`. Records of a shard are in sequence order (every sequence number of a stream has
+ * the same number of digits, so key order is number order), and sequence order is write order, so the
+ * walk stops at the first record that is still needed. On disk, the deleted ranges are compacted at
+ * once, so LevelDB drops their files instead of carrying the deletions until a later compaction.
  */
 export async function trimCommittedRecords(
   store: KinesaliteStore,
   request: TrimRequest,
 ): Promise<TrimResult> {
+  if (!Number.isFinite(request.cutoffMs))
+    throw new Error(`trim: cutoffMs must be a time in ms, got ${request.cutoffMs}`);
   const { parseSequence, shardIxToHex, resolveShardId } = kinesaliteDb();
-  const stream = await new Promise<KinesaliteStream | undefined>((resolve, reject) =>
+  const stream = await new Promise<{ Shards: KinesaliteShard[] } | undefined>((resolve, reject) =>
     store.metaDb.get(request.streamName, (error, found) => {
       if (error && (error as { name?: string }).name === "NotFoundError") resolve(undefined);
       else if (error) reject(error);
-      else resolve(found);
+      else resolve(found as { Shards: KinesaliteShard[] } | undefined);
     }),
   );
-  const deleted: Record<string, number> = {};
-  if (!stream) return { deleted };
-  const known = new Set(stream.Shards.map((shard) => shard.ShardId));
+  const result: TrimResult = { deleted: {}, mismatched: [] };
+  if (!stream) return result;
+  const shards = new Map(stream.Shards.map((shard) => [shard.ShardId, shard]));
   const streamDb = store.getStreamDb(request.streamName);
+  const compacted: [string, string][] = [];
   for (const [shardId, keepFrom] of Object.entries(request.keepFrom)) {
-    if (!known.has(shardId)) continue;
-    const shardHex = shardIxToHex(resolveShardId(shardId).shardIx);
+    const shard = shards.get(shardId);
+    if (!shard) continue;
+    const shardIndex = resolveShardId(shardId).shardIx;
+    if (!belongsTo(parseSequence, keepFrom, shardIndex, shard.SequenceNumberRange.StartingSequenceNumber)) {
+      result.mismatched.push(shardId);
+      continue;
+    }
+    const shardHex = shardIxToHex(shardIndex);
     const keepKey = `${shardHex}/${keepFrom}`;
     let count = 0;
+    let from = `${shardHex}/`;
     let lastDeleted: string | undefined;
     for (;;) {
-      const keys = await readKeys(streamDb, `${shardHex}/`, keepKey, DELETE_BATCH);
+      const keys = await readKeys(streamDb, from, keepKey, DELETE_BATCH);
       const expired: string[] = [];
       for (const key of keys) {
         const written = parseSequence(key.slice(shardHex.length + 1)).seqTime;
-        if (written === undefined || written >= request.cutoffMs) break;
+        // Written within the retention — or of unknown age — stays, with everything after it.
+        if (!(written !== undefined && written < request.cutoffMs)) break;
         expired.push(key);
       }
       if (expired.length > 0) {
@@ -127,22 +150,55 @@ export async function trimCommittedRecords(
           ),
         );
         count += expired.length;
-        lastDeleted = expired.at(-1);
+        lastDeleted = expired.at(-1)!;
+        // On from the last key read, not from the shard's start: the deleted keys are tombstones until
+        // compaction, and walking them again would make each batch slower than the last.
+        from = `${lastDeleted}\x00`;
       }
       if (expired.length < DELETE_BATCH) break;
     }
-    deleted[shardId] = count;
-    const compactRange = store.db.compactRange;
-    if (lastDeleted !== undefined && compactRange) {
-      const prefix = `!stream-${request.streamName}!`;
+    result.deleted[shardId] = count;
+    if (lastDeleted !== undefined) compacted.push([`${shardHex}/`, lastDeleted]);
+  }
+  const compactRange = store.db.compactRange;
+  if (compactRange) {
+    const prefix = `!stream-${request.streamName}!`;
+    for (const [start, end] of compacted) {
       await new Promise<void>((resolve, reject) =>
-        compactRange.call(store.db, `${prefix}${shardHex}/`, `${prefix}${lastDeleted}`, (error) =>
+        compactRange.call(store.db, `${prefix}${start}`, `${prefix}${end}`, (error) =>
           error ? reject(error) : resolve(),
         ),
       );
     }
   }
-  return { deleted };
+  return result;
+}
+
+/**
+ * Whether `sequenceNumber` is one kinesalite gave out in this shard: the same shard index and the
+ * same shard creation time as the shard's starting sequence number. A checkpoint of an earlier
+ * stream of the same name (a reused database) fails this, and trimming up to it could delete
+ * records nobody has read.
+ */
+function belongsTo(
+  parseSequence: KinesaliteDbModule["parseSequence"],
+  sequenceNumber: string,
+  shardIndex: number,
+  startingSequenceNumber: string,
+): boolean {
+  try {
+    const parsed = parseSequence(sequenceNumber);
+    const start = parseSequence(startingSequenceNumber);
+    return (
+      /^\d+$/.test(sequenceNumber) &&
+      sequenceNumber.length === startingSequenceNumber.length &&
+      parsed.shardIx === shardIndex &&
+      parsed.shardCreateTime !== undefined &&
+      parsed.shardCreateTime === start.shardCreateTime
+    );
+  } catch {
+    return false;
+  }
 }
 
 function readKeys(streamDb: StreamDb, gte: string, lt: string, limit: number): Promise<string[]> {

@@ -7,7 +7,12 @@
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
-import { createKinesaliteWithStore, type TrimRequest, trimCommittedRecords } from "./kinesalite-retention.js";
+import {
+  createKinesaliteWithStore,
+  type TrimRequest,
+  type TrimResult,
+  trimCommittedRecords,
+} from "./kinesalite-retention.js";
 
 /** What the parent sends. */
 export type ThreadRequest =
@@ -21,12 +26,15 @@ export type ThreadReply =
   | { kind: "failed"; error: string }
   | { kind: "stopped" }
   | { kind: "heap"; id: number; usedBytes: number; totalBytes: number }
-  | { kind: "trim"; id: number; deleted?: Record<string, number>; error?: string };
+  | { kind: "trim"; id: number; result?: TrimResult; error?: string };
 
 export interface ThreadData {
   port: number;
   options: object;
 }
+
+/** A trim still running when the next request comes (one the parent gave up waiting for). */
+let trimming: Promise<TrimResult> | undefined;
 
 const parent = parentPort;
 if (!parent) throw new Error("kinesalite-thread.ts runs as a worker thread (see tools/local/kinesalite.ts)");
@@ -48,9 +56,20 @@ parent.on("message", (message: ThreadRequest) => {
     const { heapUsed, heapTotal } = process.memoryUsage();
     reply({ kind: "heap", id: message.id, usedBytes: heapUsed, totalBytes: heapTotal });
   } else if (message.kind === "trim") {
-    trimCommittedRecords(store, message.request).then(
-      ({ deleted }) => reply({ kind: "trim", id: message.id, deleted }),
-      (error: unknown) => reply({ kind: "trim", id: message.id, error: String(error) }),
-    );
+    // One trim at a time: a request that arrives while one runs deletes nothing (the next one after
+    // it catches up), so two walks and compactions never run side by side.
+    if (trimming) {
+      reply({ kind: "trim", id: message.id, result: { deleted: {}, mismatched: [] } });
+      return;
+    }
+    trimming = trimCommittedRecords(store, message.request);
+    trimming
+      .then(
+        (result) => reply({ kind: "trim", id: message.id, result }),
+        (error: unknown) => reply({ kind: "trim", id: message.id, error: String(error) }),
+      )
+      .finally(() => {
+        trimming = undefined;
+      });
   }
 });

@@ -122,8 +122,10 @@ async function startOnMainLoop(port: number, options: ServerOptions): Promise<Lo
  */
 const THREAD_BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
-import("tsx/esm/api").then(({ register }) => { register(); return import(workerData.entry); });
+import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
 `;
+/** tsx as this module resolves it: an eval'd thread would resolve it from the working directory. */
+const TSX_API = import.meta.resolve("tsx/esm/api");
 const THREAD_ENTRY = new URL(
   `./kinesalite-thread${extname(fileURLToPath(import.meta.url))}`,
   import.meta.url,
@@ -135,7 +137,10 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
   const thread = new Worker(THREAD_BOOTSTRAP, {
     eval: true,
     execArgv: [],
-    workerData: { entry: THREAD_ENTRY.href, port, options } satisfies ThreadData & { entry: string },
+    workerData: { tsx: TSX_API, entry: THREAD_ENTRY.href, port, options } satisfies ThreadData & {
+      tsx: string;
+      entry: string;
+    },
   });
   const bound = await new Promise<number>((resolve, reject) => {
     thread.once("message", (message: ThreadReply) =>
@@ -152,12 +157,12 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
   });
   // Each request carries an id; one not answered in time is forgotten (its late reply finds no
   // waiter), so a thread that stops answering costs nothing per scrape.
-  const waiters = new Map<number, (reply: ThreadReply | undefined) => void>();
+  const waiters = new Map<number, (reply: ThreadReply | "exited" | undefined) => void>();
   let nextId = 0;
   let exited = false;
   thread.once("exit", () => {
     exited = true;
-    for (const waiter of waiters.values()) waiter(undefined);
+    for (const waiter of waiters.values()) waiter("exited");
     waiters.clear();
   });
   thread.on("message", (message: ThreadReply) => {
@@ -168,18 +173,18 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
   const ask = <Kind extends "heap" | "trim">(
     request: Omit<Extract<ThreadRequest, { kind: Kind }>, "id">,
     timeoutMs: number,
-  ): Promise<Reply<Kind> | undefined> =>
+  ): Promise<Reply<Kind> | "exited" | "timed out"> =>
     new Promise((resolve) => {
-      if (exited) return resolve(undefined);
+      if (exited) return resolve("exited");
       const id = nextId++;
       const timer = setTimeout(() => {
         waiters.delete(id);
-        resolve(undefined);
+        resolve("timed out");
       }, timeoutMs);
       timer.unref();
       waiters.set(id, (answer) => {
         clearTimeout(timer);
-        resolve(answer as Reply<Kind> | undefined);
+        resolve((answer ?? "exited") as Reply<Kind> | "exited");
       });
       thread.postMessage({ ...request, id });
     });
@@ -187,15 +192,18 @@ async function startOnThread(port: number, options: ServerOptions): Promise<Loca
     endpoint: `http://127.0.0.1:${bound}`,
     heap: async () => {
       const answer = await ask<"heap">({ kind: "heap" }, 1_000);
-      return answer && { usedBytes: answer.usedBytes, totalBytes: answer.totalBytes };
+      return typeof answer === "string"
+        ? undefined
+        : { usedBytes: answer.usedBytes, totalBytes: answer.totalBytes };
     },
     trimCommitted: async (request) => {
-      if (exited) throw new Error("kinesalite thread has stopped");
       const answer = await ask<"trim">({ kind: "trim", request }, TRIM_TIMEOUT_MS);
-      if (!answer)
+      if (answer === "exited") throw new Error("kinesalite thread has stopped");
+      // The thread goes on with it; a trim asked for meanwhile deletes nothing until it is done.
+      if (answer === "timed out")
         throw new Error(`kinesalite thread did not finish a trim within ${TRIM_TIMEOUT_MS / 1000} s`);
       if (answer.error !== undefined) throw new Error(`kinesalite thread: ${answer.error}`);
-      return { deleted: answer.deleted ?? {} };
+      return answer.result ?? { deleted: {}, mismatched: [] };
     },
     stop: async () => {
       // Close first so an on-disk store is flushed and released; terminate regardless after a while.

@@ -26,7 +26,7 @@ export interface StreamRetentionOptions {
   /** How often to trim (default a minute; each trim deletes what expired since the last). */
   intervalMs?: number;
   logger: Logger;
-  /** Publishes local_kinesis_trimmed_records_total here when given. */
+  /** Publishes local_kinesis_trimmed_records_total and local_kinesis_trim_duration_seconds here when given. */
   registry?: Registry;
   now?: () => number;
 }
@@ -39,6 +39,9 @@ export interface StreamRetention {
 }
 
 export function startStreamRetention(options: StreamRetentionOptions): StreamRetention {
+  if (!(Number.isFinite(options.retentionMs) && options.retentionMs >= 0)) {
+    throw new Error(`stream retention: retentionMs must be a number of ms ≥ 0, got ${options.retentionMs}`);
+  }
   const intervalMs = options.intervalMs ?? 60_000;
   const now = options.now ?? Date.now;
   const log = options.logger.child({ component: "local-stream-retention" });
@@ -73,11 +76,17 @@ export function startStreamRetention(options: StreamRetentionOptions): StreamRet
     for (const [shardId, checkpoint] of checkpoints)
       keepFrom[shardId] = parseCheckpoint(checkpoint).sequenceNumber;
     if (Object.keys(keepFrom).length === 0) return 0;
-    const { deleted } = await options.kinesis.trimCommitted({
+    const { deleted, mismatched } = await options.kinesis.trimCommitted({
       streamName: options.leases.streamName,
       keepFrom,
       cutoffMs: now() - options.retentionMs,
     });
+    if (mismatched.length > 0) {
+      log.warn(
+        { shards: mismatched, stream: options.leases.streamName },
+        "local stream retention: these shards' checkpoints are not sequence numbers of this stream's shards (a database reused from an earlier stream of the same name?); their records are kept",
+      );
+    }
     const total = Object.values(deleted).reduce((sum, count) => sum + count, 0);
     trimmed?.inc(total);
     if (total > 0) log.debug({ deleted }, "deleted committed records past the local retention");
