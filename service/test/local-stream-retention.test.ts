@@ -126,6 +126,24 @@ for (const mode of [
       assert.equal((await remaining(client, "trim", shard1)).length, 10);
     });
 
+    test("the walk stops at the first record written after the cut-off, inside one batch", async () => {
+      const [shard0] = await twoShardStream(client, "trim-boundary");
+      const older = await put(client, "trim-boundary", SHARD_0, 7);
+      // Sequence numbers carry the write time in whole seconds: a cut-off more than a second from both.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const cutoffMs = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const newer = await put(client, "trim-boundary", SHARD_0, 5);
+      const result = await kinesis.trimCommitted({
+        streamName: "trim-boundary",
+        keepFrom: { [shard0]: newer.sequenceNumbers[4]! },
+        cutoffMs,
+      });
+      assert.deepEqual(result.deleted, { [shard0]: 7 }, "the older seven, none of the newer ones");
+      assert.deepEqual(await remaining(client, "trim-boundary", shard0), newer.sequenceNumbers);
+      assert.equal(older.sequenceNumbers.length, 7);
+    });
+
     test("a kept sequence number that is not of that shard deletes nothing and is reported", async () => {
       const [shard0, shard1] = await twoShardStream(client, "trim-foreign");
       const first = await put(client, "trim-foreign", SHARD_0, 5);

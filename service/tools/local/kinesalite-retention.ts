@@ -108,6 +108,23 @@ export async function trimCommittedRecords(
   if (!Number.isFinite(request.cutoffMs))
     throw new Error(`trim: cutoffMs must be a time in ms, got ${request.cutoffMs}`);
   const { parseSequence, shardIxToHex, resolveShardId } = kinesaliteDb();
+  // Written within the retention — or of unknown age — is not expired.
+  const writtenAt = (sequenceNumber: string) =>
+    parseSequence(sequenceNumber).seqTime ?? Number.POSITIVE_INFINITY;
+  const firstNotExpired = (keys: string[], written: (key: string) => number) => {
+    // Binary search: a shard's records are in write order, and parsing a sequence number is
+    // big-number arithmetic on kinesalite's thread, which also serves every PutRecords — so a batch
+    // costs about 13 parses, not 5,000. (Were the clock to step back, a record written a moment
+    // after the cut-off might go with its neighbours: it is committed either way.)
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (written(keys[middle]!) < request.cutoffMs) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
   const stream = await new Promise<{ Shards: KinesaliteShard[] } | undefined>((resolve, reject) =>
     store.metaDb.get(request.streamName, (error, found) => {
       if (error && (error as { name?: string }).name === "NotFoundError") resolve(undefined);
@@ -135,13 +152,10 @@ export async function trimCommittedRecords(
     let lastDeleted: string | undefined;
     for (;;) {
       const keys = await readKeys(streamDb, from, keepKey, DELETE_BATCH);
-      const expired: string[] = [];
-      for (const key of keys) {
-        const written = parseSequence(key.slice(shardHex.length + 1)).seqTime;
-        // Written within the retention — or of unknown age — stays, with everything after it.
-        if (!(written !== undefined && written < request.cutoffMs)) break;
-        expired.push(key);
-      }
+      const expired = keys.slice(
+        0,
+        firstNotExpired(keys, (key) => writtenAt(key.slice(shardHex.length + 1))),
+      );
       if (expired.length > 0) {
         await new Promise<void>((resolve, reject) =>
           streamDb.batch(
