@@ -60,7 +60,9 @@ test("requests arrive evenly paced at the offered rate, not in bursts", async ()
     },
   );
   assert.equal(arrivals.length, 800);
-  // 400/s is 40 per 100 ms. A once-a-second burst would put all 400 of a second in its first window.
+  // 400/s is 40 per 100 ms. A once-a-second burst would put all 400 of a second in one window and
+  // leave the other nine empty. The bounds leave room for a stall of this test's process on a busy
+  // CI machine (a 100 ms stall issues its 40 overdue requests at once and may empty a window).
   const start = arrivals[0]!;
   const windows = new Map<number, number>();
   for (const at of arrivals) {
@@ -68,8 +70,8 @@ test("requests arrive evenly paced at the offered rate, not in bursts", async ()
     windows.set(window, (windows.get(window) ?? 0) + 1);
   }
   const busiest = Math.max(...windows.values());
-  assert.ok(busiest <= 80, `at most twice the paced 40 requests in any 100 ms (busiest window: ${busiest})`);
-  assert.ok(windows.size >= 19, `arrivals spread over the 2 s (${windows.size} windows of 100 ms)`);
+  assert.ok(busiest <= 200, `at most half a second's requests in any 100 ms (busiest window: ${busiest})`);
+  assert.ok(windows.size >= 15, `arrivals spread over the 2 s (${windows.size} of 20 windows of 100 ms)`);
 });
 
 test("a server stall counts from when each request was due, also for requests still waiting to be sent", async () => {
