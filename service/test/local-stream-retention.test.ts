@@ -11,16 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Kysely } from "kysely";
 import { Registry } from "prom-client";
+import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { LeaseStore } from "../src/store/leases.js";
 import { migrate } from "../src/store/migrations/index.js";
@@ -35,12 +34,7 @@ const SHARD_0 = "0";
 const SHARD_1 = (2n ** 127n).toString();
 
 const clientFor = (kinesis: LocalKinesis) =>
-  new KinesisClient({
-    endpoint: kinesis.endpoint,
-    region: "eu-central-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    requestHandler: new NodeHttpHandler(),
-  });
+  createKinesisClient({ streamName: "", region: "eu-central-1", endpoint: kinesis.endpoint });
 
 async function put(client: KinesisClient, stream: string, hashKey: string, count: number, bytes = 16) {
   const sequenceNumbers: string[] = [];
@@ -73,7 +67,7 @@ async function remaining(client: KinesisClient, stream: string, shardId: string)
 }
 
 async function twoShardStream(client: KinesisClient, stream: string): Promise<[string, string]> {
-  await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+  await ensureStream(client, stream, 2);
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: stream }));
   return [Shards[0]!.ShardId!, Shards[1]!.ShardId!];
 }
