@@ -30,6 +30,7 @@ import {
   summarizeProfile,
 } from "./cpu-profile.js";
 import { formatGoals } from "./goals.js";
+import { type MachineCpu, measureMachineCpu } from "./machine-cpu.js";
 import { prefillOrders } from "./prefill.js";
 import { type CpuShare, measureProcessCpu, SELF_LABEL } from "./process-cpu.js";
 import { type ProcessGauges, sampleProcesses } from "./process-gauges.js";
@@ -40,10 +41,12 @@ interface ScenarioResult {
   database: DatabaseChoice;
   readyMs: number;
   /**
-   * 1-minute load average before and after the load, and the core count: other work on the machine
-   * takes CPU from the system under test, so figures measured on a busy machine are not comparable.
+   * 1-minute load average before and after the load, the core count, and how busy all the cores were
+   * during load + drain (every process, ours or not; undefined off Linux): other work on the machine
+   * takes CPU from the system under test, so figures measured on a busy machine are not comparable,
+   * and a machine near 100 % busy says the run was bound by the cores, whatever its figures.
    */
-  machine: { cores: number; loadBefore: number; loadAfter: number };
+  machine: { cores: number; loadBefore: number; loadAfter: number; cpu?: MachineCpu };
   /** CPU per process group during the load and drain (percent of one core). */
   cpu: CpuShare[];
   shutdownMs: number;
@@ -110,6 +113,7 @@ async function runScenario(
     new Map([...system.pids, [process.pid, SELF_LABEL]]),
     database === "server" ? new Map([["postgres", "postgres server (whole machine)"]]) : new Map(),
   );
+  const machineMeter = await measureMachineCpu();
   const gaugeSampler = await sampleProcesses(system.processMetrics);
   let report: LoadReport | undefined;
   let failure: unknown;
@@ -132,6 +136,7 @@ async function runScenario(
   }
   const gauges = await gaugeSampler.stop();
   const cpu = await cpuMeter.stop();
+  const machineCpu = await machineMeter.stop();
   const loadAfter = loadavg()[0]!;
   const stopped = await system.stop();
   if (!report) throw failure;
@@ -142,7 +147,7 @@ async function runScenario(
     layout,
     database,
     readyMs: system.readyMs,
-    machine: { cores: availableParallelism(), loadBefore, loadAfter },
+    machine: { cores: availableParallelism(), loadBefore, loadAfter, cpu: machineCpu },
     cpu,
     shutdownMs: stopped.shutdownMs,
     shutdownExitCode: stopped.exitCode,
@@ -195,6 +200,23 @@ function formatCpu(result: ScenarioResult): string[] {
       (system
         ? `; the system process alone: ${Math.round(1000 / perOrder(system))} orders/s on one core`
         : ""),
+    ...formatMachineCpu(result.machine, shares),
+  ];
+}
+
+/**
+ * The whole machine beside the bench's own processes: near 100 % busy means the run was bound by the
+ * cores (a latency then measures the run queue), and busy well above the processes' sum means other
+ * work took CPU from the run.
+ */
+function formatMachineCpu(machine: ScenarioResult["machine"], shares: CpuShare[]): string[] {
+  if (machine.cpu === undefined) return [];
+  const ours = shares.reduce((sum, share) => sum + share.percentOfCore, 0) / machine.cores;
+  const other = Math.max(0, machine.cpu.busyPercent - ours);
+  return [
+    `    whole machine: ${machine.cpu.busyPercent.toFixed(0)} % of its ${machine.cores} cores busy, ${machine.cpu.stealPercent.toFixed(1)} % stolen by the hypervisor; ` +
+      `the processes above ${ours.toFixed(0)} %, other work ${other.toFixed(0)} %` +
+      (machine.cpu.busyPercent + machine.cpu.stealPercent >= 90 ? "  (the cores were the limit)" : ""),
   ];
 }
 
