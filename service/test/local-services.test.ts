@@ -9,13 +9,13 @@ import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import pg from "pg";
 import { Registry } from "prom-client";
+import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import { startLocalPostgres } from "../tools/local/embedded-postgres.js";
 import {
   type LocalKinesis,
@@ -25,17 +25,16 @@ import {
 
 const execFileAsync = promisify(execFile);
 
+/** The service's own client for an embedded Kinesis (the stream is named per call). */
+const kinesaliteClient = (kinesis: LocalKinesis): KinesisClient =>
+  createKinesisClient({ streamName: "unused", region: "eu-central-1", endpoint: kinesis.endpoint });
+
 describe("embedded Kinesis (kinesalite)", () => {
   let kinesis: LocalKinesis;
   let client: KinesisClient;
   before(async () => {
     kinesis = await startLocalKinesis();
-    client = new KinesisClient({
-      endpoint: kinesis.endpoint,
-      region: "eu-central-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      requestHandler: new NodeHttpHandler(),
-    });
+    client = kinesaliteClient(kinesis);
   });
   after(async () => {
     client.destroy();
@@ -69,12 +68,7 @@ describe("embedded Kinesis (kinesalite)", () => {
 describe("embedded Kinesis on its own thread (what fastcart local runs)", () => {
   test("serves the Kinesis API from a worker thread and stops with it", async () => {
     const kinesis = await startLocalKinesis({ thread: true });
-    const client = new KinesisClient({
-      endpoint: kinesis.endpoint,
-      region: "eu-central-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      requestHandler: new NodeHttpHandler(),
-    });
+    const client = kinesaliteClient(kinesis);
     try {
       await client.send(new CreateStreamCommand({ StreamName: "threaded", ShardCount: 1 }));
       const put = await client.send(
@@ -119,12 +113,7 @@ describe("embedded Kinesis on its own thread (what fastcart local runs)", () => 
     );
     assert.equal(created.length, 1, "one store directory for this server");
     const store = join(tmpdir(), created[0]!);
-    const client = new KinesisClient({
-      endpoint: kinesis.endpoint,
-      region: "eu-central-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      requestHandler: new NodeHttpHandler(),
-    });
+    const client = kinesaliteClient(kinesis);
     try {
       await client.send(new CreateStreamCommand({ StreamName: "on-disk", ShardCount: 1 }));
       await client.send(

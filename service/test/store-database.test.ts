@@ -3,18 +3,13 @@
  * engine is recognised, READ COMMITTED is in force, and a real deadlock is classified as retryable.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { sql } from "kysely";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { classifyStorageError, dialectOf } from "../src/store/dialect/index.js";
 import { withTransaction } from "../src/store/transaction.js";
-import {
-  ENGINES,
-  insertProducts,
-  type MigratedDatabase,
-  migratedDatabase,
-  product,
-} from "./store-helpers.js";
+import { ENGINES, insertProducts, migratedDatabase, product } from "./store-helpers.js";
+import { perSuite } from "./support/per-suite.js";
 import { optionalService } from "./support/services.js";
 
 test("databaseConfigFromUrl picks the engine from the scheme", () => {
@@ -82,13 +77,7 @@ test("the reader option connects to readerUrl", async () => {
 
 for (const { engine, skip } of ENGINES) {
   describe(`transactions on ${engine}`, { skip }, () => {
-    let m: MigratedDatabase;
-    before(async () => {
-      m = await migratedDatabase("transactions", 4, engine);
-    });
-    after(async () => {
-      await m?.close();
-    });
+    const m = perSuite(() => migratedDatabase("transactions", 4, engine));
 
     test("engineOf recognises the engine, also inside a transaction", async () => {
       assert.equal(dialectOf(m.db).engine, engine);

@@ -6,13 +6,14 @@
  * error…", mysql2: "Can't add new command when connection is in closed state") replaces it.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import type { DbEngine } from "../src/contract.js";
 import { classifyStorageError } from "../src/store/dialect/index.js";
 import { withTransaction } from "../src/store/transaction.js";
 import { ENGINES, type MigratedDatabase, migratedDatabase } from "./store-helpers.js";
+import { perSuite } from "./support/per-suite.js";
 
 async function killSession(admin: MigratedDatabase["db"], engine: DbEngine, id: number): Promise<void> {
   if (engine === "postgres") await sql`select pg_terminate_backend(${id})`.execute(admin);
@@ -21,16 +22,8 @@ async function killSession(admin: MigratedDatabase["db"], engine: DbEngine, id: 
 
 for (const { engine, skip } of ENGINES) {
   describe(`killed session on ${engine}`, { skip }, () => {
-    let m: MigratedDatabase;
-    let admin: MigratedDatabase;
-    before(async () => {
-      m = await migratedDatabase(`killed_${engine}`, 2, engine);
-      admin = await migratedDatabase(`killed_admin_${engine}`, 1, engine);
-    });
-    after(async () => {
-      await m?.close();
-      await admin?.close();
-    });
+    const m = perSuite(() => migratedDatabase(`killed_${engine}`, 2, engine));
+    const admin = perSuite(() => migratedDatabase(`killed_admin_${engine}`, 1, engine));
 
     test("the transaction's error, after Kysely's ROLLBACK on the dead connection, is an outage", async () => {
       const failure = await withTransaction(m.db, async (trx) => {

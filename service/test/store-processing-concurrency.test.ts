@@ -4,29 +4,23 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
 import {
   ENGINES,
   insertProducts,
   lockWaits,
-  type MigratedDatabase,
   migratedDatabase,
   order,
   product,
   stockOf,
 } from "./store-helpers.js";
+import { perSuite } from "./support/per-suite.js";
 
 for (const { engine, skip } of ENGINES) {
   describe(`applyOrders on ${engine}: concurrency and PENDING rows`, { skip }, () => {
-    let m: MigratedDatabase;
-    before(async () => {
-      m = await migratedDatabase("processing_conc", 12, engine);
-    });
-    after(async () => {
-      await m?.close();
-    });
+    const m = perSuite(() => migratedDatabase("processing_conc", 12, engine));
 
     const apply = (orders: Parameters<typeof applyOrders>[1], now = new Date()) =>
       withTransaction(m.db, (trx) => applyOrders(trx, orders, now));

@@ -4,28 +4,15 @@
  * store-processing-concurrency.test.ts.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
-import {
-  ENGINES,
-  insertProducts,
-  type MigratedDatabase,
-  migratedDatabase,
-  order,
-  product,
-  stockOf,
-} from "./store-helpers.js";
+import { ENGINES, insertProducts, migratedDatabase, order, product, stockOf } from "./store-helpers.js";
+import { perSuite } from "./support/per-suite.js";
 
 for (const { engine, skip } of ENGINES) {
   describe(`applyOrders on ${engine}: decisions`, { skip }, () => {
-    let m: MigratedDatabase;
-    before(async () => {
-      m = await migratedDatabase("processing", 12, engine);
-    });
-    after(async () => {
-      await m?.close();
-    });
+    const m = perSuite(() => migratedDatabase("processing", 12, engine));
 
     const apply = (orders: Parameters<typeof applyOrders>[1], now = new Date()) =>
       withTransaction(m.db, (trx) => applyOrders(trx, orders, now));

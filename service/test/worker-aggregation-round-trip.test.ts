@@ -5,7 +5,7 @@
  * aggregated record leaves a sub-sequence checkpoint from which only the uncommitted user records replay.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import { hashKeyOf } from "../src/modes/stream/kpl-aggregator.js";
@@ -13,24 +13,21 @@ import type { AcceptedOrder } from "../src/orders/types.js";
 import type { BatchInfo } from "../src/pipeline/batch-processor.js";
 import { applyOrders } from "../src/store/processing.js";
 import { readRawRecords, readUserRecords } from "./support/kpl-reference.js";
+import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,
   createTestStream,
   decisionHistoryCounts,
-  type Harness,
   leaseRows,
   newOrder,
   newWorker,
+  orderIdsOf,
   startHarness,
   stockOf,
   waitFor,
 } from "./support/worker-harness.js";
 
-let h: Harness;
-before(async () => {
-  h = await startHarness("worker_agg_round_trip");
-});
-after(() => h.close());
+const h = perSuite(() => startHarness("worker_agg_round_trip"));
 
 /** Puts orders through the real intake with aggregation on; returns how many Kinesis records it used. */
 async function putAggregated(streamName: string, orders: AcceptedOrder[], lingerMs = 20): Promise<number> {
@@ -61,8 +58,6 @@ async function shardOwner(streamName: string): Promise<(partitionKey: string) =>
   };
 }
 
-const ids = (orders: AcceptedOrder[]) => orders.map((o) => o.orderId);
-
 describe("aggregated orders from our intake through our workers", () => {
   test("decided exactly once, each on its key's shard, in stream order per shard", async () => {
     const stream = await createTestStream(h.client, "agg-round-trip", 3);
@@ -90,12 +85,12 @@ describe("aggregated orders from our intake through our workers", () => {
     const b = newWorker(h, stream, { hooks, polling });
     await Promise.all([a.start(), b.start()]);
     await waitFor("every order decided", async () => {
-      const history = await decisionHistoryCounts(h, ids(orders));
+      const history = await decisionHistoryCounts(h, orderIdsOf(orders));
       return history.size === orders.length;
     });
     await Promise.all([a.stop(), b.stop()]);
 
-    const history = await decisionHistoryCounts(h, ids(orders));
+    const history = await decisionHistoryCounts(h, orderIdsOf(orders));
     assert.ok(
       [...history.values()].every((n) => n === 1),
       "no order decided twice",
@@ -153,7 +148,7 @@ describe("aggregated orders from our intake through our workers", () => {
     await killed;
     const afterCrash = await leaseRows(h, stream);
     assert.equal(afterCrash[0]?.checkpoint, `${aggregate!.sequenceNumber}:5`, "6 user records committed");
-    assert.equal((await decisionHistoryCounts(h, ids(orders))).size, 6);
+    assert.equal((await decisionHistoryCounts(h, orderIdsOf(orders))).size, 6);
 
     const replayed: string[] = [];
     const b = newWorker(h, stream, {
@@ -164,7 +159,7 @@ describe("aggregated orders from our intake through our workers", () => {
     });
     await b.start();
     await waitFor("all 12 decided after the takeover", async () => {
-      return (await decisionHistoryCounts(h, ids(orders))).size === 12;
+      return (await decisionHistoryCounts(h, orderIdsOf(orders))).size === 12;
     });
     await waitFor(
       "checkpoint at the whole record",
@@ -172,8 +167,12 @@ describe("aggregated orders from our intake through our workers", () => {
     );
     await b.stop();
 
-    assert.deepEqual(replayed, ids(orders).slice(6), "only the uncommitted user records were replayed");
-    const history = await decisionHistoryCounts(h, ids(orders));
+    assert.deepEqual(
+      replayed,
+      orderIdsOf(orders).slice(6),
+      "only the uncommitted user records were replayed",
+    );
+    const history = await decisionHistoryCounts(h, orderIdsOf(orders));
     assert.deepEqual([...history.values()], Array(12).fill(1), "no order decided twice");
     assert.equal(await stockOf(h, "AGG-CRASH"), 88);
   });

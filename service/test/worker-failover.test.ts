@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ListShardsCommand, MergeShardsCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
 import type { Transaction } from "kysely";
 import { waitForStreamActive } from "../src/modes/stream/kinesis-client.js";
@@ -9,15 +9,16 @@ import type { BatchInfo } from "../src/pipeline/batch-processor.js";
 import { LeaseStore } from "../src/store/leases.js";
 import { applyOrders } from "../src/store/processing.js";
 import type { Database } from "../src/store/schema.js";
+import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,
   createTestStream,
   decidedCount,
   decisionHistoryCounts,
-  type Harness,
   leaseRows,
   newOrder,
   newWorker,
+  orderIdsOf,
   putOrders,
   RecordingMetrics,
   startHarness,
@@ -25,18 +26,10 @@ import {
   waitFor,
 } from "./support/worker-harness.js";
 
-let h: Harness;
-before(async () => {
-  h = await startHarness("failover");
-});
-after(async () => {
-  await h.close();
-});
-
-const ids = (orders: AcceptedOrder[]) => orders.map((o) => o.orderId);
+const h = perSuite(() => startHarness("failover"));
 
 async function assertDecidedOnce(orders: AcceptedOrder[]) {
-  const counts = await decisionHistoryCounts(h, ids(orders));
+  const counts = await decisionHistoryCounts(h, orderIdsOf(orders));
   assert.equal(counts.size, orders.length, "every order decided");
   assert.ok(
     [...counts.values()].every((n) => n === 1),
@@ -60,7 +53,10 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await putOrders(h, stream, first);
     const a = newWorker(h, stream);
     await a.start();
-    await waitFor("first orders decided by A", async () => (await decidedCount(h, ids(first))) === 100);
+    await waitFor(
+      "first orders decided by A",
+      async () => (await decidedCount(h, orderIdsOf(first))) === 100,
+    );
     await a.kill(); // no release: the leases stay owned by A until they expire
     assert.ok((await leaseRows(h, stream)).every((l) => l.owner === a.workerId));
 
@@ -70,7 +66,10 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     const b = newWorker(h, stream, { applyOrders: recordingApply(seenByB) });
     await b.start();
     await waitFor("B owns both shards", () => b.ownedShards.length === 2, 10_000);
-    await waitFor("second orders decided by B", async () => (await decidedCount(h, ids(second))) === 100);
+    await waitFor(
+      "second orders decided by B",
+      async () => (await decidedCount(h, orderIdsOf(second))) === 100,
+    );
     await b.stop();
 
     assert.equal(first.filter((o) => seenByB.has(o.orderId)).length, 0, "B resumed after A's checkpoint");
@@ -102,14 +101,14 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await a.start();
     await waitFor("A processed a batch and crashed before committing it", () => crashes >= 1);
     await a.kill();
-    assert.equal(await decidedCount(h, ids(orders)), 0, "nothing of the batch was committed");
+    assert.equal(await decidedCount(h, orderIdsOf(orders)), 0, "nothing of the batch was committed");
     assert.equal(await stockOf(h, "CRASH"), 50, "no stock reserved");
     assert.equal((await leaseRows(h, stream))[0]?.checkpoint, null, "checkpoint not moved");
 
     const metrics = new RecordingMetrics();
     const b = newWorker(h, stream, { metrics });
     await b.start();
-    await waitFor("B replayed the batch", async () => (await decidedCount(h, ids(orders))) === 80);
+    await waitFor("B replayed the batch", async () => (await decidedCount(h, orderIdsOf(orders))) === 80);
     await b.stop();
     await assertDecidedOnce(orders);
     assert.equal(await stockOf(h, "CRASH"), 0);
@@ -137,7 +136,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await putOrders(h, stream, orders);
     await waitFor("A gave the shard up after its commit was fenced", () => a.ownedShards.length === 0);
     await a.stop();
-    assert.equal(await decidedCount(h, ids(orders)), 0, "A's batch rolled back");
+    assert.equal(await decidedCount(h, orderIdsOf(orders)), 0, "A's batch rolled back");
     assert.equal(await stockOf(h, "FENCE"), 100);
     const [row] = await leaseRows(h, stream);
     assert.equal(row?.owner, "thief");
@@ -179,7 +178,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await Promise.all([a.start(), b.start()]);
     await waitFor(
       "all orders decided",
-      async () => (await decidedCount(h, ids([...beforeSplit, ...afterSplit]))) === 240,
+      async () => (await decidedCount(h, orderIdsOf([...beforeSplit, ...afterSplit]))) === 240,
     );
     await Promise.all([a.stop(), b.stop()]);
 
@@ -222,7 +221,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await worker.start();
     await waitFor(
       "all decided",
-      async () => (await decidedCount(h, ids([...beforeMerge, ...afterMerge]))) === 200,
+      async () => (await decidedCount(h, orderIdsOf([...beforeMerge, ...afterMerge]))) === 200,
     );
     await worker.stop();
     const parents = new Set([`stream:${left}`, `stream:${right}`]);
@@ -263,7 +262,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await putOrders(h, stream, [...hot, ...mixed]);
     await waitFor(
       "all decided",
-      async () => (await decidedCount(h, ids([...hot, ...mixed]))) === 600,
+      async () => (await decidedCount(h, orderIdsOf([...hot, ...mixed]))) === 600,
       30_000,
     );
     await Promise.all([a.stop(), b.stop()]);
@@ -277,7 +276,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
       .selectFrom("order_items")
       .innerJoin("orders", "orders.order_id", "order_items.order_id")
       .select(["order_items.sku", "order_items.quantity", "orders.status"])
-      .where("orders.order_id", "in", ids([...hot, ...mixed]))
+      .where("orders.order_id", "in", orderIdsOf([...hot, ...mixed]))
       .execute();
     const confirmedUnits = (sku: string) =>
       rows
@@ -317,7 +316,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     assert.ok(stopMs < 5_000, `stop took ${stopMs} ms`);
     assert.ok(inHand > 0);
     assert.equal(
-      await decidedCount(h, ids(orders)),
+      await decidedCount(h, orderIdsOf(orders)),
       inHand,
       "the batch in hand was committed, nothing after it",
     );
@@ -329,7 +328,7 @@ describe("KinesisOrderWorker: failures and concurrency", () => {
     await next.start();
     await waitFor(
       "the rest decided by the next worker",
-      async () => (await decidedCount(h, ids(orders))) === 1_500,
+      async () => (await decidedCount(h, orderIdsOf(orders))) === 1_500,
     );
     await next.stop();
     await assertDecidedOnce(orders);

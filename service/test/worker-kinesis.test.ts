@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import { RedisStatusCache } from "../src/cache/redis-cache.js";
 import { loadConfig } from "../src/config.js";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import { KinesisOrderWorker } from "../src/modes/stream/kinesis-worker.js";
 import { encodeOrderRecord } from "../src/modes/stream/record.js";
+import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,
   createTestStream,
   decidedCount,
   decisionHistoryCounts,
-  type Harness,
   leaseRows,
   newOrder,
   newWorker,
@@ -24,13 +24,7 @@ import {
   waitFor,
 } from "./support/worker-harness.js";
 
-let h: Harness;
-before(async () => {
-  h = await startHarness("worker");
-});
-after(async () => {
-  await h.close();
-});
+const h = perSuite(() => startHarness("worker"));
 
 describe("KinesisOrderWorker: processing", () => {
   test("decides every order once, reserves stock exactly, refreshes the cache and reports metrics", async () => {

@@ -4,16 +4,16 @@
  * replays only the user records not yet committed (the checkpoint carries the sub-sequence number).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { encodeOrderRecord } from "../src/modes/stream/record.js";
 import type { BatchInfo } from "../src/pipeline/batch-processor.js";
 import { aggregateRecords } from "./support/kpl.js";
+import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,
   createTestStream,
   decidedCount,
   decisionHistoryCounts,
-  type Harness,
   leaseRows,
   newOrder,
   newWorker,
@@ -24,11 +24,7 @@ import {
   waitFor,
 } from "./support/worker-harness.js";
 
-let h: Harness;
-before(async () => {
-  h = await startHarness("worker_kpl");
-});
-after(() => h.close());
+const h = perSuite(() => startHarness("worker_kpl"));
 
 describe("KPL-aggregated records", () => {
   test("an aggregate of 5 orders and a poison user record: 5 decided, 1 poison, checkpoint past it", async () => {

@@ -1,34 +1,27 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { GetRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Transaction } from "kysely";
 import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import { applyOrders } from "../src/store/processing.js";
 import type { Database } from "../src/store/schema.js";
+import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,
   createTestStream,
   decidedCount,
   decisionHistoryCounts,
-  type Harness,
   newOrder,
   newWorker,
+  orderIdsOf,
   putOrders,
   startHarness,
   stockOf,
   waitFor,
 } from "./support/worker-harness.js";
 
-let h: Harness;
-before(async () => {
-  h = await startHarness("polling");
-});
-after(async () => {
-  await h.close();
-});
-
-const ids = (orders: AcceptedOrder[]) => orders.map((o) => o.orderId);
+const h = perSuite(() => startHarness("polling"));
 
 /** A client of its own whose GetRecords calls are timed and, when `throttle` says so, refused as Kinesis would. */
 function instrumentedClient(throttle: (call: number) => boolean = () => false) {
@@ -68,7 +61,7 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
       polling: { batchSize: 40, maxBatchSize: 40, idleBackoffMinMs: 50, idleBackoffMaxMs: 50 },
     });
     await worker.start();
-    await waitFor("all decided", async () => (await decidedCount(h, ids(orders))) === 400);
+    await waitFor("all decided", async () => (await decidedCount(h, orderIdsOf(orders))) === 400);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // and some idle polling
     await worker.stop();
     client.destroy();
@@ -88,14 +81,14 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
       polling: { batchSize: 100, idleBackoffMinMs: 50, idleBackoffMaxMs: 50 },
     });
     await worker.start();
-    await waitFor("all decided", async () => (await decidedCount(h, ids(orders))) === 1_500);
+    await waitFor("all decided", async () => (await decidedCount(h, orderIdsOf(orders))) === 1_500);
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // idle polls after the backlog
     await worker.stop();
     client.destroy();
     assert.equal(limits[0], 100);
     assert.ok(Math.max(...limits) >= 800, `Limits asked: ${limits.join(", ")}`);
     assert.equal(limits.at(-1), 100, `Limits asked: ${limits.join(", ")}`);
-    const counts = await decisionHistoryCounts(h, ids(orders));
+    const counts = await decisionHistoryCounts(h, orderIdsOf(orders));
     assert.ok([...counts.values()].every((n) => n === 1));
   });
 
@@ -110,13 +103,13 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
       polling: { errorBackoffMinMs: 100, errorBackoffMaxMs: 1_000 },
     });
     await worker.start();
-    await waitFor("all decided", async () => (await decidedCount(h, ids(orders))) === 50);
+    await waitFor("all decided", async () => (await decidedCount(h, orderIdsOf(orders))) === 50);
     await worker.stop();
     client.destroy();
     // Three refusals: waits of ~100, ~200, ~400 ms (plus jitter) before the 2nd, 3rd and 4th calls.
     assert.ok(calls[1]! - calls[0]! >= 100, `first backoff ${calls[1]! - calls[0]!} ms`);
     assert.ok(calls[3]! - calls[2]! >= 400, `third backoff ${calls[3]! - calls[2]!} ms`);
-    const counts = await decisionHistoryCounts(h, ids(orders));
+    const counts = await decisionHistoryCounts(h, orderIdsOf(orders));
     assert.ok([...counts.values()].every((n) => n === 1));
     assert.equal(await stockOf(h, "THROTTLE"), 950);
   });
@@ -137,11 +130,11 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
     };
     const worker = newWorker(h, stream, { applyOrders: flaky });
     await worker.start();
-    await waitFor("all decided", async () => (await decidedCount(h, ids(orders))) === 30);
+    await waitFor("all decided", async () => (await decidedCount(h, orderIdsOf(orders))) === 30);
     await worker.stop();
     assert.equal(failures, 2);
     assert.equal(await stockOf(h, "DBERR"), 70);
-    const counts = await decisionHistoryCounts(h, ids(orders));
+    const counts = await decisionHistoryCounts(h, orderIdsOf(orders));
     assert.ok([...counts.values()].every((n) => n === 1));
   });
 
@@ -163,11 +156,14 @@ describe("KinesisOrderWorker: polling within Kinesis limits", () => {
       },
     });
     await worker.start();
-    await waitFor("all decided by the same worker", async () => (await decidedCount(h, ids(orders))) === 30);
+    await waitFor(
+      "all decided by the same worker",
+      async () => (await decidedCount(h, orderIdsOf(orders))) === 30,
+    );
     await worker.stop();
     assert.equal(rollbacks, 2);
     assert.equal(await stockOf(h, "ROLLBACK"), 70);
-    const counts = await decisionHistoryCounts(h, ids(orders));
+    const counts = await decisionHistoryCounts(h, orderIdsOf(orders));
     assert.ok([...counts.values()].every((n) => n === 1));
   });
 });

@@ -5,17 +5,17 @@
  * every time) only retry. The failure is a real one: a PostgreSQL trigger that refuses one customer.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { sql } from "kysely";
 import { encodeOrderRecord } from "../src/modes/stream/record.js";
 import { applyOrders } from "../src/store/processing.js";
 import { listQuarantined } from "../src/store/quarantine-store.js";
+import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,
   createTestStream,
   decidedCount,
   decisionHistoryCounts,
-  type Harness,
   leaseRows,
   newOrder,
   newWorker,
@@ -26,11 +26,7 @@ import {
   waitFor,
 } from "./support/worker-harness.js";
 
-let h: Harness;
-before(async () => {
-  h = await startHarness("worker_quarantine");
-});
-after(() => h.close());
+const h = perSuite(() => startHarness("worker_quarantine"));
 
 /** Makes PostgreSQL refuse every order row of `customerId` with `sqlstate`. */
 async function refuseCustomer(customerId: string, sqlstate: string): Promise<() => Promise<void>> {

@@ -28,6 +28,7 @@ import {
   product,
   stockOf,
 } from "./store-helpers.js";
+import { perSuite } from "./support/per-suite.js";
 import { quietLogger, RecordingMetrics } from "./support/worker-harness.js";
 
 const FAST = { idleBackoffMinMs: 20, idleBackoffMaxMs: 100, errorBackoffMinMs: 50, errorBackoffMaxMs: 200 };
@@ -307,13 +308,7 @@ describe("TableOrderWorker with the database unreachable", () => {
 });
 
 describe("runtime wiring for INTAKE_MODE=table", () => {
-  let m: MigratedDatabase;
-  before(async () => {
-    m = await migratedDatabase("twiring", 5, "postgres");
-  });
-  after(async () => {
-    await m?.close();
-  });
+  const m = perSuite(() => migratedDatabase("twiring", 5, "postgres"));
 
   test("createIntake/createWorker build the table parts; an order goes in and is decided", async () => {
     const config = loadConfig(

@@ -139,6 +139,10 @@ export function newOrder(skus: string[], quantity = 1, customerId = "cust-worker
   };
 }
 
+/** The order ids of `orders`, in order (what decidedCount and decisionHistoryCounts take). */
+export const orderIdsOf = (orders: readonly AcceptedOrder[]): string[] =>
+  orders.map((order) => order.orderId);
+
 /** Puts orders through the real producer (batched PutRecords, partition key = order id). */
 export async function putOrders(h: Harness, streamName: string, orders: AcceptedOrder[]): Promise<void> {
   const producer = new KinesisOrderIntake(h.client, { streamName, lingerMs: 2 });
