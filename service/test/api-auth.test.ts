@@ -9,15 +9,14 @@ import { after, before, describe, test } from "node:test";
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createTokenVerifier, memoizeVerifier, mintToken } from "../src/api/auth.js";
 import { loadConfig } from "../src/config.js";
-import { type ApiHarness, createApiHarness, problemOf, TEST_JWT_SECRET } from "./support/api-harness.js";
+import { createApiHarness, problemOf, TEST_JWT_SECRET } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
-let h: ApiHarness;
-
-before(async () => {
-  h = await createApiHarness("api_auth");
-  await h.products([{ sku: "KIWI", name: "Kiwi", unitPrice: 40, currency: "EUR", stock: 50 }]);
-});
-after(() => h.close());
+const h = perSuite(() =>
+  createApiHarness("api_auth", {
+    products: [{ sku: "KIWI", name: "Kiwi", unitPrice: 40, currency: "EUR", stock: 50 }],
+  }),
+);
 
 const anOrder = (customerId: string) => ({
   customerId,

@@ -12,6 +12,7 @@ import { createDashboardSource } from "../src/dashboard/data.js";
 import { quantileBetween } from "../src/dashboard/metrics-window.js";
 import { listQuarantined, quarantineRecords, resolveQuarantined } from "../src/store/quarantine-store.js";
 import { type ApiHarness, createApiHarness } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
 const order = (customerId: string, sku: string, quantity = 1) => ({
   customerId,
@@ -134,11 +135,7 @@ describe("/dashboard", () => {
 });
 
 describe("access log", () => {
-  let h: ApiHarness;
-  before(async () => {
-    h = await createApiHarness("access-log");
-  });
-  after(() => h.close());
+  const h = perSuite(() => createApiHarness("access-log"));
 
   async function linesFor(mode: "all" | "errors" | "off", requests: { url: string; headers?: object }[]) {
     const lines: Record<string, unknown>[] = [];

@@ -12,14 +12,14 @@ import { after, before, describe, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import type { OrderIntake } from "../src/modes/types.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
-import { type ApiHarness, createApiHarness } from "./support/api-harness.js";
+import { createApiHarness } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
-let h: ApiHarness;
-before(async () => {
-  h = await createApiHarness("api_drain");
-  await h.products([{ sku: "DRAIN-1", name: "Drain", unitPrice: 5, currency: "EUR", stock: 1_000 }]);
-});
-after(() => h.close());
+const h = perSuite(() =>
+  createApiHarness("api_drain", {
+    products: [{ sku: "DRAIN-1", name: "Drain", unitPrice: 5, currency: "EUR", stock: 1_000 }],
+  }),
+);
 
 interface Answer {
   status: number;

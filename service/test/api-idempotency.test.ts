@@ -5,18 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
-import { type ApiHarness, createApiHarness, problemOf, RecordingIntake } from "./support/api-harness.js";
+import { createApiHarness, problemOf, RecordingIntake } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
-let h: ApiHarness;
-
-before(async () => {
-  h = await createApiHarness("api_idem");
-  await h.products([{ sku: "LIME", name: "Lime", unitPrice: 30, currency: "EUR", stock: 1000 }]);
-});
-after(() => h.close());
+const h = perSuite(() =>
+  createApiHarness("api_idem", {
+    products: [{ sku: "LIME", name: "Lime", unitPrice: 30, currency: "EUR", stock: 1000 }],
+  }),
+);
 
 const body = (customerId: string, quantity = 1) => ({
   customerId,

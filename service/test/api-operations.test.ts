@@ -4,20 +4,16 @@
  * PUT/GET /products/:sku, and graceful close.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../src/contract.js";
 import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { SqlOrderStore } from "../src/store/order-store.js";
-import { type ApiHarness, createApiHarness, problemOf } from "./support/api-harness.js";
+import { createApiHarness, problemOf } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
-let h: ApiHarness;
-
-before(async () => {
-  h = await createApiHarness("api_ops");
-});
-after(() => h.close());
+const h = perSuite(() => createApiHarness("api_ops"));
 
 describe("health and readiness", () => {
   test("/health is 200 {status: ok}", async () => {

@@ -5,34 +5,21 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
-import { type ApiHarness, createApiHarness, problemOf } from "./support/api-harness.js";
+import { describe, test } from "node:test";
+import { createApiHarness, FRUIT_CATALOG, fruitOrder, problemOf } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
-let h: ApiHarness;
-
-before(async () => {
-  h = await createApiHarness("api_orders_read");
-  await h.products([
-    { sku: "APPLE", name: "Apple", unitPrice: 120, currency: "EUR", stock: 100 },
-    { sku: "PEAR", name: "Pear", unitPrice: 250, currency: "EUR", stock: 1 },
-  ]);
-});
-after(() => h.close());
-
-const order = (customerId: string, extra: Record<string, unknown> = {}) => ({
-  customerId,
-  currency: "EUR",
-  items: [
-    { sku: "APPLE", quantity: 3 },
-    { sku: "PEAR", quantity: 1 },
-  ],
-  ...extra,
-});
+const h = perSuite(() => createApiHarness("api_orders_read", { products: FRUIT_CATALOG }));
 
 describe("GET /orders/:id", () => {
   test("an accepted, unprocessed order reads as PENDING from the cache (not 404)", async () => {
     const headers = await h.customer("carol");
-    const accepted = await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("carol") });
+    const accepted = await h.app.inject({
+      method: "POST",
+      url: "/orders",
+      headers,
+      payload: fruitOrder("carol"),
+    });
     const { orderId } = accepted.json();
     const res = await h.app.inject({ method: "GET", url: `/orders/${orderId}`, headers });
     assert.equal(res.statusCode, 200);
@@ -54,10 +41,10 @@ describe("GET /orders/:id", () => {
     await h.products([{ sku: "PEAR", name: "Pear", unitPrice: 250, currency: "EUR", stock: 1 }]);
     const headers = await h.customer("dave");
     const first = (
-      await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("dave") })
+      await h.app.inject({ method: "POST", url: "/orders", headers, payload: fruitOrder("dave") })
     ).json();
     const second = (
-      await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("dave") })
+      await h.app.inject({ method: "POST", url: "/orders", headers, payload: fruitOrder("dave") })
     ).json();
     await h.decide();
 
@@ -91,7 +78,7 @@ describe("GET /orders/:id", () => {
       method: "POST",
       url: "/orders",
       headers: await h.customer("erin"),
-      payload: order("erin"),
+      payload: fruitOrder("erin"),
     });
     const { orderId } = mine.json();
     const other = await h.app.inject({
@@ -129,7 +116,7 @@ describe("GET /orders/:id", () => {
   test("a worker committing between the database read and the cache read still answers the decision", async () => {
     const headers = await h.customer("olga");
     const { orderId } = (
-      await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("olga") })
+      await h.app.inject({ method: "POST", url: "/orders", headers, payload: fruitOrder("olga") })
     ).json();
     // The real store; its first read of this order returns what it saw, then a worker commits the
     // decision and refreshes the cache, exactly in the gap before the API consults the cache.
@@ -163,7 +150,7 @@ describe("GET /orders/:id", () => {
   test("a failing status cache degrades to the database alone", async () => {
     const headers = await h.customer("frank");
     const { orderId } = (
-      await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("frank") })
+      await h.app.inject({ method: "POST", url: "/orders", headers, payload: fruitOrder("frank") })
     ).json();
     await h.decide();
     const app = await h.buildAnother({ cache: h.deadCache() });

@@ -4,31 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
-import { type ApiHarness, createApiHarness, problemOf } from "./support/api-harness.js";
+import { createApiHarness, FRUIT_CATALOG, fruitOrder, problemOf } from "./support/api-harness.js";
+import { perSuite } from "./support/per-suite.js";
 
-let h: ApiHarness;
-
-before(async () => {
-  h = await createApiHarness("api_orders");
-  await h.products([
-    { sku: "APPLE", name: "Apple", unitPrice: 120, currency: "EUR", stock: 100 },
-    { sku: "PEAR", name: "Pear", unitPrice: 250, currency: "EUR", stock: 1 },
-  ]);
-});
-after(() => h.close());
-
-const order = (customerId: string, extra: Record<string, unknown> = {}) => ({
-  customerId,
-  currency: "EUR",
-  items: [
-    { sku: "APPLE", quantity: 3 },
-    { sku: "PEAR", quantity: 1 },
-  ],
-  ...extra,
-});
+const h = perSuite(() => createApiHarness("api_orders", { products: FRUIT_CATALOG }));
 
 describe("POST /orders", () => {
   test("202 with orderId, PENDING and Location, only after the producer acknowledged the record", async () => {
@@ -37,7 +19,7 @@ describe("POST /orders", () => {
       method: "POST",
       url: "/orders",
       headers: await h.customer("alice"),
-      payload: order("alice"),
+      payload: fruitOrder("alice"),
     });
     assert.equal(res.statusCode, 202);
     const body = res.json();
@@ -48,7 +30,7 @@ describe("POST /orders", () => {
     assert.equal(h.intake.submitted.length, before + 1);
     const submitted = h.intake.submitted.at(-1)!;
     assert.equal(submitted.orderId, body.orderId);
-    assert.deepEqual(submitted.items, order("alice").items);
+    assert.deepEqual(submitted.items, fruitOrder("alice").items);
     assert.equal((await h.cache.get(body.orderId))?.status, "PENDING");
   });
 
@@ -58,7 +40,7 @@ describe("POST /orders", () => {
       method: "POST",
       url: "/orders",
       headers: await h.customer("alice"),
-      payload: order("alice", { orderId: id }),
+      payload: fruitOrder("alice", { orderId: id }),
     });
     assert.equal(res.statusCode, 202);
     assert.equal(res.json().orderId, id.toLowerCase());
@@ -70,7 +52,7 @@ describe("POST /orders", () => {
       method: "POST",
       url: "/orders",
       headers: await h.customer("alice"),
-      payload: order("bob"),
+      payload: fruitOrder("bob"),
     });
     assert.equal(denied.statusCode, 403);
     assert.match(problemOf(denied).detail, /customerId/);
@@ -78,7 +60,7 @@ describe("POST /orders", () => {
       method: "POST",
       url: "/orders",
       headers: await h.admin(),
-      payload: order("bob"),
+      payload: fruitOrder("bob"),
     });
     assert.equal(allowed.statusCode, 202);
     assert.equal(h.intake.submitted.at(-1)?.customerId, "bob");
@@ -96,7 +78,7 @@ describe("POST /orders", () => {
       method: "POST",
       url: "/orders",
       headers: await h.customer("alice"),
-      payload: order("alice", { orderId: id }),
+      payload: fruitOrder("alice", { orderId: id }),
     });
     assert.equal(res.statusCode, 503);
     assert.ok(Number(res.headers["retry-after"]) > 0);
@@ -114,7 +96,7 @@ describe("POST /orders", () => {
       method: "POST",
       url: "/orders",
       headers: await h.customer("alice"),
-      payload: order("alice"),
+      payload: fruitOrder("alice"),
     });
     assert.equal(res.statusCode, 202);
     // The order is durable and decidable regardless; the database answers once it is decided.
@@ -164,7 +146,7 @@ describe("POST /orders/:id/cancel", () => {
   test("PENDING and REJECTED orders are 409 naming their status", async () => {
     const headers = await h.customer("ivan");
     const pending = (
-      await h.app.inject({ method: "POST", url: "/orders", headers, payload: order("ivan") })
+      await h.app.inject({ method: "POST", url: "/orders", headers, payload: fruitOrder("ivan") })
     ).json();
     const res = await h.app.inject({ method: "POST", url: `/orders/${pending.orderId}/cancel`, headers });
     assert.equal(res.statusCode, 409);

@@ -85,7 +85,26 @@ export interface ApiHarness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** Catalog rows stored before the harness is returned. */
+  products?: Product[];
 }
+
+/** The catalog the order-route suites share: plenty of apples, a single pear. */
+export const FRUIT_CATALOG: Product[] = [
+  { sku: "APPLE", name: "Apple", unitPrice: 120, currency: "EUR", stock: 100 },
+  { sku: "PEAR", name: "Pear", unitPrice: 250, currency: "EUR", stock: 1 },
+];
+
+/** A POST /orders body over FRUIT_CATALOG: 3 apples and the pear. */
+export const fruitOrder = (customerId: string, extra: Record<string, unknown> = {}) => ({
+  customerId,
+  currency: "EUR",
+  items: [
+    { sku: "APPLE", quantity: 3 },
+    { sku: "PEAR", quantity: 1 },
+  ],
+  ...extra,
+});
 
 export async function createApiHarness(label: string, options: HarnessOptions = {}): Promise<ApiHarness> {
   const testDb: TestDatabase = await createTestDatabase(label);
@@ -101,6 +120,7 @@ export async function createApiHarness(label: string, options: HarnessOptions = 
   const db = createDatabase(databaseConfigFromUrl(testDb.url, 5));
   await migrate(db);
   const store = new SqlOrderStore(db);
+  for (const product of options.products ?? []) await store.putProduct(product);
 
   const kinesis = await startLocalKinesis();
   const streamName = `api-${label}-${randomBytes(4).toString("hex")}`;
