@@ -8,13 +8,12 @@
  *   DATABASE_URL=mysql://root@127.0.0.1:3306/test node --import tsx bench/apply-orders.ts [batches]
  */
 import { randomUUID } from "node:crypto";
-import { createConnection } from "mysql2/promise";
-import pg from "pg";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import { createDatabase, databaseConfigFromUrl } from "../src/store/database.js";
 import { migrate } from "../src/store/migrations/index.js";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const BATCH = 500;
 const SKUS = 200;
@@ -22,23 +21,8 @@ const batches = Number(process.argv[2] ?? 40);
 
 const baseUrl = process.env.DATABASE_URL;
 if (!baseUrl) throw new Error("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)");
-const name = `fastcart_bench_${randomUUID().slice(0, 8)}`;
-const mysql = baseUrl.startsWith("mysql:");
-/** Runs one statement on the server's maintenance database. */
-const admin = async (statement: string) => {
-  if (mysql) {
-    const connection = await createConnection({ uri: baseUrl });
-    await connection.query(statement).finally(() => connection.end());
-    return;
-  }
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(statement).finally(() => client.end());
-};
-await admin(`create database ${name}`);
-const url = new URL(baseUrl);
-url.pathname = `/${name}`;
-const db = createDatabase(databaseConfigFromUrl(url.toString(), 4));
+const scratch = await createScratchDatabase(baseUrl);
+const db = createDatabase(databaseConfigFromUrl(scratch.url, 4));
 
 try {
   await migrate(db);
@@ -98,5 +82,5 @@ try {
   );
 } finally {
   await db.destroy();
-  await admin(`drop database if exists ${name}${mysql ? "" : " with (force)"}`);
+  await scratch.drop();
 }

@@ -19,13 +19,13 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { ADMIN_SCOPE, mintToken } from "../src/api/auth.js";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH, SERVICE_ENV } from "../src/contract.js";
 import { createKinesisClient, ensureStream } from "../src/modes/stream/kinesis-client.js";
 import { startLocalPostgres } from "../tools/local/embedded-postgres.js";
 import { type Child, startChild, stopChild, waitForHttp } from "./child-process.js";
 import type { PortSource } from "./ports.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 export const LAYOUTS = ["in-process", "separate-kinesalite", "split-roles"] as const;
 export type Layout = (typeof LAYOUTS)[number];
@@ -74,32 +74,6 @@ export interface RunningSystem {
   /** Stops everything; returns the `local` child's shutdown time. */
   stop(): Promise<{ shutdownMs: number; exitCode: number | string; killed: boolean }>;
   logFiles: string[];
-}
-
-/** Creates a uniquely named database on the server at `serverUrl`; `drop` removes it. */
-async function createFreshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `fastcart_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
 }
 
 /** The parent's environment without any variable the service reads: the child gets only what we set. */
@@ -176,7 +150,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     if (options.database === "server") {
       if (!options.serverUrl) throw new Error("database=server needs DATABASE_URL (a PostgreSQL server URL)");
-      const database = await createFreshDatabase(options.serverUrl);
+      const database = await createScratchDatabase(options.serverUrl);
       cleanups.push(database.drop);
       env.DATABASE_URL = database.url;
     } else if (options.layout === "split-roles") {

@@ -19,8 +19,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { createConnection } from "mysql2/promise";
-import pg from "pg";
 import { pino } from "pino";
 import { MemoryStatusCache } from "../src/cache/memory-cache.js";
 import { TableOrderIntake } from "../src/modes/table/table-intake.js";
@@ -34,6 +32,7 @@ import { pendingOrderCount } from "../src/store/order-store.js";
 import { insertPendingOrder } from "../src/store/pending.js";
 import { applyOrders } from "../src/store/processing.js";
 import { withTransaction } from "../src/store/transaction.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -69,18 +68,6 @@ if (!baseUrl) {
   process.exit(2);
 }
 const mysql = baseUrl.startsWith("mysql:");
-const name = `fastcart_tbench_${randomUUID().slice(0, 8)}`;
-/** Runs one statement on the server's maintenance database. */
-const admin = async (statement: string) => {
-  if (mysql) {
-    const connection = await createConnection({ uri: baseUrl });
-    await connection.query(statement).finally(() => connection.end());
-    return;
-  }
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(statement).finally(() => client.end());
-};
 
 const randomOrder = (): AcceptedOrder => ({
   orderId: randomUUID(),
@@ -93,10 +80,9 @@ const randomOrder = (): AcceptedOrder => ({
   acceptedAt: new Date().toISOString(),
 });
 
-await admin(`create database ${name}`);
-const url = new URL(baseUrl);
-url.pathname = `/${name}`;
-const db = createDatabase(databaseConfigFromUrl(url.toString(), poolSize));
+const scratch = await createScratchDatabase(baseUrl, "fastcart_tbench");
+const url = scratch.url;
+const db = createDatabase(databaseConfigFromUrl(url, poolSize));
 const logger = pino({ level: "warn" });
 const engine = mysql ? "mysql" : "postgres";
 
@@ -178,9 +164,7 @@ try {
     });
   }
   const backlog = await pendingOrderCount(db);
-  const pools = Array.from({ length: workerCount }, () =>
-    createDatabase(databaseConfigFromUrl(url.toString(), 2)),
-  );
+  const pools = Array.from({ length: workerCount }, () => createDatabase(databaseConfigFromUrl(url, 2)));
   const workers = pools.map(
     (pool) =>
       new TableOrderWorker({
@@ -204,5 +188,5 @@ try {
   );
 } finally {
   await db.destroy();
-  await admin(`drop database if exists ${name}`);
+  await scratch.drop();
 }

@@ -21,8 +21,8 @@ import { ShardMap } from "../src/modes/stream/shard-map.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import type { BatchEntry } from "../src/pipeline/micro-batcher.js";
 import { type LocalKinesis, startLocalKinesis } from "../tools/local/kinesalite.js";
-import { createTestStream } from "./support/kinesis.js";
-import { readRawRecords, readUserRecords, referenceDeaggregate } from "./support/kpl-reference.js";
+import { createTestStream, readRawRecords } from "./support/kinesis.js";
+import { readUserRecords, referenceDeaggregate } from "./support/kpl-reference.js";
 
 let kinesis: LocalKinesis;
 let client: KinesisClient;

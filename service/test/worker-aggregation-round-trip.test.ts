@@ -12,7 +12,8 @@ import { hashKeyOf } from "../src/modes/stream/kpl-aggregator.js";
 import type { AcceptedOrder } from "../src/orders/types.js";
 import type { BatchInfo } from "../src/pipeline/batch-processor.js";
 import { applyOrders } from "../src/store/processing.js";
-import { readRawRecords, readUserRecords } from "./support/kpl-reference.js";
+import { readRawRecords } from "./support/kinesis.js";
+import { readUserRecords } from "./support/kpl-reference.js";
 import { perSuite } from "./support/per-suite.js";
 import {
   addProduct,

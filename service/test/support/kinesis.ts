@@ -1,6 +1,6 @@
 /**
- * Kinesis helpers for intake tests: a unique stream per test on the shared kinesalite, and a reader
- * that collects every record of a stream (all shards, from the oldest record).
+ * Kinesis helpers for intake tests: a unique stream per test on the shared kinesalite, and readers
+ * that collect every record of a stream (all shards, from the oldest record), raw or decoded.
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -21,12 +21,12 @@ export async function createTestStream(
   return name;
 }
 
-/** Every record on the stream, decoded as UTF-8 JSON, in shard then sequence order. */
-export async function readStream(
+/** Every Kinesis record of the stream (all shards, oldest first), raw, with the shard it is on. */
+export async function readRawRecords(
   client: KinesisClient,
   streamName: string,
-): Promise<{ shardId: string; partitionKey: string; body: unknown }[]> {
-  const out: { shardId: string; partitionKey: string; body: unknown }[] = [];
+): Promise<{ shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[]> {
+  const out: { shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[] = [];
   const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: streamName }));
   for (const shard of Shards) {
     let { ShardIterator: iterator } = await client.send(
@@ -41,8 +41,9 @@ export async function readStream(
       for (const record of page.Records ?? []) {
         out.push({
           shardId: shard.ShardId!,
+          sequenceNumber: record.SequenceNumber!,
           partitionKey: record.PartitionKey!,
-          body: JSON.parse(new TextDecoder().decode(record.Data)),
+          data: record.Data!,
         });
       }
       if ((page.Records ?? []).length === 0) break;
@@ -50,4 +51,16 @@ export async function readStream(
     }
   }
   return out;
+}
+
+/** Every record on the stream, decoded as UTF-8 JSON, in shard then sequence order. */
+export async function readStream(
+  client: KinesisClient,
+  streamName: string,
+): Promise<{ shardId: string; partitionKey: string; body: unknown }[]> {
+  return (await readRawRecords(client, streamName)).map((record) => ({
+    shardId: record.shardId,
+    partitionKey: record.partitionKey,
+    body: JSON.parse(new TextDecoder().decode(record.data)),
+  }));
 }

@@ -4,12 +4,8 @@
  * types this repository does not have.
  */
 import { createRequire } from "node:module";
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-} from "@aws-sdk/client-kinesis";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { readRawRecords } from "./kinesis.js";
 
 interface ReferenceUserRecord {
   partitionKey: string;
@@ -55,38 +51,6 @@ export function referenceDeaggregate(
       }));
     },
   );
-  return out;
-}
-
-/** Every Kinesis record of the stream (all shards, oldest first), raw, with the shard it is on. */
-export async function readRawRecords(
-  client: KinesisClient,
-  streamName: string,
-): Promise<{ shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[]> {
-  const out: { shardId: string; sequenceNumber: string; partitionKey: string; data: Uint8Array }[] = [];
-  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: streamName }));
-  for (const shard of Shards) {
-    let { ShardIterator: iterator } = await client.send(
-      new GetShardIteratorCommand({
-        StreamName: streamName,
-        ShardId: shard.ShardId!,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    );
-    while (iterator) {
-      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) {
-        out.push({
-          shardId: shard.ShardId!,
-          sequenceNumber: record.SequenceNumber!,
-          partitionKey: record.PartitionKey!,
-          data: record.Data!,
-        });
-      }
-      if ((page.Records ?? []).length === 0) break;
-      iterator = page.NextShardIterator;
-    }
-  }
   return out;
 }
 
