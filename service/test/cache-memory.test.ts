@@ -58,10 +58,12 @@ test("is bounded: the oldest writes are evicted first", async () => {
   const cache = new MemoryStatusCache({ maxEntries: 3 });
   await cache.setMany(["a", "b", "c"].map((id) => status(id)));
   await cache.setMany([status("a", "CONFIRMED")]); // rewritten: now the newest
+  assert.ok(await cache.get("b"), "a read does not count as a write: b stays the oldest");
   await cache.setMany([status("d")]);
   assert.equal(cache.size, 3);
   assert.equal(await cache.get("b"), undefined);
   assert.ok(await cache.get("a"));
+  assert.ok(await cache.get("c"));
   assert.ok(await cache.get("d"));
   await cache.close();
   assert.equal(cache.size, 0);
