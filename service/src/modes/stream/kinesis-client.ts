@@ -39,6 +39,10 @@ export function createKinesisClient(
     region: kinesis.region,
     requestHandler,
     maxAttempts: options.maxAttempts ?? 3,
+    // Resolve each command's middleware stack once per command class instead of on every send: the
+    // producer sends a PutRecords every few milliseconds and nothing here changes a stack after
+    // the first call (the SDK documents the option for exactly that case).
+    cacheMiddleware: true,
     ...(kinesis.endpoint
       ? {
           endpoint: kinesis.endpoint,
