@@ -1,14 +1,18 @@
 /**
  * What the container image runs, tested without a Docker engine: compile the production bundle the
  * Dockerfile copies (`npm run build` → dist/), check that it needs nothing outside the production
- * dependencies, and start it with the image's command lines (`fastcart migrate`, `fastcart serve`,
- * `fastcart work`) and the environment shape the ECS task definitions give it (DB_* parts, not a URL).
+ * dependencies, lay it out as the image does (the deps stage's `npm ci --workspace service
+ * --omit=dev`, with /app/node_modules beside /app/service/node_modules), and start it there with the
+ * image's command lines (`fastcart migrate`, `fastcart serve`, `fastcart work`) and the environment
+ * shape the ECS task definitions give it (DB_* parts, not a URL). Run from the checkout instead, the
+ * roles would find the dev install's packages, and a package the image lacks would go unnoticed.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -20,6 +24,40 @@ import { createTestDatabase, type TestDatabase } from "./support/services.js";
 const run = promisify(execFile);
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
 const distDir = join(serviceDir, "dist");
+const repositoryDir = dirname(serviceDir.replace(/\/$/, ""));
+
+/**
+ * The image's /app, built as service/Dockerfile's deps and runtime stages build it; returns the
+ * runtime's working directory (/app/service). Keep the two in step.
+ */
+async function assembleImageTree(): Promise<{ workdir: string; remove(): Promise<void> }> {
+  const app = await mkdtemp(join(tmpdir(), "fastcart-image-"));
+  for (const file of ["package.json", "package-lock.json", "service/package.json", "infra/package.json"]) {
+    await cp(join(repositoryDir, file), join(app, file));
+  }
+  // What the deps stage runs; the cache the checkout's own install filled serves it.
+  await run(
+    "npm",
+    [
+      "ci",
+      "--workspace",
+      "service",
+      "--omit=dev",
+      "--ignore-scripts",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+    ],
+    { cwd: app },
+  );
+  await rm(join(app, "node_modules", "@fastcart"), { recursive: true, force: true });
+  await rm(join(app, "node_modules", ".package-lock.json"), { force: true });
+  await mkdir(join(app, "service", "node_modules"), { recursive: true });
+  // What the runtime stage copies beside them.
+  await cp(distDir, join(app, "service", "dist"), { recursive: true });
+  await cp(join(serviceDir, "schemas"), join(app, "service", "schemas"), { recursive: true });
+  return { workdir: join(app, "service"), remove: () => rm(app, { recursive: true, force: true }) };
+}
 /** Laptop-only roles and their helpers: they import devDependencies and are not used in the image. */
 const LAPTOP_ONLY = [/^roles\/local\.js$/, /^roles\/load\.js$/, /^local\//];
 
@@ -64,9 +102,14 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
   let database: TestDatabase;
   let kinesis: LocalKinesis;
   let env: NodeJS.ProcessEnv;
+  let image: Awaited<ReturnType<typeof assembleImageTree>>;
+  /** The image's working directory, where the roles below run. */
+  let workdir: string;
 
   before(async () => {
     await run("npm", ["run", "build", "--silent"], { cwd: serviceDir });
+    image = await assembleImageTree();
+    workdir = image.workdir;
     database = await createTestDatabase("image");
     kinesis = await startLocalKinesis();
     const client = createKinesisClient({
@@ -102,6 +145,7 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
   after(async () => {
     await kinesis?.stop();
     await database?.drop();
+    await image?.remove();
   });
 
   test("dist/ imports only production dependencies and Node built-ins (laptop roles aside)", async () => {
@@ -123,12 +167,12 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
   });
 
   test("`fastcart migrate`, then `fastcart serve` answers /health and /ready and drains on SIGTERM", async () => {
-    const migrate = await run(process.execPath, ["dist/main.js", "migrate"], { cwd: serviceDir, env });
+    const migrate = await run(process.execPath, ["dist/main.js", "migrate"], { cwd: workdir, env });
     assert.equal(migrate.stderr.includes("Error"), false, migrate.stderr);
 
     const port = await freePort();
     const serve = spawn(process.execPath, ["dist/main.js", "serve"], {
-      cwd: serviceDir,
+      cwd: workdir,
       env: { ...env, PORT: String(port) },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -152,7 +196,7 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
   test("`fastcart work` serves its probe, publishes nothing unexpected, and stops on SIGTERM", async () => {
     const port = await freePort();
     const work = spawn(process.execPath, ["dist/main.js", "work"], {
-      cwd: serviceDir,
+      cwd: workdir,
       env: { ...env, PORT: String(port), AUTH_JWT_SECRET: "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -175,7 +219,7 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
 
   test("a bad environment fails fast with exit 78 and names the variable", async () => {
     const result = await run(process.execPath, ["dist/main.js", "serve"], {
-      cwd: serviceDir,
+      cwd: workdir,
       env: { ...env, INTAKE_MODE: "queue" },
     }).then(
       () => ({ code: 0, stderr: "" }),
@@ -186,17 +230,17 @@ describe("production bundle (what service/Dockerfile copies and runs)", () => {
   });
 
   test("the image's help lists only what it can run, and the dashboard's files are in dist/", async () => {
-    const { stdout } = await run(process.execPath, ["dist/main.js", "--help"], { cwd: serviceDir, env });
+    const { stdout } = await run(process.execPath, ["dist/main.js", "--help"], { cwd: workdir, env });
     const section = stdout.slice(stdout.indexOf("Commands:"), stdout.indexOf("Examples:"));
     const commands = [...section.matchAll(/^ {2}(\w+) /gm)].map((match) => match[1]);
     assert.deepEqual(commands, ["serve", "work", "migrate", "token", "smoke", "help"]);
     assert.doesNotMatch(stdout, /fastcart local/);
     // Listed is not enough: the one-off smoke task of the deployed image runs this very command.
-    const smoke = await run(process.execPath, ["dist/main.js", "smoke", "--help"], { cwd: serviceDir, env });
+    const smoke = await run(process.execPath, ["dist/main.js", "smoke", "--help"], { cwd: workdir, env });
     assert.match(smoke.stdout, /Usage: fastcart smoke/);
     assert.match(smoke.stdout, /--wait-ready <seconds>/);
     for (const asset of ["dashboard.html", "dashboard.js", "dashboard.css"]) {
-      await readFile(join(distDir, "dashboard", "static", asset));
+      await readFile(join(workdir, "dist", "dashboard", "static", asset));
     }
     const dockerfile = await readFile(join(serviceDir, "Dockerfile"), "utf8");
     for (const from of dockerfile.matchAll(/^ARG NODE_IMAGE=(.+)$/gm))
