@@ -7,12 +7,45 @@ import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { createKinesisClient } from "../src/modes/stream/kinesis-client.js";
 import { KinesisOrderIntake } from "../src/modes/stream/kinesis-intake.js";
+import { seriesValue } from "../tools/load/index.js";
 import { createApiHarness, FRUIT_CATALOG, fruitOrder, problemOf } from "./support/api-harness.js";
 import { perSuite } from "./support/per-suite.js";
 
 const h = perSuite(() => createApiHarness("api_orders", { products: FRUIT_CATALOG }));
 
 describe("POST /orders", () => {
+  test("each step of an accept is timed: the claim only for a client-chosen id, then intake and cache", async () => {
+    const counts = async () => {
+      const text = await h.registry.metrics();
+      const count = (stage: string) => seriesValue(text, "order_accept_stage_seconds_count", { stage }) ?? 0;
+      return { claim: count("claim"), intake: count("intake"), cache: count("cache") };
+    };
+    const headers = await h.customer("alice");
+    const before = await counts();
+    const chosen = await h.app.inject({
+      method: "POST",
+      url: "/orders",
+      headers,
+      payload: fruitOrder("alice", { orderId: randomUUID() }),
+    });
+    const generated = await h.app.inject({
+      method: "POST",
+      url: "/orders",
+      headers,
+      payload: fruitOrder("alice"),
+    });
+    assert.deepEqual([chosen.statusCode, generated.statusCode], [202, 202]);
+    const after = await counts();
+    assert.deepEqual(
+      {
+        claim: after.claim - before.claim,
+        intake: after.intake - before.intake,
+        cache: after.cache - before.cache,
+      },
+      { claim: 1, intake: 2, cache: 2 },
+    );
+  });
+
   test("202 with orderId, PENDING and Location, only after the producer acknowledged the record", async () => {
     const before = h.intake.submitted.length;
     const res = await h.app.inject({

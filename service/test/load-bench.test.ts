@@ -14,6 +14,7 @@ import {
   load,
   loadTarget,
   parseHistogramBuckets,
+  parseHistogramBucketsBy,
   parseLoadArgs,
   parsePrometheus,
   randomOrderBody,
@@ -147,6 +148,47 @@ test("Prometheus text: series summed over labels, gauges' maximum, histogram qua
   assert.equal(histogramQuantile(0.99, none, inf), 0.1, "beyond the last bound: the last finite bound");
 });
 
+test("labelled histograms: the buckets of matching series only, or per value of one label", () => {
+  const text = [
+    'fastcart_http_request_duration_seconds_bucket{le="0.01",environment="local",route="/orders",method="POST",status_code="202"} 8',
+    'fastcart_http_request_duration_seconds_bucket{le="+Inf",environment="local",route="/orders",method="POST",status_code="202"} 10',
+    'fastcart_http_request_duration_seconds_bucket{le="0.01",environment="local",route="/orders",method="POST",status_code="409"} 1',
+    'fastcart_http_request_duration_seconds_bucket{le="+Inf",environment="local",route="/orders",method="POST",status_code="409"} 1',
+    'fastcart_http_request_duration_seconds_bucket{le="0.01",environment="local",route="/orders",method="GET",status_code="200"} 4',
+    'order_accept_stage_seconds_bucket{le="0.005",environment="local",stage="claim"} 3',
+    'order_accept_stage_seconds_bucket{le="+Inf",environment="local",stage="claim"} 4',
+    'order_accept_stage_seconds_bucket{le="0.005",environment="local",stage="intake"} 1',
+    'order_accept_stage_seconds_bucket{le="+Inf",environment="local",stage="intake"} 4',
+    'order_accept_stage_seconds_count{environment="local",stage="intake"} 4',
+  ].join("\n");
+  const accepted = parseHistogramBuckets(text, "fastcart_http_request_duration_seconds", {
+    route: "/orders",
+    method: "POST",
+    status_code: "202",
+  });
+  assert.deepEqual(
+    [...accepted],
+    [
+      [0.01, 8],
+      [Number.POSITIVE_INFINITY, 10],
+    ],
+  );
+  assert.equal(
+    parseHistogramBuckets(text, "fastcart_http_request_duration_seconds", { method: "POST" }).get(0.01),
+    9,
+    "summed over the labels not asked for",
+  );
+  const stages = parseHistogramBucketsBy(text, "order_accept_stage_seconds", "stage");
+  assert.deepEqual([...stages.keys()], ["claim", "intake"]);
+  assert.deepEqual(
+    [...stages.get("intake")!],
+    [
+      [0.005, 1],
+      [Number.POSITIVE_INFINITY, 4],
+    ],
+  );
+});
+
 test("order bodies: a new UUID each, 1–3 distinct lines of the run's SKUs, quantities 1–5", () => {
   const catalog = { currency: "EUR", plentiful: ["P-1", "P-2", "P-3", "P-4"], scarce: ["S-1"] };
   const ids = new Set<string>();
@@ -260,6 +302,11 @@ test("bench: a short run against API and workers as separate processes (serve + 
   const { requests } = scenario.report;
   assert.equal(requests.accepted + requests.acceptedInFlightAtStop, scenario.report.endToEnd.accepted);
   assert.match(result.stderr, /FastCart load report|end to end/);
+  // The API's own timing of the same accepts, whole and by step (every bench order has a client id).
+  const server = scenario.report.serverAcceptMs;
+  assert.ok(server.total && server.total.p99 > 0, JSON.stringify(server));
+  assert.deepEqual(Object.keys(server.stages).sort(), ["cache", "claim", "intake"]);
+  assert.ok(server.stages.intake!.p50 <= server.total.p99 * 2, JSON.stringify(server));
 });
 
 test("a throttled run is judged against the rate it offered; an unthrottled one against the goal", () => {

@@ -10,15 +10,18 @@ import type { DashboardSource } from "../dashboard/data.js";
 import type { OrderIntake } from "../modes/types.js";
 import type { QuarantineAdmin } from "../pipeline/replay.js";
 import type { OrderStore } from "../store/types.js";
+import type { AcceptStage } from "../telemetry/metrics.js";
 
 /**
  * The part of the service's metrics (telemetry/metrics.ts `createMetrics()`) the API uses: the registry
- * /metrics exposes (the API adds its HTTP histogram to it) and the accepted-orders counter, counted
- * once per order the intake acknowledged (not for idempotent replays).
+ * /metrics exposes (the API adds its HTTP histogram to it), the accepted-orders counter, counted
+ * once per order the intake acknowledged (not for idempotent replays), and the time of each step of
+ * an accept, so the accept latency can be attributed to the claim, the intake or the cache.
  */
 export interface ApiMetrics {
   readonly registry: Registry;
   readonly ordersAccepted: { inc(value?: number): void };
+  observeAcceptStage(stage: AcceptStage, seconds: number): void;
 }
 
 export interface ApiDeps {

@@ -214,6 +214,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       timeouts: result.timeouts,
     },
     latencyMs: latency,
+    serverAcceptMs: serverAcceptFigures(base, finalCounters),
     ...(pacing ? { pacing } : {}),
     endToEnd: {
       accepted: final.accepted,
@@ -238,6 +239,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     },
     target: loadTarget(options.rate, complete, ordersPerSecond, latency.p99),
   };
+}
+
+/** p50/p99 in ms of the API's own accept timings between two scrapes (see LoadReport.serverAcceptMs). */
+function serverAcceptFigures(base: PipelineCounters, final: PipelineCounters): LoadReport["serverAcceptMs"] {
+  const figures = (before: Map<number, number>, after: Map<number, number>) => {
+    const p50 = histogramQuantile(0.5, before, after);
+    const p99 = histogramQuantile(0.99, before, after);
+    return p50 === undefined || p99 === undefined
+      ? null
+      : { p50: Math.round(p50 * 10_000) / 10, p99: Math.round(p99 * 10_000) / 10 };
+  };
+  const stages: Record<string, { p50: number; p99: number }> = {};
+  for (const [stage, after] of final.acceptStageBuckets) {
+    const found = figures(base.acceptStageBuckets.get(stage) ?? new Map(), after);
+    if (found) stages[stage] = found;
+  }
+  return { total: figures(base.serverAcceptBuckets, final.serverAcceptBuckets), stages };
 }
 
 const roundOrNull = (value: number | undefined) =>

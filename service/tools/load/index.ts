@@ -19,6 +19,7 @@ export { runLoad } from "./driver.js";
 export {
   histogramQuantile,
   parseHistogramBuckets,
+  parseHistogramBucketsBy,
   parsePrometheus,
   scrapeCounters,
   seriesValue,

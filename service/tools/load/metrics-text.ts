@@ -3,6 +3,8 @@
  * worker lag come from /metrics rather than from reading every order back (which would itself load
  * the API).
  */
+import { HTTP_DURATION_METRIC } from "../../src/api/http-metrics.js";
+
 export interface PipelineCounters {
   accepted: number;
   confirmed: number;
@@ -11,6 +13,14 @@ export interface PipelineCounters {
   lagSeconds: number;
   /** Cumulative order_processing_latency_seconds buckets (acceptance → decision), upper bound → count. */
   processingBuckets: Map<number, number>;
+  /**
+   * The API's own timing of the accepts it answered 202 (fastcart_http_request_duration_seconds of
+   * POST /orders): from the request read to the response written, so without the time a request
+   * waited before the server read it.
+   */
+  serverAcceptBuckets: Map<number, number>;
+  /** order_accept_stage_seconds per step of an accept (claim, intake, cache). */
+  acceptStageBuckets: Map<string, Map<number, number>>;
 }
 
 /**
@@ -68,19 +78,52 @@ export function seriesValue(
   return total;
 }
 
-/** The cumulative buckets of histogram `name` (summed over other labels): upper bound → count. */
-export function parseHistogramBuckets(text: string, name: string): Map<number, number> {
-  const buckets = new Map<number, number>();
+/**
+ * The cumulative buckets of histogram `name` whose series carry every pair of `labels` (summed over
+ * the other labels): upper bound → count.
+ */
+export function parseHistogramBuckets(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Map<number, number> {
+  return parseHistogramBucketsBy(text, name, undefined, labels).get("") ?? new Map();
+}
+
+/**
+ * The cumulative buckets of histogram `name` per value of its label `by` (summed over the other
+ * labels; every series counts under "" when `by` is undefined), keeping only series that carry
+ * every pair of `labels`: label value → upper bound → count.
+ */
+export function parseHistogramBucketsBy(
+  text: string,
+  name: string,
+  by: string | undefined,
+  labels: Record<string, string> = {},
+): Map<string, Map<number, number>> {
+  const groups = new Map<string, Map<number, number>>();
   const prefix = `${name}_bucket{`;
   for (const line of text.split("\n")) {
     if (!line.startsWith(prefix)) continue;
-    const le = /le="([^"]+)"/.exec(line)?.[1];
-    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    const close = line.lastIndexOf("}");
+    const found = parseLabels(line.slice(prefix.length, close));
+    const le = found.get("le");
+    const value = Number(
+      line
+        .slice(close + 1)
+        .trim()
+        .split(/\s+/)[0],
+    );
     if (le === undefined || !Number.isFinite(value)) continue;
+    if (!Object.entries(labels).every(([key, wanted]) => found.get(key) === wanted)) continue;
+    const group = by === undefined ? "" : found.get(by);
+    if (group === undefined) continue;
     const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    const buckets = groups.get(group) ?? new Map<number, number>();
+    groups.set(group, buckets);
     buckets.set(bound, (buckets.get(bound) ?? 0) + value);
   }
-  return buckets;
+  return groups;
 }
 
 /**
@@ -136,6 +179,11 @@ export async function scrapeCounters(metricsUrls: readonly string[]): Promise<Pi
     rejected: 0,
     lagSeconds: 0,
     processingBuckets: new Map(),
+    serverAcceptBuckets: new Map(),
+    acceptStageBuckets: new Map(),
+  };
+  const add = (into: Map<number, number>, from: Map<number, number>) => {
+    for (const [bound, count] of from) into.set(bound, (into.get(bound) ?? 0) + count);
   };
   for (const text of texts) {
     const { sum, max } = parsePrometheus(text);
@@ -143,8 +191,19 @@ export async function scrapeCounters(metricsUrls: readonly string[]): Promise<Pi
     total.confirmed += sum.get("orders_confirmed_total") ?? 0;
     total.rejected += sum.get("orders_rejected_total") ?? 0;
     total.lagSeconds = Math.max(total.lagSeconds, max.get("stream_shard_lag_seconds") ?? 0);
-    for (const [bound, count] of parseHistogramBuckets(text, "order_processing_latency_seconds")) {
-      total.processingBuckets.set(bound, (total.processingBuckets.get(bound) ?? 0) + count);
+    add(total.processingBuckets, parseHistogramBuckets(text, "order_processing_latency_seconds"));
+    add(
+      total.serverAcceptBuckets,
+      parseHistogramBuckets(text, HTTP_DURATION_METRIC, {
+        route: "/orders",
+        method: "POST",
+        status_code: "202",
+      }),
+    );
+    for (const [stage, buckets] of parseHistogramBucketsBy(text, "order_accept_stage_seconds", "stage")) {
+      const into = total.acceptStageBuckets.get(stage) ?? new Map<number, number>();
+      total.acceptStageBuckets.set(stage, into);
+      add(into, buckets);
     }
   }
   return total;

@@ -26,6 +26,7 @@ export function formatLoadReport(report: LoadReport): string {
       "accept latency",
       `p50 ${latencyMs.p50} ms  p90 ${latencyMs.p90} ms  p99 ${latencyMs.p99} ms  max ${latencyMs.max} ms${report.pacing ? "  (from when each request was due)" : ""}`,
     ],
+    ...serverAcceptRows(report.serverAcceptMs),
     ...(report.pacing
       ? ([
           [
@@ -56,4 +57,23 @@ export function formatLoadReport(report: LoadReport): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n");
+}
+
+/** The API's own timing of the accepts, whole and by step, when the target publishes it. */
+function serverAcceptRows(server: LoadReport["serverAcceptMs"]): [string, string][] {
+  const rows: [string, string][] = [];
+  if (server.total) {
+    rows.push([
+      "  in the API",
+      `p50 ${server.total.p50} ms  p99 ${server.total.p99} ms  (its own timer, from reading the request to writing the answer)`,
+    ]);
+  }
+  const stages = Object.entries(server.stages);
+  if (stages.length > 0) {
+    rows.push([
+      "  by step",
+      stages.map(([stage, { p50, p99 }]) => `${stage} p50 ${p50} / p99 ${p99} ms`).join(";  "),
+    ]);
+  }
+  return rows;
 }

@@ -59,6 +59,16 @@ export interface LoadReport {
   /** Accept latency; with a rate, from the moment each request was due. */
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /**
+   * The same accepts as the API timed them (its /metrics histograms, p50/p99 in ms, interpolated in
+   * their buckets): `total` from the request read to the response written, and each step of the
+   * accept (claim, intake, cache). The client's figure minus `total` is time outside the handler
+   * (waiting to be read, the load generator). Null where the target does not publish them.
+   */
+  serverAcceptMs: {
+    total: { p50: number; p99: number } | null;
+    stages: Record<string, { p50: number; p99: number }>;
+  };
+  /**
    * With a rate only: how late the generator issued requests (its own event loop; large values mean
    * the load machine, not the API, was behind), and whether requests waited for a connection.
    */

@@ -18,6 +18,7 @@ import { canonicalOrderId, toAcceptedOrder } from "../../orders/accept.js";
 import type { AcceptedOrder, OrderView } from "../../orders/types.js";
 import { InvalidCursorError } from "../../store/cursor.js";
 import type { IdempotencyRecord } from "../../store/types.js";
+import type { AcceptStage } from "../../telemetry/metrics.js";
 import type { AuthHooks, Caller } from "../auth.js";
 import { pendingEntry, viewFromCache } from "../cached-order.js";
 import type { ApiDeps } from "../deps.js";
@@ -51,8 +52,21 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
     log: FastifyInstance["log"],
     clientChosenId: boolean,
   ): Promise<IdempotencyRecord> {
-    if (clientChosenId && !(await store.claimOrderId(order.orderId, order.customerId))) {
-      throw orderIdTaken(order.orderId);
+    // Each step is timed whatever its outcome: a slow failure is as much the latency's cause.
+    let started = performance.now();
+    const stageDone = (stage: AcceptStage) => {
+      const now = performance.now();
+      metrics.observeAcceptStage(stage, (now - started) / 1000);
+      started = now;
+    };
+    if (clientChosenId) {
+      let owned: boolean;
+      try {
+        owned = await store.claimOrderId(order.orderId, order.customerId);
+      } finally {
+        stageDone("claim");
+      }
+      if (!owned) throw orderIdTaken(order.orderId);
     }
     try {
       await intake.submit(order);
@@ -62,6 +76,8 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
         "the order could not be accepted right now (intake unavailable); retry later",
         2,
       );
+    } finally {
+      stageDone("intake");
     }
     metrics.ordersAccepted.inc();
     try {
@@ -72,6 +88,8 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps, auth: A
         { err: error, orderId: order.orderId },
         "status cache write failed; order accepted regardless",
       );
+    } finally {
+      stageDone("cache");
     }
     return {
       requestHash: "",
