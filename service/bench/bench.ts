@@ -211,10 +211,10 @@ function formatCpu(result: ScenarioResult): string[] {
  */
 function formatMachineCpu(machine: ScenarioResult["machine"], shares: CpuShare[]): string[] {
   if (machine.cpu === undefined) return [];
-  const ours = shares.reduce((sum, share) => sum + share.percentOfCore, 0) / machine.cores;
+  const ours = shares.reduce((sum, share) => sum + share.percentOfCore, 0) / machine.cpu.cpus;
   const other = Math.max(0, machine.cpu.busyPercent - ours);
   return [
-    `    whole machine: ${machine.cpu.busyPercent.toFixed(0)} % of its ${machine.cores} cores busy, ${machine.cpu.stealPercent.toFixed(1)} % stolen by the hypervisor; ` +
+    `    whole machine: ${machine.cpu.busyPercent.toFixed(0)} % of its ${machine.cpu.cpus} CPUs busy, ${machine.cpu.stealPercent.toFixed(1)} % stolen by the hypervisor; ` +
       `the processes above ${ours.toFixed(0)} %, other work ${other.toFixed(0)} %` +
       (machine.cpu.busyPercent + machine.cpu.stealPercent >= 90 ? "  (the cores were the limit)" : ""),
   ];

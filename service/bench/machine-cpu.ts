@@ -14,6 +14,8 @@ export interface MachineTicks {
   /** idle + iowait: nothing to run. */
   idle: number;
   steal: number;
+  /** The CPUs /proc/stat counts (its cpuN lines): the cores the percentages below are shares of. */
+  cpus: number;
 }
 
 /**
@@ -37,10 +39,13 @@ export function parseMachineTicks(procStat: string): MachineTicks {
     number,
     number,
   ];
-  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+  const cpus = procStat.split("\n").filter((candidate) => /^cpu\d+\s/.test(candidate)).length;
+  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal, cpus: Math.max(1, cpus) };
 }
 
 export interface MachineCpu {
+  /** The CPUs the shares are of (all online CPUs, whatever this process's affinity). */
+  cpus: number;
   /** Busy share of all cores over the window, percent (100 = every core busy all the time). */
   busyPercent: number;
   /** Stolen share of all cores over the window, percent. */
@@ -53,8 +58,8 @@ export function machineCpuBetween(before: MachineTicks, after: MachineTicks): Ma
   const idle = after.idle - before.idle;
   const steal = after.steal - before.steal;
   const total = busy + idle + steal;
-  if (total <= 0) return { busyPercent: 0, stealPercent: 0 };
-  return { busyPercent: (100 * busy) / total, stealPercent: (100 * steal) / total };
+  if (total <= 0) return { cpus: after.cpus, busyPercent: 0, stealPercent: 0 };
+  return { cpus: after.cpus, busyPercent: (100 * busy) / total, stealPercent: (100 * steal) / total };
 }
 
 async function readMachineTicks(): Promise<MachineTicks | undefined> {

@@ -15,7 +15,7 @@ import { lifecycleRank } from "../orders/state-machine.js";
 import type { CachedStatus, StatusCache } from "./types.js";
 
 export interface MemoryStatusCacheOptions {
-  /** Entries kept at most (default 100,000). */
+  /** Entries kept at most (default 100,000; at least 1). */
   maxEntries?: number;
   /** Seconds an entry lives (default 24 h). */
   ttlSeconds?: number;
@@ -32,7 +32,8 @@ export class MemoryStatusCache implements StatusCache {
   private readonly now: () => number;
 
   constructor(options: MemoryStatusCacheOptions = {}) {
-    this.entries = new LRUCache({ max: options.maxEntries ?? 100_000 });
+    // lru-cache refuses a bound of 0; a cache of one entry is the smallest there is.
+    this.entries = new LRUCache({ max: Math.max(1, Math.floor(options.maxEntries ?? 100_000)) });
     this.ttlMs = (options.ttlSeconds ?? 86_400) * 1000;
     this.now = options.now ?? Date.now;
   }

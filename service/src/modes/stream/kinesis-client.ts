@@ -41,7 +41,8 @@ export function createKinesisClient(
     maxAttempts: options.maxAttempts ?? 3,
     // Resolve each command's middleware stack once per command class instead of on every send: the
     // producer sends a PutRecords every few milliseconds and nothing here changes a stack after
-    // the first call (the SDK documents the option for exactly that case).
+    // the first call (the SDK documents the option for exactly that case). A send with options (an
+    // abortSignal, say) bypasses the cache and clears it: pass none on the hot paths.
     cacheMiddleware: true,
     ...(kinesis.endpoint
       ? {
