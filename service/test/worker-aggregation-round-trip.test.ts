@@ -72,7 +72,7 @@ describe("aggregated orders from our intake through our workers", () => {
     const hooks = {
       beforeCommit: async (batch: BatchInfo) => {
         const shard = batch.source.replace(/^stream:/, "");
-        committed.set(shard, [...(committed.get(shard) ?? []), ...batch.orders.map((o) => o.orderId)]);
+        committed.set(shard, [...(committed.get(shard) ?? []), ...orderIdsOf(batch.orders)]);
       },
     };
     const polling = {
@@ -154,7 +154,7 @@ describe("aggregated orders from our intake through our workers", () => {
     const replayed: string[] = [];
     const b = newWorker(h, stream, {
       applyOrders: (trx, batch, now) => {
-        replayed.push(...batch.map((o) => o.orderId));
+        replayed.push(...orderIdsOf(batch));
         return applyOrders(trx, batch, now);
       },
     });

@@ -15,6 +15,7 @@ import {
   leaseRows,
   newOrder,
   newWorker,
+  orderIdsOf,
   putOrders,
   putRaw,
   quietLogger,
@@ -169,14 +170,7 @@ describe("KinesisOrderWorker: processing", () => {
     );
     const worker = newWorker(h, stream, { cache });
     await worker.start();
-    await waitFor(
-      "decided despite the cache",
-      async () =>
-        (await decidedCount(
-          h,
-          orders.map((o) => o.orderId),
-        )) === 5,
-    );
+    await waitFor("decided despite the cache", async () => (await decidedCount(h, orderIdsOf(orders))) === 5);
     await worker.stop();
     await cache.close();
     assert.equal(await stockOf(h, "CACHE-A"), 0);
@@ -215,14 +209,7 @@ describe("KinesisOrderWorker: processing", () => {
     );
     h.workers.push(withProbe);
     await withProbe.start();
-    await waitFor(
-      "decided",
-      async () =>
-        (await decidedCount(
-          h,
-          orders.map((o) => o.orderId),
-        )) === 30,
-    );
+    await waitFor("decided", async () => (await decidedCount(h, orderIdsOf(orders))) === 30);
     await withProbe.stop();
     await worker.stop(); // never started: stopping is still clean
     // WORKER_BATCH_SIZE is the first GetRecords Limit; full batches then double it (shard-consumer.ts).

@@ -17,6 +17,7 @@ import {
   leaseRows,
   newOrder,
   newWorker,
+  orderIdsOf,
   putRaw,
   RecordingMetrics,
   startHarness,
@@ -40,11 +41,7 @@ describe("KPL-aggregated records", () => {
     await worker.start();
     await waitFor(
       "5 aggregated orders decided",
-      async () =>
-        (await decidedCount(
-          h,
-          orders.map((o) => o.orderId),
-        )) === 5,
+      async () => (await decidedCount(h, orderIdsOf(orders))) === 5,
     );
     await waitFor(
       "checkpoint past the aggregate",
@@ -71,7 +68,7 @@ describe("KPL-aggregated records", () => {
       polling: { batchSize: 2, errorBackoffMinMs: 50, errorBackoffMaxMs: 100 },
       hooks: {
         beforeCommit: async (batch: BatchInfo) => {
-          batches.push(batch.orders.map((o) => o.orderId));
+          batches.push(orderIdsOf(batch.orders));
           if (batches.length === 2 && !failed) {
             failed = true;
             checkpointAtFailure = (await leaseRows(h, stream))[0]?.checkpoint;
@@ -84,7 +81,7 @@ describe("KPL-aggregated records", () => {
       },
     });
     await worker.start();
-    const ids = orders.map((o) => o.orderId);
+    const ids = orderIdsOf(orders);
     await waitFor("all 5 decided after the failure", async () => (await decidedCount(h, ids)) === 5);
     await waitFor(
       "checkpoint at the whole record",

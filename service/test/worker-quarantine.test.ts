@@ -19,6 +19,7 @@ import {
   leaseRows,
   newOrder,
   newWorker,
+  orderIdsOf,
   putRaw,
   RecordingMetrics,
   startHarness,
@@ -127,24 +128,13 @@ describe("quarantine in stream mode", () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const quarantined = (await listQuarantined(h.db, { limit: 10 })).filter((e) => e.streamName === stream);
       assert.equal(quarantined.length, 0, "a deadlock is never the record's fault");
-      assert.equal(
-        await decidedCount(
-          h,
-          orders.map((o) => o.orderId),
-        ),
-        0,
-        "the batch is retried whole",
-      );
+      assert.equal(await decidedCount(h, orderIdsOf(orders)), 0, "the batch is retried whole");
     } finally {
       await lift();
     }
     await waitFor(
       "all decided after the fault cleared",
-      async () =>
-        (await decidedCount(
-          h,
-          orders.map((o) => o.orderId),
-        )) === 3,
+      async () => (await decidedCount(h, orderIdsOf(orders))) === 3,
     );
     await worker.stop();
   });

@@ -29,7 +29,7 @@ import {
   stockOf,
 } from "./store-helpers.js";
 import { perSuite } from "./support/per-suite.js";
-import { quietLogger, RecordingMetrics } from "./support/worker-harness.js";
+import { orderIdsOf, quietLogger, RecordingMetrics } from "./support/worker-harness.js";
 
 const FAST = { idleBackoffMinMs: 20, idleBackoffMaxMs: 100, errorBackoffMinMs: 50, errorBackoffMaxMs: 200 };
 
@@ -109,7 +109,7 @@ for (const { engine, skip } of ENGINES) {
         ),
       );
       await worker.start();
-      const ids = orders.map((o) => o.orderId);
+      const ids = orderIdsOf(orders);
       await waitUntil("30 decided", async () => (await statusCounts(m.db, ids)).CONFIRMED === 30);
       await worker.stop();
       assert.ok(sizes.length >= 5 && sizes.every((n) => n >= 1 && n <= 7), `batch sizes ${sizes.join(",")}`);
@@ -142,7 +142,7 @@ for (const { engine, skip } of ENGINES) {
       assert.equal(stopped, false, "stop() waits for the batch in hand");
       held.open();
       await stopping;
-      const ids = first.map((o) => o.orderId);
+      const ids = orderIdsOf(first);
       assert.deepEqual(await statusCounts(m.db, ids), { CONFIRMED: 5 }, "the batch in hand committed");
       const later = order([{ sku: "TB-STOP", quantity: 1 }]);
       await insertPendingOrder(m.db, later);
@@ -187,7 +187,7 @@ for (const { engine, skip } of ENGINES) {
       assert.ok(took >= 250 && took < 1_500, `stop() returned after ${took} ms`);
       // The hung transaction dies (as when the process exits): it rolls back, nothing is lost.
       hung.fail(new Error("connection lost"));
-      const ids = orders.map((o) => o.orderId);
+      const ids = orderIdsOf(orders);
       await waitUntil("rollback", async () => (await statusCounts(m.db, ids)).PENDING === 3);
       const next = track(newWorker(m.db));
       await next.start();
@@ -231,7 +231,7 @@ for (const { engine, skip } of ENGINES) {
       );
       try {
         await Promise.all(fleet.map((w) => w.start()));
-        const ids = orders.map((o) => o.orderId);
+        const ids = orderIdsOf(orders);
         await waitUntil("all decided", async () => (await statusCounts(m.db, ids)).PENDING === undefined);
         await Promise.all(fleet.map((w) => w.stop()));
         const decided = metrics.map((x) => x.confirmed + x.rejected);
